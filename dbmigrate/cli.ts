@@ -1,0 +1,337 @@
+/**
+ * `dbmigrate`: one handler per command over the engine. Results go to stdout (one JSON object
+ * with --json), progress and errors to stderr, every line through the redactor. Exit codes: 0
+ * success, 1 a problem found or the operation failed, 2 a usage error.
+ */
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { Logger } from "./clock";
+import { DEFAULT_COMPLETE_SCHEMA_FILE, renderCompleteSchema } from "./complete-schema";
+import { createConnect, resolveConnection } from "./connection";
+import type { Engine } from "./dialect";
+import { DbMigrateError, messageOf, UsageError } from "./errors";
+import { DEFAULT_MIGRATIONS_DIR, loadMigrations, MIGRATION_FILE_PATTERN, pad } from "./migrations";
+import { Redactor } from "./redact";
+import { Migrator, type StatusReport, type UpResult } from "./runner";
+import { secretManagerSettingsFromEnv } from "./secret-manager";
+import { DEFAULT_SEED, validateSeed, type SeedParams } from "./seed";
+
+/** Where the CLI reads and writes; injected so tests run it in-process. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}
+
+const USAGE = `Usage: dbmigrate <command> [options]
+
+Commands:
+  status                 each migration's state, the server, and whether the default tenant exists
+  up                     apply pending migrations, then seed the default tenant (--dry-run: list only)
+  verify                 exit 1 when an applied migration changed, is missing or is dirty
+  apply-complete         apply schema/complete-schema.sql to a fresh database (a baseline), then seed
+  new <name>             write the next-numbered migration file
+  resolve <version>      clear a dirty migration: --applied or --rolled-back
+  build-complete         regenerate schema/complete-schema.sql from migrations/ (--check: exit 1 if stale)
+
+Connection (flags win over the environment):
+  --database-url URL          DATABASE_URL          postgresql://user:password@host:port/db?sslmode=verify-full
+  --database-url-secret NAME  DATABASE_URL_SECRET   projects/P/secrets/S[/versions/V] in Secret Manager
+  --ca-cert FILE              DATABASE_CA_CERT      CA certificate (PEM) to verify the server
+  --ca-cert-secret NAME       DATABASE_CA_CERT_SECRET
+  --connect-timeout MS        (default 10000)       --statement-timeout MS (default 900000)
+  --lock-timeout MS           (default 120000)      --lock-lease MS (default 60000)
+  --engine postgres|cockroachdb   DBMIGRATE_ENGINE  force the engine instead of detecting it
+
+Default tenant (seed):
+  --customer-name  DEFAULT_CUSTOMER_NAME  (default "${DEFAULT_SEED.customerName}")
+  --customer-slug  DEFAULT_CUSTOMER_SLUG  (default "${DEFAULT_SEED.customerSlug}")
+  --site-name      DEFAULT_SITE_NAME      (default "${DEFAULT_SEED.siteName}")
+  --site-slug      DEFAULT_SITE_SLUG      (default "${DEFAULT_SEED.siteSlug}")
+  --site-hostname  DEFAULT_SITE_HOSTNAME  (default none)
+
+Other: --migrations-dir DIR, --complete-schema FILE, --allow-out-of-order, --json, --verbose, --help`;
+
+const OPTIONS = {
+  "database-url": { type: "string" },
+  "database-url-secret": { type: "string" },
+  "ca-cert": { type: "string" },
+  "ca-cert-secret": { type: "string" },
+  "connect-timeout": { type: "string" },
+  "statement-timeout": { type: "string" },
+  "lock-timeout": { type: "string" },
+  "lock-lease": { type: "string" },
+  engine: { type: "string" },
+  "customer-name": { type: "string" },
+  "customer-slug": { type: "string" },
+  "site-name": { type: "string" },
+  "site-slug": { type: "string" },
+  "site-hostname": { type: "string" },
+  "migrations-dir": { type: "string" },
+  "complete-schema": { type: "string" },
+  "allow-out-of-order": { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  applied: { type: "boolean" },
+  "rolled-back": { type: "boolean" },
+  check: { type: "boolean" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Flags = ReturnType<typeof parseFlags>["values"];
+
+interface Context {
+  flags: Flags;
+  args: string[];
+  io: CliIo;
+  redactor: Redactor;
+  logger: Logger;
+  out: (text: string) => void;
+}
+
+type Handler = (ctx: Context) => Promise<number>;
+
+const HANDLERS: Record<string, Handler> = {
+  status: statusCommand,
+  up: upCommand,
+  verify: verifyCommand,
+  "apply-complete": applyCompleteCommand,
+  new: newCommand,
+  resolve: resolveCommand,
+  "build-complete": buildCompleteCommand,
+};
+
+function parseFlags(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const redactor = new Redactor();
+  const err = (text: string) => io.stderr(redactor.redact(text) + "\n");
+  let verbose = argv.includes("--verbose");
+  try {
+    let parsed: ReturnType<typeof parseFlags>;
+    try {
+      parsed = parseFlags(argv);
+    } catch (error) {
+      throw new UsageError(messageOf(error).split("\n")[0], { hint: "Run `dbmigrate --help` for the options" });
+    }
+    verbose = parsed.values.verbose ?? false;
+    const [command, ...args] = parsed.positionals;
+    if (parsed.values.help || command === undefined || command === "help") {
+      io.stdout(USAGE + "\n");
+      return command === undefined && !parsed.values.help ? 2 : 0;
+    }
+    const handler = HANDLERS[command];
+    if (!handler) throw new UsageError(`unknown command '${command}'`, { hint: `Use one of: ${Object.keys(HANDLERS).join(", ")}` });
+    const logger: Logger = { info: (m) => err(m), warn: (m) => err(`warning: ${m}`) };
+    const out = (text: string) => io.stdout(redactor.redact(text) + "\n");
+    return await handler({ flags: parsed.values, args, io, redactor, logger, out });
+  } catch (error) {
+    if (error instanceof DbMigrateError) {
+      err(`dbmigrate: ${error.describe()}`);
+      if (verbose && error.cause) err(String((error.cause as Error).stack ?? error.cause));
+      return error.exitCode;
+    }
+    err(`dbmigrate: unexpected failure: ${messageOf(error)}${verbose ? "" : " (run with --verbose for details)"}`);
+    if (verbose) err(String((error as Error).stack ?? error));
+    return 1;
+  }
+}
+
+function processIo(): CliIo {
+  return { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env };
+}
+
+async function statusCommand(ctx: Context): Promise<number> {
+  const report = await (await migrator(ctx)).status();
+  if (ctx.flags.json) {
+    ctx.out(JSON.stringify(statusJson(report), null, 2));
+    return 0;
+  }
+  ctx.out(`engine: ${report.engine} (${report.serverVersion})`);
+  const width = Math.max(0, ...report.migrations.map((m) => m.file.length));
+  for (const m of report.migrations) {
+    const when = m.appliedAt ? `  ${m.appliedAt.toISOString()}` : "";
+    const note = m.skippedReason ? `  (${m.skippedReason})` : "";
+    ctx.out(`  ${m.file.padEnd(width)}  ${m.state.padEnd(12)}${when}${note}`);
+  }
+  ctx.out(`pending: ${report.pending}`);
+  ctx.out(`seed: customer ${report.seed.customerId ? "present" : "missing"}, site ${report.seed.siteId ? "present" : "missing"}`);
+  for (const problem of report.problems) ctx.logger.warn(problem);
+  return 0;
+}
+
+/** The `status --json` object. */
+export function statusJson(report: StatusReport) {
+  return {
+    engine: report.engine,
+    serverVersion: report.serverVersion,
+    migrations: report.migrations.map((m) => ({
+      version: m.version,
+      name: m.name,
+      file: m.file,
+      checksum: m.checksum,
+      state: m.state,
+      appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
+    })),
+    pending: report.pending,
+    problems: report.problems,
+    seed: { customer: report.seed.customerId !== null, site: report.seed.siteId !== null },
+  };
+}
+
+async function upCommand(ctx: Context): Promise<number> {
+  const result = await (await migrator(ctx)).up({ dryRun: ctx.flags["dry-run"] });
+  printUpResult(ctx, result);
+  return 0;
+}
+
+async function applyCompleteCommand(ctx: Context): Promise<number> {
+  printUpResult(ctx, await (await migrator(ctx)).applyComplete());
+  return 0;
+}
+
+function printUpResult(ctx: Context, result: UpResult): void {
+  if (ctx.flags.json) {
+    ctx.out(JSON.stringify(result, null, 2));
+    return;
+  }
+  if (result.dryRun) {
+    ctx.out(result.pending.length === 0 ? "dry run: nothing to apply" : `dry run: ${result.pending.length} migration(s) would be applied:`);
+    for (const m of result.pending) ctx.out(`  ${m.file}  ${m.checksum.slice(0, 12)}`);
+    return;
+  }
+  for (const m of result.applied) ctx.out(`${m.outcome} ${m.file} (${m.durationMs} ms)${m.skippedReason ? `: ${m.skippedReason}` : ""}`);
+  ctx.out(`schema version ${pad(result.schemaVersion)}; default customer ${result.seed?.customerId}, site ${result.seed?.siteId}`);
+}
+
+async function verifyCommand(ctx: Context): Promise<number> {
+  const problems = await (await migrator(ctx)).verify();
+  if (ctx.flags.json) ctx.out(JSON.stringify({ ok: problems.length === 0, problems }, null, 2));
+  else if (problems.length === 0) ctx.out("verify: every applied migration matches its file");
+  else for (const problem of problems) ctx.out(`problem: ${problem}`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+async function resolveCommand(ctx: Context): Promise<number> {
+  const [version] = ctx.args;
+  if (!version || !/^\d{1,4}$/.test(version)) throw new UsageError("resolve needs the version of the dirty migration, e.g. `dbmigrate resolve 0002 --applied`");
+  if (Boolean(ctx.flags.applied) === Boolean(ctx.flags["rolled-back"])) {
+    throw new UsageError("resolve needs exactly one of --applied (every statement took effect) or --rolled-back (none did)");
+  }
+  await (await migrator(ctx)).resolve(Number(version), ctx.flags.applied ? "applied" : "rolled-back");
+  ctx.out(`migration ${pad(Number(version))} resolved`);
+  return 0;
+}
+
+async function newCommand(ctx: Context): Promise<number> {
+  const raw = ctx.args.join("_");
+  const name = raw.toLowerCase().replace(/[\s-]+/g, "_");
+  const dir = ctx.flags["migrations-dir"] ?? DEFAULT_MIGRATIONS_DIR;
+  const existing = await loadMigrations(dir);
+  const next = Math.max(0, ...existing.map((m) => m.version)) + 1;
+  const file = `${pad(next)}_${name}.sql`;
+  if (!name || !MIGRATION_FILE_PATTERN.test(file)) {
+    throw new UsageError(`'${raw}' is not a migration name`, { hint: "Use lower-case words, e.g. `dbmigrate new add_post_tags`" });
+  }
+  const target = path.join(dir, file);
+  await fs.writeFile(
+    target,
+    `-- ${pad(next)}_${name}: describe the change here.\n` +
+      `-- Forward-only: once applied anywhere, never edit this file; add a new migration instead.\n` +
+      `-- One statement per ';'. CockroachDB 23.2+ and PostgreSQL 15+ must both accept it: no\n` +
+      `-- extensions, sequences, triggers, DEFERRABLE or procedural code. On CockroachDB each\n` +
+      `-- statement commits on its own, so do not mix DDL and writes that depend on each other.\n` +
+      `-- When done: \`dbmigrate build-complete\` to refresh schema/complete-schema.sql.\n`,
+    { flag: "wx" },
+  );
+  ctx.out(target);
+  return 0;
+}
+
+async function buildCompleteCommand(ctx: Context): Promise<number> {
+  const migrations = await loadMigrations(ctx.flags["migrations-dir"] ?? DEFAULT_MIGRATIONS_DIR);
+  const target = ctx.flags["complete-schema"] ?? DEFAULT_COMPLETE_SCHEMA_FILE;
+  const text = renderCompleteSchema(migrations);
+  if (ctx.flags.check) {
+    const current = await fs.readFile(target, "utf8").catch(() => "");
+    if (current !== text) {
+      ctx.out(`${target} is stale: run \`dbmigrate build-complete\` and commit it`);
+      return 1;
+    }
+    ctx.out(`${target} is up to date with ${migrations.length} migration(s)`);
+    return 0;
+  }
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  await fs.writeFile(target, text);
+  ctx.out(`wrote ${target} from ${migrations.length} migration(s)`);
+  return 0;
+}
+
+async function migrator(ctx: Context): Promise<Migrator> {
+  const { flags, io } = ctx;
+  const env = io.env;
+  const connection = await resolveConnection(
+    {
+      databaseUrl: flags["database-url"] ?? env.DATABASE_URL,
+      databaseUrlSecret: flags["database-url-secret"] ?? env.DATABASE_URL_SECRET,
+      caCertFile: flags["ca-cert"] ?? env.DATABASE_CA_CERT,
+      caCertSecret: flags["ca-cert-secret"] ?? env.DATABASE_CA_CERT_SECRET,
+      secretManager: secretManagerSettingsFromEnv(env),
+    },
+    ctx.redactor,
+  );
+  const connect = await createConnect(connection, {
+    connectTimeoutMs: milliseconds(flags["connect-timeout"], "--connect-timeout"),
+    statementTimeoutMs: milliseconds(flags["statement-timeout"], "--statement-timeout"),
+  });
+  return new Migrator({
+    connect,
+    migrationsDir: flags["migrations-dir"],
+    completeSchemaFile: flags["complete-schema"],
+    engine: engineOf(flags.engine ?? env.DBMIGRATE_ENGINE),
+    seed: seedParams(flags, env),
+    lock: {
+      waitTimeoutMs: milliseconds(flags["lock-timeout"], "--lock-timeout"),
+      leaseMs: milliseconds(flags["lock-lease"], "--lock-lease"),
+    },
+    allowOutOfOrder: flags["allow-out-of-order"],
+    logger: ctx.logger,
+  });
+}
+
+const SEED_FLAGS: Record<keyof SeedParams, string> = {
+  customerName: "--customer-name",
+  customerSlug: "--customer-slug",
+  siteName: "--site-name",
+  siteSlug: "--site-slug",
+  siteHostname: "--site-hostname",
+};
+
+function seedParams(flags: Flags, env: NodeJS.ProcessEnv): SeedParams {
+  const params: SeedParams = {
+    customerName: flags["customer-name"] ?? env.DEFAULT_CUSTOMER_NAME ?? DEFAULT_SEED.customerName,
+    customerSlug: flags["customer-slug"] ?? env.DEFAULT_CUSTOMER_SLUG ?? DEFAULT_SEED.customerSlug,
+    siteName: flags["site-name"] ?? env.DEFAULT_SITE_NAME ?? DEFAULT_SEED.siteName,
+    siteSlug: flags["site-slug"] ?? env.DEFAULT_SITE_SLUG ?? DEFAULT_SEED.siteSlug,
+    siteHostname: flags["site-hostname"] ?? env.DEFAULT_SITE_HOSTNAME ?? DEFAULT_SEED.siteHostname,
+  };
+  validateSeed(params, (field) => SEED_FLAGS[field]);
+  return params;
+}
+
+function engineOf(value: string | undefined): Engine | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (value === "postgres" || value === "cockroachdb") return value;
+  throw new UsageError(`--engine '${value}' is not an engine`, { hint: "Use postgres or cockroachdb, or leave it out to detect it" });
+}
+
+function milliseconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UsageError(`${flag} '${value}' is not a positive number of milliseconds`);
+  return Number(value);
+}

@@ -1,0 +1,56 @@
+/**
+ * `schema/complete-schema.sql`: every migration in one file, for a fresh database. It is
+ * generated from `migrations/` (`dbmigrate build-complete`), so it always equals all migrations
+ * applied; each migration stands in its own marked section, so `apply-complete` knows which
+ * migrations it contains and records them as a baseline.
+ */
+import { UsageError } from "./errors";
+import { normaliseSql, parseMigration, type Migration } from "./migrations";
+
+/** Where the complete schema lives, relative to the project root. */
+export const DEFAULT_COMPLETE_SCHEMA_FILE = "schema/complete-schema.sql";
+
+const HEADER = `-- AGoat Publisher: the complete database schema, for a fresh database.
+-- Generated from migrations/ by \`dbmigrate build-complete\`: do not edit by hand.
+-- Apply it with \`dbmigrate apply-complete\`, which records every section below as applied.
+-- Runs on CockroachDB 23.2+ and PostgreSQL 15+ (see each section's dbmigrate:requires).
+`;
+const BEGIN = "-- dbmigrate:section ";
+const END = "-- dbmigrate:end-section ";
+
+/** The complete schema text for these migrations. */
+export function renderCompleteSchema(migrations: readonly Migration[]): string {
+  const sections = migrations.map((m) => `${BEGIN}${m.file}\n${m.sql.replace(/\n*$/, "\n")}${END}${m.file}\n`);
+  return `${HEADER}\n${sections.join("\n")}`;
+}
+
+/** The migrations contained in a complete schema text, in order. */
+export function parseCompleteSchema(text: string, where: string): Migration[] {
+  const lines = normaliseSql(text).split("\n");
+  const migrations: Migration[] = [];
+  let open: { file: string; from: number } | undefined;
+  lines.forEach((line, index) => {
+    if (line.startsWith(BEGIN)) {
+      if (open) throw sectionError(where, index, `section '${open.file}' is not closed`);
+      open = { file: line.slice(BEGIN.length).trim(), from: index + 1 };
+    } else if (line.startsWith(END)) {
+      if (!open || line.slice(END.length).trim() !== open.file) {
+        throw sectionError(where, index, "an end-section marker does not match the open section");
+      }
+      const body = lines.slice(open.from, index).join("\n") + "\n";
+      migrations.push(parseMigration(open.file, body, where));
+      open = undefined;
+    }
+  });
+  if (open) throw sectionError(where, lines.length, `section '${open.file}' is not closed`);
+  if (migrations.length === 0) throw sectionError(where, 1, "it has no dbmigrate:section");
+  return migrations;
+}
+
+function sectionError(where: string, index: number, what: string): UsageError {
+  return new UsageError(`the complete schema is malformed: ${what}`, {
+    file: where,
+    line: index + 1,
+    hint: "Regenerate it with `dbmigrate build-complete`",
+  });
+}

@@ -1,0 +1,248 @@
+/**
+ * The DSN and CA certificate, from flags, the environment or Secret Manager; the TLS settings
+ * they imply; and a `Connect` that turns driver failures into one clear, redacted line.
+ */
+import { X509Certificate } from "node:crypto";
+import { promises as fs } from "node:fs";
+import type { ConnectionOptions as TlsOptions } from "node:tls";
+import type { Connect, SqlClient } from "./db";
+import { ConnectionError, messageOf, sqlStateOf, UsageError } from "./errors";
+import { redactDsn, type Redactor } from "./redact";
+import { readSecret, type SecretManagerSettings } from "./secret-manager";
+
+/** Time allowed to open a connection (TCP, TLS and authentication), ms. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Time allowed to one statement, ms: generous, since an index build on a large table is one statement. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 15 * 60_000;
+/** Shown in `pg_stat_activity` / `SHOW SESSIONS`. */
+export const APPLICATION_NAME = "dbmigrate";
+
+/** Where the DSN and CA come from; the first that is set wins, in the order of the fields. */
+export interface ConnectionSource {
+  /** The DSN itself (`--database-url`, `DATABASE_URL`). */
+  databaseUrl?: string;
+  /** A Secret Manager secret holding the DSN (`--database-url-secret`, `DATABASE_URL_SECRET`). */
+  databaseUrlSecret?: string;
+  /** The CA certificate PEM text (the Pulumi provider passes it directly). */
+  caCertPem?: string;
+  /** A file holding the CA certificate PEM (`--ca-cert`, `DATABASE_CA_CERT`). */
+  caCertFile?: string;
+  /** A Secret Manager secret holding the CA certificate PEM (`--ca-cert-secret`, `DATABASE_CA_CERT_SECRET`). */
+  caCertSecret?: string;
+  /** How to reach Secret Manager. */
+  secretManager?: SecretManagerSettings;
+}
+
+/** The resolved DSN and CA. */
+export interface ResolvedConnection {
+  dsn: string;
+  caCert?: string;
+}
+
+/**
+ * Reads the DSN and CA from wherever `source` says, registering the secrets with `redactor`
+ * before anything could print them.
+ */
+export async function resolveConnection(source: ConnectionSource, redactor: Redactor): Promise<ResolvedConnection> {
+  let dsn = source.databaseUrl;
+  if (dsn === undefined && source.databaseUrlSecret) {
+    dsn = await readSecret(source.databaseUrlSecret, "--database-url-secret", source.secretManager);
+  }
+  if (!dsn) {
+    throw new UsageError("no database to connect to", {
+      hint: "Pass --database-url or --database-url-secret, or set DATABASE_URL or DATABASE_URL_SECRET",
+    });
+  }
+  redactor.add(dsn);
+  redactor.add(passwordOf(dsn));
+  let caCert = source.caCertPem;
+  let caLabel = "the CA certificate";
+  if (caCert === undefined && source.caCertFile) {
+    caLabel = `the CA certificate file '${source.caCertFile}'`;
+    try {
+      caCert = await fs.readFile(source.caCertFile, "utf8");
+    } catch (error) {
+      throw new UsageError(`cannot read ${caLabel}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`, {
+        hint: "Check the path given to --ca-cert or DATABASE_CA_CERT",
+      });
+    }
+  } else if (caCert === undefined && source.caCertSecret) {
+    caLabel = `the CA certificate secret '${source.caCertSecret}'`;
+    caCert = await readSecret(source.caCertSecret, "--ca-cert-secret", source.secretManager);
+  }
+  if (caCert !== undefined) {
+    const problem = pemProblem(caCert);
+    if (problem) throw new UsageError(`${caLabel} ${problem}`, { hint: "Give the PEM text of the cluster's CA certificate (-----BEGIN CERTIFICATE-----)" });
+  }
+  return { dsn, caCert };
+}
+
+/** Why `text` is not a PEM certificate, or undefined. */
+export function pemProblem(text: string): string | undefined {
+  if (!text.includes("-----BEGIN CERTIFICATE-----")) return "is not a PEM certificate (no -----BEGIN CERTIFICATE----- block)";
+  try {
+    new X509Certificate(text);
+    return undefined;
+  } catch {
+    return "is not a valid PEM certificate (its body does not parse)";
+  }
+}
+
+/** The parts of a DSN the driver needs. */
+export interface ParsedDsn {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  database: string;
+  sslmode?: string;
+  /** A CA file named in the DSN (`sslrootcert`). */
+  sslrootcert?: string;
+  /** Startup `options` (CockroachDB serverless routing uses `--cluster=`). */
+  options?: string;
+}
+
+const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+
+/** Parses `postgresql://user:password@host:port/database?sslmode=...`; errors never show the password. */
+export function parseDsn(dsn: string): ParsedDsn {
+  const bad = (why: string) =>
+    new UsageError(`the database URL ${why} (got '${redactDsn(dsn)}')`, {
+      hint: "Use postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full",
+    });
+  let url: URL;
+  try {
+    url = new URL(dsn);
+  } catch {
+    throw bad("is not a URL");
+  }
+  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") throw bad(`has scheme '${url.protocol}', not postgresql:`);
+  if (!url.hostname) throw bad("has no host");
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  if (!database) throw bad("has no database name");
+  const sslmode = url.searchParams.get("sslmode") ?? undefined;
+  if (sslmode !== undefined && !SSL_MODES.includes(sslmode)) throw bad(`has an unknown sslmode '${sslmode}' (use one of ${SSL_MODES.join(", ")})`);
+  const port = url.port ? Number(url.port) : 5432;
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port,
+    user: decodeURIComponent(url.username || "root"),
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    database,
+    sslmode,
+    sslrootcert: url.searchParams.get("sslrootcert") ?? undefined,
+    options: url.searchParams.get("options") ?? undefined,
+  };
+}
+
+function passwordOf(dsn: string): string | undefined {
+  try {
+    const password = new URL(dsn).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * TLS settings. With a CA the server's chain and hostname are verified (verify-full; verify-ca
+ * checks the chain only). Without one: `verify-*` is an error, `require` encrypts without
+ * verifying, anything else connects in plain text.
+ */
+export function tlsOptions(parsed: ParsedDsn, caCert: string | undefined): TlsOptions | false {
+  const mode = parsed.sslmode;
+  if (caCert === undefined) {
+    if (mode === "verify-ca" || mode === "verify-full") {
+      throw new UsageError(`the database URL asks for sslmode=${mode} but no CA certificate was given`, {
+        hint: "Pass --ca-cert FILE or --ca-cert-secret NAME (or DATABASE_CA_CERT / DATABASE_CA_CERT_SECRET)",
+      });
+    }
+    return mode === "require" ? { rejectUnauthorized: false } : false;
+  }
+  if (mode === "disable") {
+    throw new UsageError("the database URL says sslmode=disable but a CA certificate was given", {
+      hint: "Drop sslmode=disable to verify the server, or drop the CA certificate",
+    });
+  }
+  const tls: TlsOptions = { ca: caCert, rejectUnauthorized: true, servername: isIp(parsed.host) ? undefined : parsed.host };
+  if (mode === "verify-ca") tls.checkServerIdentity = () => undefined;
+  return tls;
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(":");
+}
+
+/** Options of {@link createConnect}. */
+export interface ConnectOptions {
+  /** Default {@link DEFAULT_CONNECT_TIMEOUT_MS}. */
+  connectTimeoutMs?: number;
+  /** Default {@link DEFAULT_STATEMENT_TIMEOUT_MS}. */
+  statementTimeoutMs?: number;
+}
+
+/** A `Connect` for the resolved DSN and CA. Validates both first, so a bad DSN fails before any I/O. */
+export async function createConnect(resolved: ResolvedConnection, options: ConnectOptions = {}): Promise<Connect> {
+  const parsed = parseDsn(resolved.dsn);
+  let caCert = resolved.caCert;
+  if (caCert === undefined && parsed.sslrootcert) {
+    caCert = await fs.readFile(parsed.sslrootcert, "utf8").catch(() => {
+      throw new UsageError(`cannot read the CA file '${parsed.sslrootcert}' named by sslrootcert in the database URL`);
+    });
+  }
+  const ssl = tlsOptions(parsed, caCert);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  // A startup option rather than a SET after connecting: no extra round trip per connection.
+  const startupOptions = [parsed.options, `-c statement_timeout=${statementTimeoutMs}`].filter(Boolean).join(" ");
+  const { Client } = await import("pg");
+  return async (): Promise<SqlClient> => {
+    const client = new Client({
+      host: parsed.host,
+      port: parsed.port,
+      user: parsed.user,
+      password: parsed.password,
+      database: parsed.database,
+      ssl,
+      connectionTimeoutMillis: connectTimeoutMs,
+      application_name: APPLICATION_NAME,
+      options: startupOptions,
+    });
+    // A backend that dies (pg_terminate_backend, a restart) emits 'error' on an idle client:
+    // without a listener Node would crash the process instead of failing the next query.
+    client.on("error", () => undefined);
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw connectionError(error, parsed, connectTimeoutMs);
+    }
+    return client;
+  };
+}
+
+/** One line for a failed connection; never includes the password. */
+export function connectionError(error: unknown, target: ParsedDsn, timeoutMs: number): ConnectionError {
+  const where = `${target.host}:${target.port}`;
+  const code = (error as { code?: string }).code;
+  const message = messageOf(error);
+  const state = sqlStateOf(error);
+  const make = (what: string, hint: string) => new ConnectionError(what, { sqlState: state, hint, cause: error });
+  if (state === "28P01" || state === "28000") {
+    return make(`authentication failed for user '${target.user}' at ${where}`, "Check the user and password in the DSN (or its secret)");
+  }
+  if (state === "3D000") return make(`database '${target.database}' does not exist at ${where}`, "Create it first, or fix the database name in the DSN");
+  if (code === "ECONNREFUSED") return make(`connection refused by ${where}`, "Check the host and port, and that the server is running");
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return make(`cannot resolve host '${target.host}'`, "Check the host name in the DSN and your DNS");
+  if (/timeout|timed out/i.test(message)) {
+    return make(`timed out after ${timeoutMs} ms connecting to ${where}`, "Check network access and firewalls, or raise --connect-timeout");
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return make(`TLS hostname mismatch: the server certificate at ${where} is not valid for '${target.host}'`, "Connect with the host name the certificate names, or reissue the server certificate");
+  }
+  if (code && /CERT|SIGNATURE|ISSUER/.test(code)) {
+    return make(`TLS verification failed for ${where}: ${message} (${code})`, "Give the CA certificate that signed the server's certificate (--ca-cert)");
+  }
+  if (/does not support SSL/i.test(message)) return make(`the server at ${where} does not accept TLS`, "Drop sslmode and the CA certificate, or enable TLS on the server");
+  return make(`cannot connect to ${where}: ${message}`, "Check the DSN, the network and the server's logs");
+}

@@ -1,0 +1,12 @@
+/** The migration engine's public surface, for the CLI, the Pulumi provider and other hosts. */
+export { Migrator, type MigratorOptions, type UpResult, type StatusReport, type AppliedMigration } from "./runner";
+export { createConnect, resolveConnection, parseDsn, pemProblem, type ConnectionSource, type ResolvedConnection } from "./connection";
+export { Redactor, redactDsn } from "./redact";
+export { loadMigrations, checksumOf, type Migration } from "./migrations";
+export { planMigrations, type Plan, type PlanEntry, type MigrationState } from "./plan";
+export { DEFAULT_SEED, validateSeed, type SeedParams, type SeedResult } from "./seed";
+export { slugProblem, hostnameProblem, nameProblem } from "./validation";
+export { DbMigrateError, MigrationError, UsageError } from "./errors";
+export { secretVersionName, type SecretManagerSettings } from "./secret-manager";
+export type { Engine } from "./dialect";
+export type { Logger } from "./clock";

@@ -1,0 +1,140 @@
+/**
+ * Migration files: discovery, names, checksums and header directives.
+ * Files are `NNNN_name.sql` in one folder, forward-only, ordered by number.
+ */
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { UsageError } from "./errors";
+import { splitStatements, type Statement } from "./sql-split";
+
+/** The folder, relative to the project root, that holds the migration files. */
+export const DEFAULT_MIGRATIONS_DIR = "migrations";
+
+/** `0001_complete_schema.sql`: four digits, an underscore, a lower-case snake_case name. */
+export const MIGRATION_FILE_PATTERN = /^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.sql$/;
+
+/** Features a migration may declare with `-- dbmigrate:requires <feature>`. */
+export type Feature = "row_level_security";
+const FEATURES: readonly Feature[] = ["row_level_security"];
+
+/** One migration, read and checksummed. */
+export interface Migration {
+  /** The number in the file name. */
+  version: number;
+  /** The name part of the file name (`complete_schema`). */
+  name: string;
+  /** The file name (`0001_complete_schema.sql`). */
+  file: string;
+  /** sha256 of the file with line endings normalised to `\n`, hex. */
+  checksum: string;
+  /** The file text, line endings normalised. */
+  sql: string;
+  /** Its statements, in order. */
+  statements: Statement[];
+  /** Server features it needs; without them it is recorded as skipped. */
+  requires: Feature[];
+}
+
+/** The file I/O the engine needs, injected so tests and other hosts can supply it. */
+export interface FileReader {
+  /** Names of the entries of a folder. */
+  list(dir: string): Promise<string[]>;
+  /** A file's text as UTF-8. */
+  read(file: string): Promise<string>;
+}
+
+/** Reads from the local file system. */
+export const nodeFileReader: FileReader = {
+  list: (dir) => fs.readdir(dir),
+  read: (file) => fs.readFile(file, "utf8"),
+};
+
+/** Line endings normalised so a checkout on Windows checksums the same. */
+export function normaliseSql(text: string): string {
+  return text.replace(/\r\n?/g, "\n");
+}
+
+/** sha256 of the normalised text, hex. */
+export function checksumOf(text: string): string {
+  return createHash("sha256").update(normaliseSql(text), "utf8").digest("hex");
+}
+
+/** Builds a migration from its file name and text; `where` names it in errors. */
+export function parseMigration(file: string, text: string, where = file): Migration {
+  const match = MIGRATION_FILE_PATTERN.exec(file);
+  if (!match) {
+    throw new UsageError(`migration file '${file}' has a bad name`, {
+      file: where,
+      hint: "Name it NNNN_lower_snake_name.sql (four digits, e.g. 0003_add_post_tags.sql), or create it with `dbmigrate new <name>`",
+    });
+  }
+  const sql = normaliseSql(text);
+  const statements = splitStatements(sql);
+  if (statements.length === 0) {
+    throw new UsageError(`migration file '${file}' has no SQL statement`, {
+      file: where,
+      hint: "Add at least one statement, or delete the file if it was created by mistake",
+    });
+  }
+  return {
+    version: Number(match[1]),
+    name: match[2],
+    file,
+    checksum: checksumOf(sql),
+    sql,
+    statements,
+    requires: parseRequires(sql, where),
+  };
+}
+
+function parseRequires(sql: string, where: string): Feature[] {
+  const found: Feature[] = [];
+  for (const m of sql.matchAll(/^--\s*dbmigrate:requires\s+(\S+)\s*$/gm)) {
+    const feature = m[1] as Feature;
+    if (!FEATURES.includes(feature)) {
+      throw new UsageError(`unknown feature '${m[1]}' in a dbmigrate:requires directive`, {
+        file: where,
+        hint: `Use one of: ${FEATURES.join(", ")}`,
+      });
+    }
+    found.push(feature);
+  }
+  return found;
+}
+
+/**
+ * Reads every `*.sql` file of `dir`, ordered by version. A `.sql` file with a bad name, two files
+ * with one version, or an empty file is an error naming the file; other files are ignored.
+ */
+export async function loadMigrations(dir: string, reader: FileReader = nodeFileReader): Promise<Migration[]> {
+  let entries: string[];
+  try {
+    entries = await reader.list(dir);
+  } catch (error) {
+    throw new UsageError(`cannot read the migrations folder '${dir}'`, {
+      cause: error,
+      hint: "Run from the project root or pass --migrations-dir",
+    });
+  }
+  const migrations: Migration[] = [];
+  for (const file of entries.filter((e) => e.endsWith(".sql")).sort()) {
+    const where = path.join(dir, file);
+    migrations.push(parseMigration(file, await reader.read(where), where));
+  }
+  migrations.sort((a, b) => a.version - b.version);
+  for (let k = 1; k < migrations.length; k++) {
+    if (migrations[k].version === migrations[k - 1].version) {
+      throw new UsageError(
+        `two migration files share version ${pad(migrations[k].version)}: '${migrations[k - 1].file}' and '${migrations[k].file}'`,
+        { file: path.join(dir, migrations[k].file), hint: "Renumber one of them (`dbmigrate new` picks the next free number)" },
+      );
+    }
+  }
+  return migrations;
+}
+
+/** `7` -> `0007`. */
+export function pad(version: number): string {
+  return String(version).padStart(4, "0");
+}
