@@ -4,7 +4,9 @@
 // checkout and `npx dbmigrate`.
 const major = Number(process.versions.node.split(".")[0]);
 if (major < 22) {
-  process.stderr.write(`dbmigrate: needs Node 22+ (this is ${process.version}); see .nvmrc, or source .ci/ensure-node.sh\n`);
+  process.stderr.write(
+    `dbmigrate: needs Node 22+ (this is ${process.version}); see .nvmrc, or source .ci/ensure-node.sh\n`,
+  );
   process.exit(2);
 }
 require("tsx/cjs/api").register();

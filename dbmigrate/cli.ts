@@ -126,7 +126,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       return command === undefined && !parsed.values.help ? 2 : 0;
     }
     const handler = HANDLERS[command];
-    if (!handler) throw new UsageError(`unknown command '${command}'`, { hint: `Use one of: ${Object.keys(HANDLERS).join(", ")}` });
+    if (!handler)
+      throw new UsageError(`unknown command '${command}'`, { hint: `Use one of: ${Object.keys(HANDLERS).join(", ")}` });
     const logger: Logger = { info: (m) => err(m), warn: (m) => err(`warning: ${m}`) };
     const out = (text: string) => io.stdout(redactor.redact(text) + "\n");
     return await handler({ flags: parsed.values, args, io, redactor, logger, out });
@@ -160,7 +161,9 @@ async function statusCommand(ctx: Context): Promise<number> {
     ctx.out(`  ${m.file.padEnd(width)}  ${m.state.padEnd(12)}${when}${note}`);
   }
   ctx.out(`pending: ${report.pending}`);
-  ctx.out(`seed: customer ${report.seed.customerId ? "present" : "missing"}, site ${report.seed.siteId ? "present" : "missing"}`);
+  ctx.out(
+    `seed: customer ${report.seed.customerId ? "present" : "missing"}, site ${report.seed.siteId ? "present" : "missing"}`,
+  );
   for (const problem of report.problems) ctx.logger.warn(problem);
   return 0;
 }
@@ -201,12 +204,19 @@ function printUpResult(ctx: Context, result: UpResult): void {
     return;
   }
   if (result.dryRun) {
-    ctx.out(result.pending.length === 0 ? "dry run: nothing to apply" : `dry run: ${result.pending.length} migration(s) would be applied:`);
+    ctx.out(
+      result.pending.length === 0
+        ? "dry run: nothing to apply"
+        : `dry run: ${result.pending.length} migration(s) would be applied:`,
+    );
     for (const m of result.pending) ctx.out(`  ${m.file}  ${m.checksum.slice(0, 12)}`);
     return;
   }
-  for (const m of result.applied) ctx.out(`${m.outcome} ${m.file} (${m.durationMs} ms)${m.skippedReason ? `: ${m.skippedReason}` : ""}`);
-  ctx.out(`schema version ${pad(result.schemaVersion)}; default customer ${result.seed?.customerId}, site ${result.seed?.siteId}`);
+  for (const m of result.applied)
+    ctx.out(`${m.outcome} ${m.file} (${m.durationMs} ms)${m.skippedReason ? `: ${m.skippedReason}` : ""}`);
+  ctx.out(
+    `schema version ${pad(result.schemaVersion)}; default customer ${result.seed?.customerId}, site ${result.seed?.siteId}`,
+  );
 }
 
 async function verifyCommand(ctx: Context): Promise<number> {
@@ -219,9 +229,12 @@ async function verifyCommand(ctx: Context): Promise<number> {
 
 async function resolveCommand(ctx: Context): Promise<number> {
   const [version] = ctx.args;
-  if (!version || !/^\d{1,4}$/.test(version)) throw new UsageError("resolve needs the version of the dirty migration, e.g. `dbmigrate resolve 0002 --applied`");
+  if (!version || !/^\d{1,4}$/.test(version))
+    throw new UsageError("resolve needs the version of the dirty migration, e.g. `dbmigrate resolve 0002 --applied`");
   if (Boolean(ctx.flags.applied) === Boolean(ctx.flags["rolled-back"])) {
-    throw new UsageError("resolve needs exactly one of --applied (every statement took effect) or --rolled-back (none did)");
+    throw new UsageError(
+      "resolve needs exactly one of --applied (every statement took effect) or --rolled-back (none did)",
+    );
   }
   await (await migrator(ctx)).resolve(Number(version), ctx.flags.applied ? "applied" : "rolled-back");
   ctx.out(`migration ${pad(Number(version))} resolved`);
@@ -236,7 +249,9 @@ async function newCommand(ctx: Context): Promise<number> {
   const next = Math.max(0, ...existing.map((m) => m.version)) + 1;
   const file = `${pad(next)}_${name}.sql`;
   if (!name || !MIGRATION_FILE_PATTERN.test(file)) {
-    throw new UsageError(`'${raw}' is not a migration name`, { hint: "Use lower-case words, e.g. `dbmigrate new add_post_tags`" });
+    throw new UsageError(`'${raw}' is not a migration name`, {
+      hint: "Use lower-case words, e.g. `dbmigrate new add_post_tags`",
+    });
   }
   const target = path.join(dir, file);
   await fs.writeFile(
@@ -327,11 +342,14 @@ function seedParams(flags: Flags, env: NodeJS.ProcessEnv): SeedParams {
 function engineOf(value: string | undefined): Engine | undefined {
   if (value === undefined || value === "") return undefined;
   if (value === "postgres" || value === "cockroachdb") return value;
-  throw new UsageError(`--engine '${value}' is not an engine`, { hint: "Use postgres or cockroachdb, or leave it out to detect it" });
+  throw new UsageError(`--engine '${value}' is not an engine`, {
+    hint: "Use postgres or cockroachdb, or leave it out to detect it",
+  });
 }
 
 function milliseconds(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UsageError(`${flag} '${value}' is not a positive number of milliseconds`);
+  if (!/^\d+$/.test(value) || Number(value) <= 0)
+    throw new UsageError(`${flag} '${value}' is not a positive number of milliseconds`);
   return Number(value);
 }

@@ -72,14 +72,18 @@ export async function resolveConnection(source: ConnectionSource, redactor: Reda
   }
   if (caCert !== undefined) {
     const problem = pemProblem(caCert);
-    if (problem) throw new UsageError(`${caLabel} ${problem}`, { hint: "Give the PEM text of the cluster's CA certificate (-----BEGIN CERTIFICATE-----)" });
+    if (problem)
+      throw new UsageError(`${caLabel} ${problem}`, {
+        hint: "Give the PEM text of the cluster's CA certificate (-----BEGIN CERTIFICATE-----)",
+      });
   }
   return { dsn, caCert };
 }
 
 /** Why `text` is not a PEM certificate, or undefined. */
 export function pemProblem(text: string): string | undefined {
-  if (!text.includes("-----BEGIN CERTIFICATE-----")) return "is not a PEM certificate (no -----BEGIN CERTIFICATE----- block)";
+  if (!text.includes("-----BEGIN CERTIFICATE-----"))
+    return "is not a PEM certificate (no -----BEGIN CERTIFICATE----- block)";
   try {
     new X509Certificate(text);
     return undefined;
@@ -116,12 +120,14 @@ export function parseDsn(dsn: string): ParsedDsn {
   } catch {
     throw bad("is not a URL");
   }
-  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:") throw bad(`has scheme '${url.protocol}', not postgresql:`);
+  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:")
+    throw bad(`has scheme '${url.protocol}', not postgresql:`);
   if (!url.hostname) throw bad("has no host");
   const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
   if (!database) throw bad("has no database name");
   const sslmode = url.searchParams.get("sslmode") ?? undefined;
-  if (sslmode !== undefined && !SSL_MODES.includes(sslmode)) throw bad(`has an unknown sslmode '${sslmode}' (use one of ${SSL_MODES.join(", ")})`);
+  if (sslmode !== undefined && !SSL_MODES.includes(sslmode))
+    throw bad(`has an unknown sslmode '${sslmode}' (use one of ${SSL_MODES.join(", ")})`);
   const port = url.port ? Number(url.port) : 5432;
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
@@ -164,7 +170,11 @@ export function tlsOptions(parsed: ParsedDsn, caCert: string | undefined): TlsOp
       hint: "Drop sslmode=disable to verify the server, or drop the CA certificate",
     });
   }
-  const tls: TlsOptions = { ca: caCert, rejectUnauthorized: true, servername: isIp(parsed.host) ? undefined : parsed.host };
+  const tls: TlsOptions = {
+    ca: caCert,
+    rejectUnauthorized: true,
+    servername: isIp(parsed.host) ? undefined : parsed.host,
+  };
   if (mode === "verify-ca") tls.checkServerIdentity = () => undefined;
   return tls;
 }
@@ -229,20 +239,42 @@ export function connectionError(error: unknown, target: ParsedDsn, timeoutMs: nu
   const state = sqlStateOf(error);
   const make = (what: string, hint: string) => new ConnectionError(what, { sqlState: state, hint, cause: error });
   if (state === "28P01" || state === "28000") {
-    return make(`authentication failed for user '${target.user}' at ${where}`, "Check the user and password in the DSN (or its secret)");
+    return make(
+      `authentication failed for user '${target.user}' at ${where}`,
+      "Check the user and password in the DSN (or its secret)",
+    );
   }
-  if (state === "3D000") return make(`database '${target.database}' does not exist at ${where}`, "Create it first, or fix the database name in the DSN");
-  if (code === "ECONNREFUSED") return make(`connection refused by ${where}`, "Check the host and port, and that the server is running");
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return make(`cannot resolve host '${target.host}'`, "Check the host name in the DSN and your DNS");
+  if (state === "3D000")
+    return make(
+      `database '${target.database}' does not exist at ${where}`,
+      "Create it first, or fix the database name in the DSN",
+    );
+  if (code === "ECONNREFUSED")
+    return make(`connection refused by ${where}`, "Check the host and port, and that the server is running");
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+    return make(`cannot resolve host '${target.host}'`, "Check the host name in the DSN and your DNS");
   if (/timeout|timed out/i.test(message)) {
-    return make(`timed out after ${timeoutMs} ms connecting to ${where}`, "Check network access and firewalls, or raise --connect-timeout");
+    return make(
+      `timed out after ${timeoutMs} ms connecting to ${where}`,
+      "Check network access and firewalls, or raise --connect-timeout",
+    );
   }
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return make(`TLS hostname mismatch: the server certificate at ${where} is not valid for '${target.host}'`, "Connect with the host name the certificate names, or reissue the server certificate");
+    return make(
+      `TLS hostname mismatch: the server certificate at ${where} is not valid for '${target.host}'`,
+      "Connect with the host name the certificate names, or reissue the server certificate",
+    );
   }
   if (code && /CERT|SIGNATURE|ISSUER/.test(code)) {
-    return make(`TLS verification failed for ${where}: ${message} (${code})`, "Give the CA certificate that signed the server's certificate (--ca-cert)");
+    return make(
+      `TLS verification failed for ${where}: ${message} (${code})`,
+      "Give the CA certificate that signed the server's certificate (--ca-cert)",
+    );
   }
-  if (/does not support SSL/i.test(message)) return make(`the server at ${where} does not accept TLS`, "Drop sslmode and the CA certificate, or enable TLS on the server");
+  if (/does not support SSL/i.test(message))
+    return make(
+      `the server at ${where} does not accept TLS`,
+      "Drop sslmode and the CA certificate, or enable TLS on the server",
+    );
   return make(`cannot connect to ${where}: ${message}`, "Check the DSN, the network and the server's logs");
 }

@@ -119,7 +119,16 @@ export async function recordApplied(client: SqlClient, entry: HistoryEntry, exec
   await client.query(
     `INSERT INTO ${HISTORY_TABLE} (version, name, file, checksum, applied_at, execution_ms, applied_by, dirty, baseline, skipped_reason)
      VALUES ($1, $2, $3, $4, now(), $5, $6, false, $7, $8)`,
-    [entry.version, entry.name, entry.file, entry.checksum, executionMs, entry.appliedBy, entry.baseline ?? false, entry.skippedReason ?? null],
+    [
+      entry.version,
+      entry.name,
+      entry.file,
+      entry.checksum,
+      executionMs,
+      entry.appliedBy,
+      entry.baseline ?? false,
+      entry.skippedReason ?? null,
+    ],
   );
 }
 

@@ -1,6 +1,13 @@
 /** The migration engine's public surface, for the CLI, the Pulumi provider and other hosts. */
 export { Migrator, type MigratorOptions, type UpResult, type StatusReport, type AppliedMigration } from "./runner";
-export { createConnect, resolveConnection, parseDsn, pemProblem, type ConnectionSource, type ResolvedConnection } from "./connection";
+export {
+  createConnect,
+  resolveConnection,
+  parseDsn,
+  pemProblem,
+  type ConnectionSource,
+  type ResolvedConnection,
+} from "./connection";
 export { Redactor, redactDsn } from "./redact";
 export { loadMigrations, checksumOf, type Migration } from "./migrations";
 export { planMigrations, type Plan, type PlanEntry, type MigrationState } from "./plan";

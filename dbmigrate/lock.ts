@@ -85,7 +85,11 @@ export async function acquireLock(owner: string, options: LockOptions, deps: Loc
     const deadline = deps.clock.now() + options.waitTimeoutMs;
     let lastSaid = 0;
     for (;;) {
-      const taken = await withRetry("taking the migration lock", () => client.query(TAKE, [LOCK_NAME, owner, options.leaseMs]), { clock: deps.clock, logger: deps.logger, options: deps.retry });
+      const taken = await withRetry(
+        "taking the migration lock",
+        () => client.query(TAKE, [LOCK_NAME, owner, options.leaseMs]),
+        { clock: deps.clock, logger: deps.logger, options: deps.retry },
+      );
       if ((taken.rowCount ?? 0) > 0) break;
       const holder = await currentHolder(client);
       const now = deps.clock.now();
@@ -122,14 +126,17 @@ async function currentHolder(client: SqlClient): Promise<string> {
 function holdLock(client: SqlClient, owner: string, options: LockOptions, logger: Logger): HeldLock {
   let lost = false;
   let renewing: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    renewing = client
-      .query(RENEW, [LOCK_NAME, owner, options.leaseMs])
-      .then((r) => {
-        if ((r.rowCount ?? 0) === 0) lost = true;
-      })
-      .catch((error: unknown) => logger.warn(`could not renew the migration lock: ${String(error)}`));
-  }, Math.max(1, Math.floor(options.leaseMs / 3)));
+  const timer = setInterval(
+    () => {
+      renewing = client
+        .query(RENEW, [LOCK_NAME, owner, options.leaseMs])
+        .then((r) => {
+          if ((r.rowCount ?? 0) === 0) lost = true;
+        })
+        .catch((error: unknown) => logger.warn(`could not renew the migration lock: ${String(error)}`));
+    },
+    Math.max(1, Math.floor(options.leaseMs / 3)),
+  );
   // A renewal timer must not keep a finished CLI alive.
   timer.unref();
   return {

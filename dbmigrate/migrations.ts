@@ -127,7 +127,10 @@ export async function loadMigrations(dir: string, reader: FileReader = nodeFileR
     if (migrations[k].version === migrations[k - 1].version) {
       throw new UsageError(
         `two migration files share version ${pad(migrations[k].version)}: '${migrations[k - 1].file}' and '${migrations[k].file}'`,
-        { file: path.join(dir, migrations[k].file), hint: "Renumber one of them (`dbmigrate new` picks the next free number)" },
+        {
+          file: path.join(dir, migrations[k].file),
+          hint: "Renumber one of them (`dbmigrate new` picks the next free number)",
+        },
       );
     }
   }

@@ -40,7 +40,11 @@ export interface PlanOptions {
 }
 
 /** Sets `files` against `history` (null: no history table yet). */
-export function planMigrations(files: readonly Migration[], history: readonly HistoryRow[] | null, options: PlanOptions = {}): Plan {
+export function planMigrations(
+  files: readonly Migration[],
+  history: readonly HistoryRow[] | null,
+  options: PlanOptions = {},
+): Plan {
   const recorded = new Map((history ?? []).map((row) => [row.version, row]));
   const latestApplied = Math.max(0, ...(history ?? []).map((row) => row.version));
   const entries: PlanEntry[] = [];
@@ -49,7 +53,13 @@ export function planMigrations(files: readonly Migration[], history: readonly Hi
   for (const file of files) {
     const row = recorded.get(file.version);
     recorded.delete(file.version);
-    const base = { version: file.version, name: file.name, file: file.file, checksum: file.checksum, appliedAt: row?.appliedAt ?? null };
+    const base = {
+      version: file.version,
+      name: file.name,
+      file: file.file,
+      checksum: file.checksum,
+      appliedAt: row?.appliedAt ?? null,
+    };
     if (!row) {
       if (file.version < latestApplied && !options.allowOutOfOrder) {
         entries.push({ ...base, state: "out_of_order" });
@@ -77,8 +87,17 @@ export function planMigrations(files: readonly Migration[], history: readonly Hi
     }
   }
   for (const row of recorded.values()) {
-    entries.push({ version: row.version, name: row.name, file: row.file, checksum: row.checksum, state: "missing", appliedAt: row.appliedAt });
-    problems.push(`${row.file} is recorded as applied but its file is gone: restore it from version control (migrations are forward-only)`);
+    entries.push({
+      version: row.version,
+      name: row.name,
+      file: row.file,
+      checksum: row.checksum,
+      state: "missing",
+      appliedAt: row.appliedAt,
+    });
+    problems.push(
+      `${row.file} is recorded as applied but its file is gone: restore it from version control (migrations are forward-only)`,
+    );
   }
   entries.sort((a, b) => a.version - b.version);
   return { entries, pending, problems };

@@ -9,10 +9,12 @@ export const MASK = "***";
 
 /** Masks `user:password@` in URLs and `password=...` in key-value DSNs. */
 export function redactDsn(text: string): string {
-  return text
-    // Greedy to the last '@' of the token: a password with an unencoded '@' or '/' is masked whole.
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)\S*@/gi, `$1${MASK}@`)
-    .replace(/\b(password|sslpassword)=([^\s&]*)/gi, `$1=${MASK}`);
+  return (
+    text
+      // Greedy to the last '@' of the token: a password with an unencoded '@' or '/' is masked whole.
+      .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)\S*@/gi, `$1${MASK}@`)
+      .replace(/\b(password|sslpassword)=([^\s&]*)/gi, `$1=${MASK}`)
+  );
 }
 
 /** A set of secret strings to mask, plus DSN masking. */

@@ -40,7 +40,9 @@ export async function withRetry<T>(
     } catch (error) {
       if (sqlStateOf(error) !== RETRYABLE_SQLSTATE || attempt >= deps.options.maxAttempts) throw error;
       const delay = backoffDelay(attempt, deps.options);
-      deps.logger.warn(`retrying ${what} after SQLSTATE 40001 (attempt ${attempt + 1}/${deps.options.maxAttempts}, in ${delay} ms)`);
+      deps.logger.warn(
+        `retrying ${what} after SQLSTATE 40001 (attempt ${attempt + 1}/${deps.options.maxAttempts}, in ${delay} ms)`,
+      );
       await deps.clock.sleep(delay);
     }
   }

