@@ -290,6 +290,17 @@ async function buildCompleteCommand(ctx: Context): Promise<number> {
 async function migrator(ctx: Context): Promise<Migrator> {
   const { flags, io } = ctx;
   const env = io.env;
+  // Flags and parameters first: a usage error must not wait for a connection or a secret.
+  const seed = seedParams(flags, env);
+  const engine = engineOf(flags.engine ?? env.DBMIGRATE_ENGINE);
+  const timeouts = {
+    connectTimeoutMs: milliseconds(flags["connect-timeout"], "--connect-timeout"),
+    statementTimeoutMs: milliseconds(flags["statement-timeout"], "--statement-timeout"),
+  };
+  const lock = {
+    waitTimeoutMs: milliseconds(flags["lock-timeout"], "--lock-timeout"),
+    leaseMs: milliseconds(flags["lock-lease"], "--lock-lease"),
+  };
   const connection = await resolveConnection(
     {
       databaseUrl: flags["database-url"] ?? env.DATABASE_URL,
@@ -300,20 +311,13 @@ async function migrator(ctx: Context): Promise<Migrator> {
     },
     ctx.redactor,
   );
-  const connect = await createConnect(connection, {
-    connectTimeoutMs: milliseconds(flags["connect-timeout"], "--connect-timeout"),
-    statementTimeoutMs: milliseconds(flags["statement-timeout"], "--statement-timeout"),
-  });
   return new Migrator({
-    connect,
+    connect: await createConnect(connection, timeouts),
     migrationsDir: flags["migrations-dir"],
     completeSchemaFile: flags["complete-schema"],
-    engine: engineOf(flags.engine ?? env.DBMIGRATE_ENGINE),
-    seed: seedParams(flags, env),
-    lock: {
-      waitTimeoutMs: milliseconds(flags["lock-timeout"], "--lock-timeout"),
-      leaseMs: milliseconds(flags["lock-lease"], "--lock-lease"),
-    },
+    engine,
+    seed,
+    lock,
     allowOutOfOrder: flags["allow-out-of-order"],
     logger: ctx.logger,
   });

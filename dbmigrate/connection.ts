@@ -53,8 +53,9 @@ export async function resolveConnection(source: ConnectionSource, redactor: Reda
       hint: "Pass --database-url or --database-url-secret, or set DATABASE_URL or DATABASE_URL_SECRET",
     });
   }
-  redactor.add(dsn);
-  redactor.add(passwordOf(dsn));
+  const password = passwordOf(dsn);
+  // Mask the password; a DSN too malformed to find it in is masked whole.
+  redactor.add(password ?? (dsn.includes("@") ? dsn : undefined));
   let caCert = source.caCertPem;
   let caLabel = "the CA certificate";
   if (caCert === undefined && source.caCertFile) {
@@ -118,7 +119,7 @@ export function parseDsn(dsn: string): ParsedDsn {
   try {
     url = new URL(dsn);
   } catch {
-    throw bad("is not a URL");
+    throw new UsageError("the database URL is not a URL", { hint: "Use postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full" });
   }
   if (url.protocol !== "postgresql:" && url.protocol !== "postgres:")
     throw bad(`has scheme '${url.protocol}', not postgresql:`);

@@ -138,8 +138,8 @@ export class Migrator {
     this.files = options.files ?? nodeFileReader;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
-    this.lockOptions = { ...DEFAULT_LOCK, ...options.lock };
-    this.retryOptions = { ...DEFAULT_RETRY, ...options.retry };
+    this.lockOptions = withDefaults(DEFAULT_LOCK, options.lock);
+    this.retryOptions = withDefaults(DEFAULT_RETRY, options.retry);
     this.seedParams = options.seed ?? DEFAULT_SEED;
     this.appliedBy = options.appliedBy ?? `${os.userInfo().username}@${os.hostname()}`;
     validateSeed(this.seedParams);
@@ -554,6 +554,12 @@ export class Migrator {
       seed,
     };
   }
+}
+
+/** `defaults` with the fields of `overrides` that are set (an explicit `undefined` keeps the default). */
+function withDefaults<T extends object>(defaults: T, overrides: Partial<T> | undefined): T {
+  const set = Object.entries(overrides ?? {}).filter(([, value]) => value !== undefined);
+  return { ...defaults, ...Object.fromEntries(set) };
 }
 
 function pick(m: Migration): Pick<Migration, "version" | "name" | "file" | "checksum"> {
