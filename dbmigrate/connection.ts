@@ -119,7 +119,9 @@ export function parseDsn(dsn: string): ParsedDsn {
   try {
     url = new URL(dsn);
   } catch {
-    throw new UsageError("the database URL is not a URL", { hint: "Use postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full" });
+    throw new UsageError("the database URL is not a URL", {
+      hint: "Use postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full",
+    });
   }
   if (url.protocol !== "postgresql:" && url.protocol !== "postgres:")
     throw bad(`has scheme '${url.protocol}', not postgresql:`);

@@ -13,9 +13,9 @@ export function redactDsn(text: string): string {
     text
       // Greedy to the last '@' of the token: a password with an unencoded '@' or '/' is masked whole.
       // The placeholder PASSWORD of a usage hint is left as it is.
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)(\S*)@/gi, (all, head: string, secret: string) =>
-      secret === "PASSWORD" ? all : `${head}${MASK}@`,
-    )
+      .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)(\S*)@/gi, (all, head: string, secret: string) =>
+        secret === "PASSWORD" ? all : `${head}${MASK}@`,
+      )
       .replace(/\b(password|sslpassword)=([^\s&]*)/gi, `$1=${MASK}`)
   );
 }

@@ -1,6 +1,7 @@
 /** The `dbmigrate` executable: commands, JSON, exit codes, one-line errors, and no password anywhere. */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { capturedOutputs, runCli } from "../support/cli";
@@ -27,7 +28,12 @@ describe("dbmigrate CLI", () => {
     assert.deepEqual(status.seed, { customer: false, site: false });
     assert.deepEqual(Object.keys(status.migrations[0]), ["version", "name", "file", "checksum", "state", "appliedAt"]);
     assert.deepEqual(
-      status.migrations.map((m: { version: number; name: string; state: string; appliedAt: null }) => [m.version, m.name, m.state, m.appliedAt]),
+      status.migrations.map((m: { version: number; name: string; state: string; appliedAt: null }) => [
+        m.version,
+        m.name,
+        m.state,
+        m.appliedAt,
+      ]),
       [
         [1, "complete_schema", "pending", null],
         [2, "tenant_row_level_security", "pending", null],
@@ -39,8 +45,14 @@ describe("dbmigrate CLI", () => {
     const dsn = await pg.createDatabase();
     const up = await runCli(["up", "--site-hostname", "www.example.com"], { DATABASE_URL: dsn });
     assert.equal(up.code, 0, up.stderr);
-    assert.match(up.stderr, /^applying 0001_complete_schema.sql \.\.\.\napplied 0001_complete_schema.sql in \d+ ms\napplying 0002_tenant_row_level_security.sql \.\.\.\napplied 0002_tenant_row_level_security.sql in \d+ ms\n/);
-    assert.match(up.stdout, /^applied 0001_complete_schema.sql \(\d+ ms\)\napplied 0002_tenant_row_level_security.sql \(\d+ ms\)\nschema version 0002; default customer [0-9a-f-]{36}, site [0-9a-f-]{36}\n$/);
+    assert.match(
+      up.stderr,
+      /^applying 0001_complete_schema.sql \.\.\.\napplied 0001_complete_schema.sql in \d+ ms\napplying 0002_tenant_row_level_security.sql \.\.\.\napplied 0002_tenant_row_level_security.sql in \d+ ms\n/,
+    );
+    assert.match(
+      up.stdout,
+      /^applied 0001_complete_schema.sql \(\d+ ms\)\napplied 0002_tenant_row_level_security.sql \(\d+ ms\)\nschema version 0002; default customer [0-9a-f-]{36}, site [0-9a-f-]{36}\n$/,
+    );
     const status = await runCli(["status"], { DATABASE_URL: dsn });
     assert.match(status.stdout, /^engine: postgres \(PostgreSQL \d+/);
     assert.match(status.stdout, /0001_complete_schema.sql\s+applied\s+\d{4}-\d\d-\d\dT/);
@@ -55,8 +67,14 @@ describe("dbmigrate CLI", () => {
     const dsn = await pg.createDatabase();
     const run = await runCli(["up", "--dry-run"], { DATABASE_URL: dsn });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^dry run: 2 migration\(s\) would be applied:\n  0001_complete_schema.sql  [0-9a-f]{12}\n  0002_tenant_row_level_security.sql  [0-9a-f]{12}\n$/);
-    const tables = await pg.query(new URL(dsn).pathname.slice(1), `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`);
+    assert.match(
+      run.stdout,
+      /^dry run: 2 migration\(s\) would be applied:\n {2}0001_complete_schema.sql {2}[0-9a-f]{12}\n {2}0002_tenant_row_level_security.sql {2}[0-9a-f]{12}\n$/,
+    );
+    const tables = await pg.query(
+      new URL(dsn).pathname.slice(1),
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
+    );
     assert.deepEqual(tables, []);
   });
 
@@ -66,13 +84,22 @@ describe("dbmigrate CLI", () => {
     assert.equal((await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn })).code, 0);
     const clean = await runCli(["verify", "--migrations-dir", dir], { DATABASE_URL: dsn });
     assert.deepEqual([clean.code, clean.stdout], [0, "verify: every applied migration matches its file\n"]);
-    writeFileSync(path.join(dir, "0001_complete_schema.sql"), readFileSync(path.join(dir, "0001_complete_schema.sql"), "utf8") + "\n-- edited\n");
+    writeFileSync(
+      path.join(dir, "0001_complete_schema.sql"),
+      readFileSync(path.join(dir, "0001_complete_schema.sql"), "utf8") + "\n-- edited\n",
+    );
     const dirty = await runCli(["verify", "--migrations-dir", dir], { DATABASE_URL: dsn });
     assert.equal(dirty.code, 1);
-    assert.match(dirty.stdout, /^problem: 0001_complete_schema.sql was changed after it was applied \(applied checksum [0-9a-f]{64}, file now [0-9a-f]{64}\)/);
+    assert.match(
+      dirty.stdout,
+      /^problem: 0001_complete_schema.sql was changed after it was applied \(applied checksum [0-9a-f]{64}, file now [0-9a-f]{64}\)/,
+    );
     const up = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
     assert.equal(up.code, 1);
-    assert.match(up.stderr, /^dbmigrate: 1 problem\(s\) with the migration history: 0001_complete_schema.sql was changed/);
+    assert.match(
+      up.stderr,
+      /^dbmigrate: 1 problem\(s\) with the migration history: 0001_complete_schema.sql was changed/,
+    );
   });
 
   it("new writes the next-numbered file with a header, and build-complete --check notices it", async () => {
@@ -98,25 +125,76 @@ describe("dbmigrate CLI", () => {
     assert.equal(JSON.parse(first.stdout).schemaVersion, 2);
     const second = await runCli(["apply-complete"], { DATABASE_URL: dsn });
     assert.equal(second.code, 2);
-    assert.match(second.stderr, /^dbmigrate: refusing to apply the complete schema: the database is not empty \(it has audit_logs, customers, .*\)\. apply-complete is for a fresh database; use `dbmigrate up` for an existing one\n$/);
+    assert.match(
+      second.stderr,
+      /^dbmigrate: refusing to apply the complete schema: the database is not empty \(it has audit_logs, customers, .*\)\. apply-complete is for a fresh database; use `dbmigrate up` for an existing one\n$/,
+    );
   });
 
   const usageCases: [string, string[], RegExp][] = [
     ["unknown command", ["frobnicate"], /^dbmigrate: unknown command 'frobnicate'\. Use one of: status, up, verify/],
-    ["unknown flag", ["up", "--yes-please"], /^dbmigrate: Unknown option '--yes-please'.*Run `dbmigrate --help` for the options/],
-    ["bad customer slug", ["up", "--customer-slug", "Bad_Slug"], /^dbmigrate: invalid seed parameter --customer-slug: 'Bad_Slug' must be lower-case letters/],
-    ["hostname with a scheme", ["up", "--site-hostname", "https://blog.example.com"], /^dbmigrate: invalid seed parameter --site-hostname: 'https:\/\/blog.example.com' must be a bare hostname without a scheme \(drop 'https:\/\/'\)/],
-    ["hostname with a path", ["up", "--site-hostname", "blog.example.com/home"], /must be a bare hostname without a port or path/],
-    ["unknown engine", ["status", "--engine", "mysql"], /^dbmigrate: --engine 'mysql' is not an engine\. Use postgres or cockroachdb/],
-    ["bad timeout", ["status", "--connect-timeout", "soon"], /^dbmigrate: --connect-timeout 'soon' is not a positive number of milliseconds/],
+    [
+      "unknown flag",
+      ["up", "--yes-please"],
+      /^dbmigrate: Unknown option '--yes-please'.*Run `dbmigrate --help` for the options/,
+    ],
+    [
+      "bad customer slug",
+      ["up", "--customer-slug", "Bad_Slug"],
+      /^dbmigrate: invalid seed parameter --customer-slug: 'Bad_Slug' must be lower-case letters/,
+    ],
+    [
+      "hostname with a scheme",
+      ["up", "--site-hostname", "https://blog.example.com"],
+      /^dbmigrate: invalid seed parameter --site-hostname: 'https:\/\/blog.example.com' must be a bare hostname without a scheme \(drop 'https:\/\/'\)/,
+    ],
+    [
+      "hostname with a path",
+      ["up", "--site-hostname", "blog.example.com/home"],
+      /must be a bare hostname without a port or path/,
+    ],
+    [
+      "unknown engine",
+      ["status", "--engine", "mysql"],
+      /^dbmigrate: --engine 'mysql' is not an engine\. Use postgres or cockroachdb/,
+    ],
+    [
+      "bad timeout",
+      ["status", "--connect-timeout", "soon"],
+      /^dbmigrate: --connect-timeout 'soon' is not a positive number of milliseconds/,
+    ],
     ["resolve without outcome", ["resolve", "0002"], /^dbmigrate: resolve needs exactly one of --applied/],
     ["no database", ["status"], /^dbmigrate: no database to connect to\. Pass --database-url or --database-url-secret/],
-    ["malformed DSN", ["status", "--database-url", "postgres//nope"], /^dbmigrate: the database URL is not a URL\. Use postgresql:\/\/USER:PASSWORD@HOST:PORT\/DATABASE/],
-    ["wrong scheme", ["status", "--database-url", "mysql://u:hunter22@h/db"], /^dbmigrate: the database URL has scheme 'mysql:', not postgresql: \(got 'mysql:\/\/u:\*\*\*@h\/db'\)/],
-    ["verify-full without CA", ["status", "--database-url", "postgresql://u:hunter22@localhost/db?sslmode=verify-full"], /^dbmigrate: the database URL asks for sslmode=verify-full but no CA certificate was given\. Pass --ca-cert FILE/],
-    ["CA that is not PEM", ["status", "--database-url", "postgresql://u:hunter22@localhost/db", "--ca-cert", "package.json"], /^dbmigrate: the CA certificate file 'package.json' is not a PEM certificate/],
-    ["CA file missing", ["status", "--database-url", "postgresql://u:hunter22@localhost/db", "--ca-cert", "nope.pem"], /^dbmigrate: cannot read the CA certificate file 'nope.pem': ENOENT/],
-    ["bad secret name", ["status", "--database-url-secret", "my-secret"], /^dbmigrate: --database-url-secret 'my-secret' is not a Secret Manager secret name\. Use projects\/PROJECT\/secrets\/SECRET/],
+    [
+      "malformed DSN",
+      ["status", "--database-url", "postgres//nope"],
+      /^dbmigrate: the database URL is not a URL\. Use postgresql:\/\/USER:PASSWORD@HOST:PORT\/DATABASE/,
+    ],
+    [
+      "wrong scheme",
+      ["status", "--database-url", "mysql://u:hunter22@h/db"],
+      /^dbmigrate: the database URL has scheme 'mysql:', not postgresql: \(got 'mysql:\/\/u:\*\*\*@h\/db'\)/,
+    ],
+    [
+      "verify-full without CA",
+      ["status", "--database-url", "postgresql://u:hunter22@localhost/db?sslmode=verify-full"],
+      /^dbmigrate: the database URL asks for sslmode=verify-full but no CA certificate was given\. Pass --ca-cert FILE/,
+    ],
+    [
+      "CA that is not PEM",
+      ["status", "--database-url", "postgresql://u:hunter22@localhost/db", "--ca-cert", "package.json"],
+      /^dbmigrate: the CA certificate file 'package.json' is not a PEM certificate/,
+    ],
+    [
+      "CA file missing",
+      ["status", "--database-url", "postgresql://u:hunter22@localhost/db", "--ca-cert", "nope.pem"],
+      /^dbmigrate: cannot read the CA certificate file 'nope.pem': ENOENT/,
+    ],
+    [
+      "bad secret name",
+      ["status", "--database-url-secret", "my-secret"],
+      /^dbmigrate: --database-url-secret 'my-secret' is not a Secret Manager secret name\. Use projects\/PROJECT\/secrets\/SECRET/,
+    ],
   ];
   for (const [what, args, expected] of usageCases) {
     it(`exits 2 with one line for a usage error: ${what}`, async () => {
@@ -133,23 +211,30 @@ describe("dbmigrate CLI", () => {
     const wrong = dsn.replace(pg.password, "not-the-password-123");
     const run = await runCli(["status"], { DATABASE_URL: wrong });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /^dbmigrate: authentication failed for user 'postgres' at 127\.0\.0\.1:\d+ \[SQLSTATE 28P01\]\. Check the user and password in the DSN \(or its secret\)\n$/);
+    assert.match(
+      run.stderr,
+      /^dbmigrate: authentication failed for user 'postgres' at 127\.0\.0\.1:\d+ \[SQLSTATE 28P01\]\. Check the user and password in the DSN \(or its secret\)\n$/,
+    );
     const verbose = await runCli(["status", "--verbose"], { DATABASE_URL: wrong });
     assert.match(verbose.stderr, /\n\s+at /);
     assert.doesNotMatch(verbose.stderr + verbose.stdout, /not-the-password-123/);
   });
 
   it("fails within the connect timeout against a host that never answers", async () => {
-    const net = await import("node:net");
     const silent = net.createServer(() => undefined); // accepts, never speaks
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
     const port = (silent.address() as { port: number }).port;
     const started = Date.now();
-    const run = await runCli(["status", "--connect-timeout", "500"], { DATABASE_URL: `postgresql://u:hunter22@127.0.0.1:${port}/db` });
+    const run = await runCli(["status", "--connect-timeout", "500"], {
+      DATABASE_URL: `postgresql://u:hunter22@127.0.0.1:${port}/db`,
+    });
     silent.close();
     assert.equal(run.code, 1);
     assert.ok(Date.now() - started < 5000, "gave up in time");
-    assert.match(run.stderr, /^dbmigrate: timed out after 500 ms connecting to 127\.0\.0\.1:\d+\. Check network access and firewalls, or raise --connect-timeout\n$/);
+    assert.match(
+      run.stderr,
+      /^dbmigrate: timed out after 500 ms connecting to 127\.0\.0\.1:\d+\. Check network access and firewalls, or raise --connect-timeout\n$/,
+    );
   });
 
   it("never prints the database password in any output of this file's runs", () => {

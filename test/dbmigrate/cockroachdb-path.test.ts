@@ -26,7 +26,10 @@ function fastClock(): Clock & { sleeps: number[] } {
   return { sleeps, now: () => Date.now(), sleep: async (ms) => void sleeps.push(ms) };
 }
 
-async function cockroach(dsn: string, options: { log?: string[]; rules?: FaultRule[]; dir?: string; clock?: Clock } = {}) {
+async function cockroach(
+  dsn: string,
+  options: { log?: string[]; rules?: FaultRule[]; dir?: string; clock?: Clock } = {},
+) {
   const logger = recordingLogger();
   const migrator = new Migrator({
     connect: instrument(await connectTo(dsn), options.log, options.rules),
@@ -39,7 +42,10 @@ async function cockroach(dsn: string, options: { log?: string[]; rules?: FaultRu
 }
 
 const historyOf = (dsn: string) =>
-  withDb(dsn, async (c) => (await c.query(`SELECT version::INT AS version, dirty FROM schema_migrations ORDER BY version`)).rows);
+  withDb(
+    dsn,
+    async (c) => (await c.query(`SELECT version::INT AS version, dirty FROM schema_migrations ORDER BY version`)).rows,
+  );
 
 describe("CockroachDB path (forced)", () => {
   it("runs each statement on its own, outside any explicit transaction, with the history marked dirty first", async () => {
@@ -48,8 +54,15 @@ describe("CockroachDB path (forced)", () => {
     const { migrator } = await cockroach(dsn, { log });
     const result = await migrator.up();
     assert.equal(result.engine, "cockroachdb");
-    const migrationPart = log.slice(log.findIndex((q) => q.includes("INSERT INTO schema_migrations (")), log.findIndex((q) => q.startsWith("UPDATE schema_migrations")) + 1);
-    assert.match(migrationPart[0], /INSERT INTO schema_migrations .*VALUES \(\$1, \$2, \$3, \$4, \$5, true, \$6\)/s, "dirty marker before the first statement");
+    const migrationPart = log.slice(
+      log.findIndex((q) => q.includes("INSERT INTO schema_migrations (")),
+      log.findIndex((q) => q.startsWith("UPDATE schema_migrations")) + 1,
+    );
+    assert.match(
+      migrationPart[0],
+      /INSERT INTO schema_migrations .*VALUES \(\$1, \$2, \$3, \$4, \$5, true, \$6\)/s,
+      "dirty marker before the first statement",
+    );
     assert.match(migrationPart[1], /^CREATE TABLE customers/);
     assert.match(migrationPart.at(-1)!, /^UPDATE schema_migrations SET dirty = false/);
     assert.ok(!migrationPart.includes("BEGIN"), "no explicit transaction around DDL");
@@ -69,7 +82,10 @@ describe("CockroachDB path (forced)", () => {
       const cap = Math.min(DEFAULT_RETRY.maxDelayMs, DEFAULT_RETRY.baseDelayMs * 2 ** k);
       assert.ok(ms >= cap / 2 && ms <= cap, `retry ${k + 1} waited ${ms} ms, expected ${cap / 2}..${cap}`);
     });
-    assert.equal(logger.lines.filter((l) => /retrying 0001_complete_schema.sql line \d+ after SQLSTATE 40001/.test(l)).length, 4);
+    assert.equal(
+      logger.lines.filter((l) => /retrying 0001_complete_schema.sql line \d+ after SQLSTATE 40001/.test(l)).length,
+      4,
+    );
     assert.deepEqual(await historyOf(dsn), [
       { version: 1, dirty: false },
       { version: 2, dirty: false },
@@ -77,15 +93,24 @@ describe("CockroachDB path (forced)", () => {
   });
 
   it("caps the backoff", () => {
-    assert.equal(backoffDelay(20, DEFAULT_RETRY, () => 1), DEFAULT_RETRY.maxDelayMs);
-    assert.equal(backoffDelay(1, DEFAULT_RETRY, () => 0), DEFAULT_RETRY.baseDelayMs / 2);
+    assert.equal(
+      backoffDelay(20, DEFAULT_RETRY, () => 1),
+      DEFAULT_RETRY.maxDelayMs,
+    );
+    assert.equal(
+      backoffDelay(1, DEFAULT_RETRY, () => 0),
+      DEFAULT_RETRY.baseDelayMs / 2,
+    );
   });
 
   it("gives up after the last attempt with the SQLSTATE and leaves the migration dirty", async () => {
     const dsn = await pg.createDatabase();
     const { migrator } = await cockroach(dsn, { rules: [failTimes(/^CREATE TABLE posts/, "40001", 100)] });
     await assert.rejects(migrator.up(), (error: Error & { describe(): string }) => {
-      assert.match(error.describe(), /^migration 0001_complete_schema.sql failed at line \d+: injected 40001 .*\[SQLSTATE 40001\]\. Statements before it were committed/);
+      assert.match(
+        error.describe(),
+        /^migration 0001_complete_schema.sql failed at line \d+: injected 40001 .*\[SQLSTATE 40001\]\. Statements before it were committed/,
+      );
       return true;
     });
     assert.deepEqual(await historyOf(dsn), [{ version: 1, dirty: true }]);
@@ -93,41 +118,67 @@ describe("CockroachDB path (forced)", () => {
 
   it("treats XXA00 as ambiguous: dirty, reported, resolvable", async () => {
     const dsn = await pg.createDatabase();
-    const dir = migrationsDir({ "0003_two_tables.sql": "CREATE TABLE one_t (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\nCREATE TABLE two_t (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n" });
+    const dir = migrationsDir({
+      "0003_two_tables.sql":
+        "CREATE TABLE one_t (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\nCREATE TABLE two_t (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+    });
     const { migrator } = await cockroach(dsn, { dir, rules: [failTimes(/^CREATE TABLE two_t/, "XXA00", 1)] });
     await assert.rejects(migrator.up(), (error: Error & { describe(): string }) => {
-      assert.match(error.describe(), /^migration 0003_two_tables.sql failed at line 2: injected XXA00 .*\[SQLSTATE XXA00\]\. The result is ambiguous .* `dbmigrate resolve 0003 --applied` or `--rolled-back`$/);
+      assert.match(
+        error.describe(),
+        /^migration 0003_two_tables.sql failed at line 2: injected XXA00 .*\[SQLSTATE XXA00\]\. The result is ambiguous .* `dbmigrate resolve 0003 --applied` or `--rolled-back`$/,
+      );
       return true;
     });
     const status = await migrator.status();
     assert.equal(status.migrations[2].state, "dirty");
-    assert.match(status.problems[0], /0003_two_tables.sql started at .* and did not finish: check which of its statements took effect, then run `dbmigrate resolve 0003 --applied`/);
+    assert.match(
+      status.problems[0],
+      /0003_two_tables.sql started at .* and did not finish: check which of its statements took effect, then run `dbmigrate resolve 0003 --applied`/,
+    );
     await assert.rejects(migrator.up(), /problem\(s\) with the migration history: 0003_two_tables.sql started at/);
     // A person checks: one_t exists, two_t does not. They undo one_t and mark it rolled back.
     await withDb(dsn, (c) => c.query("DROP TABLE one_t"));
     await migrator.resolve(3, "rolled-back");
     const again = await migrator.up();
-    assert.deepEqual(again.applied.map((m) => m.file), ["0003_two_tables.sql"]);
+    assert.deepEqual(
+      again.applied.map((m) => m.file),
+      ["0003_two_tables.sql"],
+    );
   });
 
   it("forgets the dirty marker when the very first statement fails (nothing took effect)", async () => {
     const dsn = await pg.createDatabase();
-    const dir = migrationsDir({ "0003_bad.sql": "CREATE TABLE bad_t (id UUID PRIMARY KEY,, x INT);\nCREATE TABLE later_t (id UUID PRIMARY KEY);\n" });
+    const dir = migrationsDir({
+      "0003_bad.sql":
+        "CREATE TABLE bad_t (id UUID PRIMARY KEY,, x INT);\nCREATE TABLE later_t (id UUID PRIMARY KEY);\n",
+    });
     const { migrator } = await cockroach(dsn, { dir });
     await assert.rejects(migrator.up(), (error: Error & { describe(): string }) => {
-      assert.match(error.describe(), /^migration 0003_bad.sql failed at line 1: syntax error at or near "," .*\[SQLSTATE 42601\]\. Nothing of it was applied$/);
+      assert.match(
+        error.describe(),
+        /^migration 0003_bad.sql failed at line 1: syntax error at or near "," .*\[SQLSTATE 42601\]\. Nothing of it was applied$/,
+      );
       return true;
     });
     assert.equal((await migrator.status()).migrations[2].state, "pending");
     writeFileSync(path.join(dir, "0003_bad.sql"), "CREATE TABLE bad_t (id UUID PRIMARY KEY);\n");
-    assert.deepEqual((await migrator.up()).applied.map((m) => m.file), ["0003_bad.sql"]);
+    assert.deepEqual(
+      (await migrator.up()).applied.map((m) => m.file),
+      ["0003_bad.sql"],
+    );
   });
 
   it("resolves a dirty migration as applied when its statements did take effect", async () => {
     const dsn = await pg.createDatabase();
-    const dir = migrationsDir({ "0003_pair.sql": "CREATE TABLE p1 (id UUID PRIMARY KEY);\nCREATE TABLE p2 (id UUID PRIMARY KEY);\n" });
+    const dir = migrationsDir({
+      "0003_pair.sql": "CREATE TABLE p1 (id UUID PRIMARY KEY);\nCREATE TABLE p2 (id UUID PRIMARY KEY);\n",
+    });
     await (await cockroach(dsn)).migrator.up();
-    const { migrator } = await cockroach(dsn, { dir, rules: [failTimes(/^UPDATE schema_migrations SET dirty = false/, "57P01", 1)] });
+    const { migrator } = await cockroach(dsn, {
+      dir,
+      rules: [failTimes(/^UPDATE schema_migrations SET dirty = false/, "57P01", 1)],
+    });
     await assert.rejects(migrator.up(), /injected 57P01/);
     assert.equal((await migrator.status()).migrations[2].state, "dirty");
     await migrator.resolve(3, "applied");
@@ -140,10 +191,17 @@ describe("CockroachDB path (forced)", () => {
     const dsn = await pg.createDatabase();
     const clock = fastClock();
     const log: string[] = [];
-    const migrator = new Migrator({ connect: instrument(await connectTo(dsn), log, [failTimes(/^CREATE TABLE posts/, "40001", 2)]), clock });
+    const migrator = new Migrator({
+      connect: instrument(await connectTo(dsn), log, [failTimes(/^CREATE TABLE posts/, "40001", 2)]),
+      clock,
+    });
     await migrator.up();
     assert.equal(clock.sleeps.length, 2);
-    assert.equal(log.filter((q) => q.startsWith("CREATE TABLE customers")).length, 3, "the transaction ran three times");
+    assert.equal(
+      log.filter((q) => q.startsWith("CREATE TABLE customers")).length,
+      3,
+      "the transaction ran three times",
+    );
     assert.equal(log.filter((q) => q === "ROLLBACK").length, 2);
   });
 });

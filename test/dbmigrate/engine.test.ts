@@ -1,8 +1,9 @@
 /** The engine on a real PostgreSQL: plan states, up, history, audit, apply-complete, resolve, drop. */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { createConnect } from "../../dbmigrate/connection";
 import { Migrator } from "../../dbmigrate/runner";
 import { recordingLogger, connectTo, migratorFor, withDb } from "../support/engine";
 import { instrument } from "../support/faults";
@@ -16,7 +17,11 @@ before(async () => {
 after(() => pg?.stop());
 
 const tableExists = (dsn: string, table: string) =>
-  withDb(dsn, async (c) => (await c.query(`SELECT 1 FROM information_schema.tables WHERE table_name = $1`, [table])).rows.length === 1);
+  withDb(
+    dsn,
+    async (c) =>
+      (await c.query(`SELECT 1 FROM information_schema.tables WHERE table_name = $1`, [table])).rows.length === 1,
+  );
 
 describe("engine", () => {
   it("reports every migration pending and no seed on a fresh database", async () => {
@@ -46,8 +51,15 @@ describe("engine", () => {
       ],
     );
     assert.equal(result.schemaVersion, 2);
-    assert.ok(logger.lines.some((l) => /^applied 0001_complete_schema.sql in \d+ ms$/.test(l)), logger.lines.join("\n"));
-    const history = await withDb(dsn, (c) => c.query(`SELECT version, file, checksum, applied_by, dirty, baseline, execution_ms >= 0 AS timed, applied_at IS NOT NULL AS done FROM schema_migrations ORDER BY version`));
+    assert.ok(
+      logger.lines.some((l) => /^applied 0001_complete_schema.sql in \d+ ms$/.test(l)),
+      logger.lines.join("\n"),
+    );
+    const history = await withDb(dsn, (c) =>
+      c.query(
+        `SELECT version, file, checksum, applied_by, dirty, baseline, execution_ms >= 0 AS timed, applied_at IS NOT NULL AS done FROM schema_migrations ORDER BY version`,
+      ),
+    );
     assert.deepEqual(
       history.rows.map((r) => [r.version, r.file, r.applied_by, r.dirty, r.baseline, r.timed, r.done]),
       [
@@ -56,9 +68,22 @@ describe("engine", () => {
       ],
     );
     assert.equal(history.rows[0].checksum, result.applied[0].checksum);
-    const audit = await withDb(dsn, (c) => c.query(`SELECT actor_type, actor_id, action, resource_type, resource_id, changes FROM audit_logs ORDER BY resource_id`));
+    type AuditRow = Record<string, string> & { changes: { file: string; checksum: string } };
+    const audit = await withDb(dsn, (c) =>
+      c.query<AuditRow>(
+        `SELECT actor_type, actor_id, action, resource_type, resource_id, changes FROM audit_logs ORDER BY resource_id`,
+      ),
+    );
     assert.deepEqual(
-      audit.rows.map((r) => [r.actor_type, r.actor_id, r.action, r.resource_type, r.resource_id, r.changes.file, r.changes.checksum]),
+      audit.rows.map((r) => [
+        r.actor_type,
+        r.actor_id,
+        r.action,
+        r.resource_type,
+        r.resource_id,
+        r.changes.file,
+        r.changes.checksum,
+      ]),
       result.applied.map((m) => ["system", "tester@ci", "schema.migrate", "migration", m.file, m.file, m.checksum]),
     );
   });
@@ -79,7 +104,10 @@ describe("engine", () => {
     const log: string[] = [];
     const result = await new Migrator({ connect: instrument(await connectTo(dsn), log) }).up({ dryRun: true });
     assert.equal(result.dryRun, true);
-    assert.deepEqual(result.pending.map((m) => m.file), ["0001_complete_schema.sql", "0002_tenant_row_level_security.sql"]);
+    assert.deepEqual(
+      result.pending.map((m) => m.file),
+      ["0001_complete_schema.sql", "0002_tenant_row_level_security.sql"],
+    );
     assert.ok(!log.some((q) => /schema_migrations_lock|INSERT|CREATE/.test(q)), log.join("\n"));
     assert.equal(await tableExists(dsn, "schema_migrations"), false);
   });
@@ -89,10 +117,18 @@ describe("engine", () => {
     const dir = migrationsDir();
     const first = await (await migratorFor(dsn, { migrationsDir: dir })).up();
     writeFileSync(path.join(dir, "0002_tenant_row_level_security.sql"), "SELECT 1;\n");
-    writeFileSync(path.join(dir, "0003_new_table.sql"), "CREATE TABLE t3 (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n");
+    writeFileSync(
+      path.join(dir, "0003_new_table.sql"),
+      "CREATE TABLE t3 (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+    );
     const migrator = await migratorFor(dsn, { migrationsDir: dir });
     await assert.rejects(migrator.up(), (error: Error) => {
-      assert.match(error.message, new RegExp(`0002_tenant_row_level_security.sql was changed after it was applied \\(applied checksum ${first.applied[1].checksum}, file now [0-9a-f]{64}\\)`));
+      assert.match(
+        error.message,
+        new RegExp(
+          `0002_tenant_row_level_security.sql was changed after it was applied \\(applied checksum ${first.applied[1].checksum}, file now [0-9a-f]{64}\\)`,
+        ),
+      );
       return true;
     });
     assert.equal(await tableExists(dsn, "t3"), false);
@@ -103,34 +139,55 @@ describe("engine", () => {
 
   it("stops when an applied file is missing", async () => {
     const dsn = await pg.createDatabase();
-    const dir = migrationsDir({ "0003_extra.sql": "CREATE TABLE extra (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n" });
+    const dir = migrationsDir({
+      "0003_extra.sql": "CREATE TABLE extra (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+    });
     await (await migratorFor(dsn, { migrationsDir: dir })).up();
-    const { rmSync } = await import("node:fs");
     rmSync(path.join(dir, "0003_extra.sql"));
-    await assert.rejects((await migratorFor(dsn, { migrationsDir: dir })).up(), /0003_extra.sql is recorded as applied but its file is gone/);
+    await assert.rejects(
+      (await migratorFor(dsn, { migrationsDir: dir })).up(),
+      /0003_extra.sql is recorded as applied but its file is gone/,
+    );
   });
 
   it("refuses a new file numbered below the latest applied one unless allowed", async () => {
     const dsn = await pg.createDatabase();
-    const dir = migrationsDir({ "0005_later.sql": "CREATE TABLE later (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n" });
+    const dir = migrationsDir({
+      "0005_later.sql": "CREATE TABLE later (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+    });
     await (await migratorFor(dsn, { migrationsDir: dir })).up();
-    writeFileSync(path.join(dir, "0004_earlier.sql"), "CREATE TABLE earlier (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n");
-    await assert.rejects((await migratorFor(dsn, { migrationsDir: dir })).up(), /0004_earlier.sql is new but numbered below the latest applied migration 0005: renumber it above 0005, or pass --allow-out-of-order/);
+    writeFileSync(
+      path.join(dir, "0004_earlier.sql"),
+      "CREATE TABLE earlier (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+    );
+    await assert.rejects(
+      (await migratorFor(dsn, { migrationsDir: dir })).up(),
+      /0004_earlier.sql is new but numbered below the latest applied migration 0005: renumber it above 0005, or pass --allow-out-of-order/,
+    );
     assert.equal(await tableExists(dsn, "earlier"), false);
     const result = await (await migratorFor(dsn, { migrationsDir: dir, allowOutOfOrder: true })).up();
-    assert.deepEqual(result.applied.map((m) => m.file), ["0004_earlier.sql"]);
+    assert.deepEqual(
+      result.applied.map((m) => m.file),
+      ["0004_earlier.sql"],
+    );
   });
 
   it("names the file, line and SQLSTATE of a syntax error, and applies nothing of that migration", async () => {
     const dsn = await pg.createDatabase();
-    const dir = migrationsDir({ "0003_broken.sql": "-- a comment\nCREATE TABLE fine (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n\nCREATE TABLE broken (\n  id UUID PRIMARY KEY,\n  name TEXT NOT NUL\n);\n" });
-    await assert.rejects((await migratorFor(dsn, { migrationsDir: dir })).up(), (error: Error & { describe(): string }) => {
-      assert.equal(
-        error.describe(),
-        `migration 0003_broken.sql failed at line 6: syntax error at or near "NUL" (${path.join(dir, "0003_broken.sql")}:6) [SQLSTATE 42601]. Nothing of it was applied (it ran in one transaction)`,
-      );
-      return true;
+    const dir = migrationsDir({
+      "0003_broken.sql":
+        "-- a comment\nCREATE TABLE fine (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n\nCREATE TABLE broken (\n  id UUID PRIMARY KEY,\n  name TEXT NOT NUL\n);\n",
     });
+    await assert.rejects(
+      (await migratorFor(dsn, { migrationsDir: dir })).up(),
+      (error: Error & { describe(): string }) => {
+        assert.equal(
+          error.describe(),
+          `migration 0003_broken.sql failed at line 6: syntax error at or near "NUL" (${path.join(dir, "0003_broken.sql")}:6) [SQLSTATE 42601]. Nothing of it was applied (it ran in one transaction)`,
+        );
+        return true;
+      },
+    );
     assert.equal(await tableExists(dsn, "fine"), false);
     assert.equal((await (await migratorFor(dsn, { migrationsDir: dir })).status()).migrations[2].state, "pending");
   });
@@ -138,10 +195,16 @@ describe("engine", () => {
   it("applies the complete schema to a fresh database as a baseline, then finds nothing pending", async () => {
     const dsn = await pg.createDatabase();
     const result = await (await migratorFor(dsn)).applyComplete();
-    assert.deepEqual(result.applied.map((m) => m.file), ["0001_complete_schema.sql", "0002_tenant_row_level_security.sql"]);
+    assert.deepEqual(
+      result.applied.map((m) => m.file),
+      ["0001_complete_schema.sql", "0002_tenant_row_level_security.sql"],
+    );
     assert.ok(result.seed?.customerId);
     const rows = await withDb(dsn, (c) => c.query(`SELECT baseline FROM schema_migrations`));
-    assert.deepEqual(rows.rows.map((r) => r.baseline), [true, true]);
+    assert.deepEqual(
+      rows.rows.map((r) => r.baseline),
+      [true, true],
+    );
     const status = await (await migratorFor(dsn)).status();
     assert.equal(status.pending, 0);
     assert.deepEqual(status.problems, []);
@@ -164,7 +227,10 @@ describe("engine", () => {
     const dsn = await pg.createDatabase();
     const dir = migrationsDir();
     writeFileSync(path.join(dir, "0002_tenant_row_level_security.sql"), "SELECT 1;\n");
-    await assert.rejects((await migratorFor(dsn, { migrationsDir: dir })).applyComplete(), /the complete schema is stale: its section 0002_tenant_row_level_security.sql differs/);
+    await assert.rejects(
+      (await migratorFor(dsn, { migrationsDir: dir })).applyComplete(),
+      /the complete schema is stale: its section 0002_tenant_row_level_security.sql differs/,
+    );
     assert.equal(await tableExists(dsn, "customers"), false);
   });
 
@@ -172,19 +238,26 @@ describe("engine", () => {
     const dsn = await pg.createDatabase();
     await (await migratorFor(dsn)).up();
     await (await migratorFor(dsn)).dropAll();
-    const rows = await withDb(dsn, (c) => c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`));
+    const rows = await withDb(dsn, (c) =>
+      c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`),
+    );
     assert.deepEqual(rows.rows, []);
   });
 
   it("uses a statement timeout: a statement past it fails with 57014, naming the file", async () => {
     const dsn = await pg.createDatabase();
     const dir = migrationsDir({ "0003_slow.sql": "SELECT pg_sleep(2);\n" });
-    const { createConnect } = await import("../../dbmigrate/connection");
     const connect = await createConnect({ dsn }, { statementTimeoutMs: 200 });
-    await assert.rejects(new Migrator({ connect, migrationsDir: dir }).up(), (error: Error & { describe(): string }) => {
-      assert.match(error.describe(), /^migration 0003_slow.sql failed at line 1: canceling statement due to statement timeout .*\[SQLSTATE 57014\]/);
-      return true;
-    });
+    await assert.rejects(
+      new Migrator({ connect, migrationsDir: dir }).up(),
+      (error: Error & { describe(): string }) => {
+        assert.match(
+          error.describe(),
+          /^migration 0003_slow.sql failed at line 1: canceling statement due to statement timeout .*\[SQLSTATE 57014\]/,
+        );
+        return true;
+      },
+    );
   });
 
   it("records a migration needing a missing feature as skipped and says why", async () => {
@@ -194,8 +267,21 @@ describe("engine", () => {
     const connect = await connectTo(dsn);
     const fakeVersion = instrumentVersion(connect, "CockroachDB CCL v24.1.3 (x86_64-pc-linux-gnu)");
     const result = await new Migrator({ connect: fakeVersion, logger }).up();
-    assert.deepEqual(result.applied.map((m) => [m.file, m.outcome]), [["0001_complete_schema.sql", "applied"], ["0002_tenant_row_level_security.sql", "skipped"]]);
-    assert.ok(logger.lines.some((l) => l.includes("skipped 0002_tenant_row_level_security.sql: row-level security needs PostgreSQL or CockroachDB 25.2+")), logger.lines.join("\n"));
+    assert.deepEqual(
+      result.applied.map((m) => [m.file, m.outcome]),
+      [
+        ["0001_complete_schema.sql", "applied"],
+        ["0002_tenant_row_level_security.sql", "skipped"],
+      ],
+    );
+    assert.ok(
+      logger.lines.some((l) =>
+        l.includes(
+          "skipped 0002_tenant_row_level_security.sql: row-level security needs PostgreSQL or CockroachDB 25.2+",
+        ),
+      ),
+      logger.lines.join("\n"),
+    );
     const status = await new Migrator({ connect: fakeVersion }).status();
     assert.equal(status.migrations[1].state, "skipped");
     assert.equal(status.pending, 0);
@@ -208,9 +294,10 @@ function instrumentVersion(connect: Awaited<ReturnType<typeof connectTo>>, versi
     const client = await connect();
     return {
       query: ((text: string, values?: unknown[]) =>
-        text.startsWith("SELECT version()") ? Promise.resolve({ rows: [{ version }], rowCount: 1 }) : client.query(text, values)) as typeof client.query,
+        text.startsWith("SELECT version()")
+          ? Promise.resolve({ rows: [{ version }], rowCount: 1 })
+          : client.query(text, values)) as typeof client.query,
       end: () => client.end(),
     };
   };
 }
-

@@ -18,7 +18,10 @@ async function plantLock(dsn: string, owner: string, leaseMs: number): Promise<v
   const deps = { connect: await connectTo(dsn), clock: systemClock, logger: recordingLogger(), retry: DEFAULT_RETRY };
   await (await acquireLock("setup:0:0000", DEFAULT_LOCK, deps)).release(); // creates the table
   await withDb(dsn, (c) =>
-    c.query(`INSERT INTO schema_migrations_lock (name, owner, lease_expires_at) VALUES ($1, $2, now() + ($3::INT8 * INTERVAL '1 millisecond'))`, [LOCK_NAME, owner, leaseMs]),
+    c.query(
+      `INSERT INTO schema_migrations_lock (name, owner, lease_expires_at) VALUES ($1, $2, now() + ($3::INT8 * INTERVAL '1 millisecond'))`,
+      [LOCK_NAME, owner, leaseMs],
+    ),
   );
 }
 
@@ -28,7 +31,9 @@ describe("migration lock", () => {
     await plantLock(dsn, "dead-host:1234:abcd", 1500);
     const logger = recordingLogger();
     const started = Date.now();
-    const result = await (await migratorFor(dsn, { logger, lock: { waitTimeoutMs: 10_000, pollIntervalMs: 100 } })).up();
+    const result = await (
+      await migratorFor(dsn, { logger, lock: { waitTimeoutMs: 10_000, pollIntervalMs: 100 } })
+    ).up();
     const waited = Date.now() - started;
     assert.equal(result.applied.length, 2);
     assert.ok(waited >= 1000, `proceeded after ${waited} ms, before the lease ended`);
@@ -40,11 +45,19 @@ describe("migration lock", () => {
   it("gives up after the wait limit with one clear line, changing nothing", async () => {
     const dsn = await pg.createDatabase();
     await plantLock(dsn, "busy-host:1:feed", 60_000);
-    await assert.rejects((await migratorFor(dsn, { lock: { waitTimeoutMs: 300, pollIntervalMs: 50 } })).up(), (error: Error & { describe(): string }) => {
-      assert.match(error.describe(), /^timed out after 300 ms waiting for the migration lock held by busy-host:1:feed \(lease until .*\)\. Wait for that run to finish, or if it died, for its lease to expire; raise --lock-timeout to wait longer$/);
-      return true;
-    });
-    const tables = await withDb(dsn, (c) => c.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'customers'`));
+    await assert.rejects(
+      (await migratorFor(dsn, { lock: { waitTimeoutMs: 300, pollIntervalMs: 50 } })).up(),
+      (error: Error & { describe(): string }) => {
+        assert.match(
+          error.describe(),
+          /^timed out after 300 ms waiting for the migration lock held by busy-host:1:feed \(lease until .*\)\. Wait for that run to finish, or if it died, for its lease to expire; raise --lock-timeout to wait longer$/,
+        );
+        return true;
+      },
+    );
+    const tables = await withDb(dsn, (c) =>
+      c.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'customers'`),
+    );
     assert.equal(tables.rowCount, 0);
   });
 
@@ -53,12 +66,17 @@ describe("migration lock", () => {
     const deps = { connect: await connectTo(dsn), clock: systemClock, logger: recordingLogger(), retry: DEFAULT_RETRY };
     const lock = await acquireLock("me:1:aaaa", { ...DEFAULT_LOCK, leaseMs: 600 }, deps);
     await new Promise((r) => setTimeout(r, 1000));
-    const live = await withDb(dsn, (c) => c.query(`SELECT lease_expires_at > now() AS live FROM schema_migrations_lock`));
+    const live = await withDb(dsn, (c) =>
+      c.query(`SELECT lease_expires_at > now() AS live FROM schema_migrations_lock`),
+    );
     assert.equal(live.rows[0].live, true, "renewed past its first lease");
     lock.assertHeld();
     await withDb(dsn, (c) => c.query(`UPDATE schema_migrations_lock SET owner = 'thief:2:bbbb'`));
     await new Promise((r) => setTimeout(r, 400));
-    assert.throws(() => lock.assertHeld(), /the migration lock was taken over by another runner after its lease expired/);
+    assert.throws(
+      () => lock.assertHeld(),
+      /the migration lock was taken over by another runner after its lease expired/,
+    );
     await lock.release();
     const rows = await withDb(dsn, (c) => c.query(`SELECT owner FROM schema_migrations_lock`));
     assert.deepEqual(rows.rows, [{ owner: "thief:2:bbbb" }], "release never deletes someone else's lock");

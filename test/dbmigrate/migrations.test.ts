@@ -34,7 +34,10 @@ describe("migration files", () => {
   it("rejects a badly named file, naming it and the expected form", async () => {
     const dir = migrationsDir({ "3_add-things.sql": "SELECT 1;" }, false);
     await assert.rejects(loadMigrations(dir), (error: Error & { describe(): string }) => {
-      assert.match(error.describe(), /^migration file '3_add-things.sql' has a bad name \(.*3_add-things.sql\)\. Name it NNNN_lower_snake_name.sql/);
+      assert.match(
+        error.describe(),
+        /^migration file '3_add-things.sql' has a bad name \(.*3_add-things.sql\)\. Name it NNNN_lower_snake_name.sql/,
+      );
       return true;
     });
   });
@@ -65,7 +68,7 @@ describe("statement splitting", () => {
       "-- header; not a statement",
       "CREATE TABLE a (x TEXT DEFAULT 'a;b');",
       "/* block; comment */",
-      'INSERT INTO "we;ird" VALUES (\'it\'\'s; fine\');',
+      "INSERT INTO \"we;ird\" VALUES ('it''s; fine');",
       "",
       "SELECT 1",
     ].join("\n");
@@ -73,7 +76,7 @@ describe("statement splitting", () => {
       splitStatements(sql).map((s) => [s.line, s.sql]),
       [
         [2, "CREATE TABLE a (x TEXT DEFAULT 'a;b')"],
-        [4, 'INSERT INTO "we;ird" VALUES (\'it\'\'s; fine\')'],
+        [4, "INSERT INTO \"we;ird\" VALUES ('it''s; fine')"],
         [6, "SELECT 1"],
       ],
     );

@@ -56,15 +56,19 @@ export async function startPostgres(options: { tls?: ServerTls } = {}): Promise<
   const password = `pw-${randomBytes(9).toString("hex")}`;
   const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"];
   if (options.tls) {
+    // Copied next to the data: the postgres user may not be able to read the test's own folders.
     const key = path.join(dir, "server.key");
+    const cert = path.join(dir, "server.crt");
     await fs.copyFile(options.tls.keyFile, key);
+    await fs.copyFile(options.tls.certFile, cert);
     await fs.chmod(key, 0o600);
     if (process.getuid?.() === 0) {
       const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
       const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
       await fs.chown(key, uid, gid);
+      await fs.chown(cert, uid, gid);
     }
-    flags.push("-c", "ssl=on", "-c", `ssl_cert_file=${options.tls.certFile}`, "-c", `ssl_key_file=${key}`);
+    flags.push("-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`);
   }
   const cluster = new EmbeddedPostgres({
     databaseDir: path.join(dir, "data"),
