@@ -31,7 +31,11 @@ export interface ConnectionSource {
   caCertSecret?: string;
   /** How to reach Secret Manager. */
   secretManager?: SecretManagerSettings;
+  /** How errors name the two secret fields. Default: the CLI flags. */
+  labels?: { databaseUrlSecret: string; caCertSecret: string };
 }
+
+const FLAG_LABELS = { databaseUrlSecret: "--database-url-secret", caCertSecret: "--ca-cert-secret" };
 
 /** The resolved DSN and CA. */
 export interface ResolvedConnection {
@@ -44,9 +48,10 @@ export interface ResolvedConnection {
  * before anything could print them.
  */
 export async function resolveConnection(source: ConnectionSource, redactor: Redactor): Promise<ResolvedConnection> {
+  const labels = source.labels ?? FLAG_LABELS;
   let dsn = source.databaseUrl;
   if (dsn === undefined && source.databaseUrlSecret) {
-    dsn = await readSecret(source.databaseUrlSecret, "--database-url-secret", source.secretManager);
+    dsn = await readSecret(source.databaseUrlSecret, labels.databaseUrlSecret, source.secretManager);
   }
   if (!dsn) {
     throw new UsageError("no database to connect to", {
@@ -69,7 +74,7 @@ export async function resolveConnection(source: ConnectionSource, redactor: Reda
     }
   } else if (caCert === undefined && source.caCertSecret) {
     caLabel = `the CA certificate secret '${source.caCertSecret}'`;
-    caCert = await readSecret(source.caCertSecret, "--ca-cert-secret", source.secretManager);
+    caCert = await readSecret(source.caCertSecret, labels.caCertSecret, source.secretManager);
   }
   if (caCert !== undefined) {
     const problem = pemProblem(caCert);

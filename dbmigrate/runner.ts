@@ -26,6 +26,7 @@ import {
   recordFinished,
   recordStarted,
   type HistoryEntry,
+  type HistoryRow,
 } from "./history";
 import { acquireLock, DEFAULT_LOCK, LOCK_TABLE, newLockOwner, type HeldLock, type LockOptions } from "./lock";
 import {
@@ -153,12 +154,18 @@ export class Migrator {
   /** Each migration's state, the server, and whether the default tenant exists. Changes nothing. */
   async status(): Promise<StatusReport> {
     const files = await this.loadMigrations();
+    const { history, ...rest } = await this.inspect();
+    const plan = planMigrations(files, history, this.planOptions());
+    return { ...rest, migrations: plan.entries, pending: plan.pending.length, problems: plan.problems };
+  }
+
+  /** The server, the raw history (null before the first run) and the default tenant's rows. Changes nothing. */
+  async inspect(): Promise<{ engine: Engine; serverVersion: string; history: HistoryRow[] | null; seed: SeedState }> {
     return withClient(this.connect, async (client) => {
-      const server = await this.server(client);
+      const { engine, serverVersion } = await this.server(client);
       const history = await readHistory(client);
-      const plan = planMigrations(files, history, this.planOptions());
       const seed = await this.readSeedIfSchema(client);
-      return { ...server, migrations: plan.entries, pending: plan.pending.length, problems: plan.problems, seed };
+      return { engine, serverVersion, history, seed };
     });
   }
 

@@ -1,0 +1,256 @@
+/**
+ * The DatabaseSchema provider's implementation: an adapter over dbmigrate with no SQL of its own.
+ * Loaded at call time by the shim stored in the state (database-schema.ts), from the project the
+ * provider runs in. Every message it emits goes through the redactor.
+ */
+import * as os from "node:os";
+import type * as pulumi from "@pulumi/pulumi";
+import { createConnect, parseDsn, pemProblem, resolveConnection, type ConnectionSource } from "../dbmigrate/connection";
+import type { Logger } from "../dbmigrate/clock";
+import { DbMigrateError, messageOf } from "../dbmigrate/errors";
+import { Redactor } from "../dbmigrate/redact";
+import { Migrator, type UpResult } from "../dbmigrate/runner";
+import { secretManagerSettingsFromEnv, secretVersionName } from "../dbmigrate/secret-manager";
+import type { SeedParams } from "../dbmigrate/seed";
+import { hostnameProblem, nameProblem, slugProblem } from "../dbmigrate/validation";
+import type { MigrationRef } from "./database-schema";
+
+/** The value the engine sends for an input not known yet (during a preview). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The resource's inputs. */
+interface SchemaInputs {
+  databaseUrlSecretVersion?: string;
+  caCertSecretVersion?: string;
+  databaseUrl?: string;
+  caCert?: string;
+  migrations: MigrationRef[];
+  migrationsDir: string;
+  seed: SeedParams;
+  teardown: "retain" | "drop";
+}
+
+/** Its outputs: the inputs plus what the engine reports. */
+interface SchemaOutputs extends SchemaInputs {
+  appliedMigrations: MigrationRef[];
+  schemaVersion: number;
+  engine: string;
+  serverVersion: string;
+  defaultCustomerId: string;
+  defaultSiteId: string;
+  drift: string[];
+}
+
+/** Inputs that, when changed, make an update (never a replacement: that would drop a database). */
+const COMPARED_INPUTS = ["databaseUrlSecretVersion", "caCertSecretVersion", "databaseUrl", "caCert", "migrationsDir", "seed", "teardown"] as const;
+
+/** The provider's methods, as the shim calls them. */
+export const databaseSchemaProviderImplementation = {
+  async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+    return { inputs: news, failures: checkInputs(news) };
+  },
+
+  async diff(_id: string, olds: SchemaOutputs, news: SchemaInputs): Promise<pulumi.dynamic.DiffResult> {
+    const inputsChanged = COMPARED_INPUTS.some((key) => stable(olds[key]) !== stable(news[key]) || news[key] === UNKNOWN);
+    // Compared with what the database had at the last create, update or refresh: drift found by a
+    // refresh (a migration missing, a changed checksum) makes the next `up` repair it.
+    const applied = olds.appliedMigrations ?? olds.migrations;
+    const migrationsChanged = stable(migrationKeys(applied)) !== stable(migrationKeys(news.migrations));
+    const drifted = (olds.drift ?? []).length > 0;
+    return { changes: inputsChanged || migrationsChanged || drifted, replaces: [] };
+  },
+
+  async create(inputs: SchemaInputs): Promise<pulumi.dynamic.CreateResult> {
+    const outs = await apply(inputs);
+    return { id: await resourceId(inputs), outs };
+  },
+
+  async update(_id: string, _olds: SchemaOutputs, news: SchemaInputs): Promise<pulumi.dynamic.UpdateResult> {
+    return { outs: await apply(news) };
+  },
+
+  async read(id: string, props: SchemaOutputs): Promise<pulumi.dynamic.ReadResult> {
+    return guarded(async (redactor, logger) => {
+      const migrator = new Migrator({ connect: await connectFor(props, redactor), migrationsDir: props.migrationsDir, seed: props.seed, logger });
+      const found = await migrator.inspect();
+      const inDatabase = (found.history ?? []).map((row) => ({ file: row.file, checksum: row.checksum, dirty: row.dirty }));
+      const drift = driftBetween(props.appliedMigrations ?? [], inDatabase);
+      if (!found.seed.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
+      else if (!found.seed.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
+      for (const line of drift) logger.warn(`drift: ${line}`);
+      const outs: SchemaOutputs = {
+        ...props,
+        appliedMigrations: inDatabase.filter((m) => !m.dirty).map(({ file, checksum }) => ({ file, checksum })),
+        schemaVersion: Math.max(0, ...(found.history ?? []).filter((row) => !row.dirty).map((row) => row.version)),
+        engine: found.engine,
+        serverVersion: found.serverVersion,
+        defaultCustomerId: found.seed.customerId ?? "",
+        defaultSiteId: found.seed.siteId ?? "",
+        drift,
+      };
+      return { id, props: outs };
+    });
+  },
+
+  async delete(_id: string, props: SchemaOutputs): Promise<void> {
+    await guarded(async (redactor, logger) => {
+      if (props.teardown !== "drop") {
+        logger.info("teardown is 'retain': the schema and its data stay in the database; only the stack forgets them");
+        return;
+      }
+      const migrator = new Migrator({ connect: await connectFor(props, redactor), migrationsDir: props.migrationsDir, seed: props.seed, logger });
+      await migrator.dropAll();
+    });
+  },
+};
+
+/** Runs the engine: lock, pending migrations, seed; returns every output. */
+async function apply(inputs: SchemaInputs): Promise<SchemaOutputs> {
+  return guarded(async (redactor, logger) => {
+    const migrator = new Migrator({
+      connect: await connectFor(inputs, redactor),
+      migrationsDir: inputs.migrationsDir,
+      seed: inputs.seed,
+      logger,
+      appliedBy: `pulumi@${os.hostname()}`,
+    });
+    const onDisk = (await migrator.loadMigrations()).map(({ file, checksum }) => ({ file, checksum }));
+    if (stable(onDisk) !== stable(migrationKeys(inputs.migrations))) {
+      throw new DbMigrateError(`the migration files in ${inputs.migrationsDir}/ changed since the program read them`, {
+        hint: "Run `pulumi up` again so that the preview and the update see the same files",
+      });
+    }
+    return outputsOf(inputs, await migrator.up());
+  });
+}
+
+function outputsOf(inputs: SchemaInputs, result: UpResult): SchemaOutputs {
+  return {
+    ...inputs,
+    appliedMigrations: result.migrations.filter((m) => m.state === "applied" || m.state === "skipped").map(({ file, checksum }) => ({ file, checksum })),
+    schemaVersion: result.schemaVersion,
+    engine: result.engine,
+    serverVersion: result.serverVersion,
+    defaultCustomerId: result.seed?.customerId ?? "",
+    defaultSiteId: result.seed?.siteId ?? "",
+    drift: [],
+  };
+}
+
+/** What differs between the state's applied migrations and the database's history. */
+function driftBetween(state: MigrationRef[], database: (MigrationRef & { dirty: boolean })[]): string[] {
+  const drift: string[] = [];
+  const byFile = new Map(database.map((m) => [m.file, m]));
+  for (const m of state) {
+    const found = byFile.get(m.file);
+    if (!found) drift.push(`${m.file} is recorded in the stack but not applied in the database`);
+    else if (found.checksum !== m.checksum) drift.push(`${m.file} was applied with checksum ${found.checksum}, the stack recorded ${m.checksum}`);
+    else if (found.dirty) drift.push(`${m.file} is dirty in the database (started, not finished): run \`dbmigrate status\``);
+  }
+  const known = new Set(state.map((m) => m.file));
+  for (const m of database) if (!known.has(m.file)) drift.push(`${m.file} is applied in the database but not recorded in the stack`);
+  return drift;
+}
+
+/** Problems with the inputs, each naming its property. */
+function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  const fail = (property: string, reason: string) => failures.push({ property, reason });
+  const known = (value: unknown) => value !== undefined && value !== UNKNOWN;
+  const gcp = news.databaseUrlSecretVersion !== undefined;
+  if (!gcp && news.databaseUrl === undefined) fail("databaseUrl", "give databaseUrlSecretVersion (secretStore gcp) or databaseUrl (secretStore none)");
+  for (const key of ["databaseUrlSecretVersion", "caCertSecretVersion"]) {
+    if (known(news[key])) {
+      try {
+        secretVersionName(String(news[key]), key);
+      } catch (error) {
+        fail(key, describe(error));
+      }
+    }
+  }
+  if (gcp && news.caCertSecretVersion === undefined) fail("caCertSecretVersion", "is required with databaseUrlSecretVersion");
+  if (known(news.databaseUrl)) {
+    try {
+      parseDsn(String(news.databaseUrl));
+    } catch (error) {
+      fail("databaseUrl", new Redactor().redact(describe(error)));
+    }
+  }
+  if (known(news.caCert)) {
+    const problem = pemProblem(String(news.caCert));
+    if (problem) fail("caCert", `the CA certificate ${problem}`);
+  }
+  const seed = (news.seed ?? {}) as Record<string, unknown>;
+  if (known(news.seed)) {
+    const checks: [string, (v: unknown) => string | undefined][] = [
+      ["customerName", nameProblem],
+      ["customerSlug", slugProblem],
+      ["siteName", nameProblem],
+      ["siteSlug", slugProblem],
+    ];
+    for (const [field, check] of checks) {
+      const problem = check(seed[field]);
+      if (problem) fail(`seed.${field}`, problem);
+    }
+    if (seed.siteHostname !== undefined) {
+      const problem = hostnameProblem(seed.siteHostname);
+      if (problem) fail("seed.siteHostname", problem);
+    }
+  }
+  if (news.teardown !== "retain" && news.teardown !== "drop") fail("teardown", `must be 'retain' or 'drop' (got '${String(news.teardown)}')`);
+  const migrations = news.migrations;
+  if (known(migrations) && (!Array.isArray(migrations) || migrations.some((m) => typeof m?.file !== "string" || !/^[0-9a-f]{64}$/.test(String(m?.checksum))))) {
+    fail("migrations", "must be a list of { file, checksum } with sha256 checksums");
+  }
+  if (typeof news.migrationsDir !== "string" || news.migrationsDir.startsWith("/")) fail("migrationsDir", "must be a path relative to the project root");
+  return failures;
+}
+
+async function connectFor(props: SchemaInputs, redactor: Redactor) {
+  const source: ConnectionSource = props.databaseUrlSecretVersion
+    ? {
+        databaseUrlSecret: props.databaseUrlSecretVersion,
+        caCertSecret: props.caCertSecretVersion,
+        secretManager: secretManagerSettingsFromEnv(),
+        labels: { databaseUrlSecret: "databaseUrlSecretVersion", caCertSecret: "caCertSecretVersion" },
+      }
+    : { databaseUrl: props.databaseUrl, caCertPem: props.caCert };
+  return createConnect(await resolveConnection(source, redactor));
+}
+
+/** A stable id: where the schema lives (host, port, database), never the credentials. */
+async function resourceId(props: SchemaInputs): Promise<string> {
+  const redactor = new Redactor();
+  const source: ConnectionSource = props.databaseUrlSecretVersion
+    ? { databaseUrlSecret: props.databaseUrlSecretVersion, secretManager: secretManagerSettingsFromEnv() }
+    : { databaseUrl: props.databaseUrl };
+  const { host, port, database } = parseDsn((await resolveConnection(source, redactor)).dsn);
+  return `${host}:${port}/${database}`;
+}
+
+/** Runs `work` with a redacting logger on stderr, turning any failure into one redacted line. */
+async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<T>): Promise<T> {
+  const redactor = new Redactor();
+  const say = (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
+  const logger: Logger = { info: (m) => say(m), warn: (m) => say(`warning: ${m}`) };
+  try {
+    return await work(redactor, logger);
+  } catch (error) {
+    throw new Error(redactor.redact(describe(error)));
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof DbMigrateError ? error.describe() : messageOf(error);
+}
+
+function migrationKeys(list: MigrationRef[] | undefined): MigrationRef[] {
+  return (list ?? []).map(({ file, checksum }) => ({ file, checksum }));
+}
+
+/** A canonical text for comparing plain values (objects with sorted keys). */
+function stable(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  ) ?? "undefined";
+}
