@@ -75,10 +75,18 @@ export async function applySeed(client: SqlClient, params: SeedParams): Promise<
   );
   if (params.siteHostname === undefined) return { customerId, siteId };
 
-  const { rows } = await client.query<{ id: string; site_id: string; is_primary: boolean }>(
-    `SELECT id, site_id, is_primary FROM domains WHERE hostname = $1 AND deleted_at IS NULL`,
+  const found = await client.query<{ id: string; site_id: string; is_primary: boolean; site_deleted: boolean }>(
+    `SELECT d.id, d.site_id, d.is_primary, s.deleted_at IS NOT NULL AS site_deleted
+       FROM domains d JOIN sites s ON s.id = d.site_id
+      WHERE d.hostname = $1 AND d.deleted_at IS NULL`,
     [params.siteHostname],
   );
+  let rows = found.rows;
+  if (rows.length > 0 && rows[0].site_deleted && rows[0].site_id !== siteId) {
+    // The mapping outlived its soft-deleted site: retire it so the hostname can serve the live one.
+    await client.query(`UPDATE domains SET deleted_at = now(), updated_at = now() WHERE id = $1`, [rows[0].id]);
+    rows = [];
+  }
   if (rows.length > 0 && rows[0].site_id !== siteId) {
     throw new UsageError(`hostname '${params.siteHostname}' is already mapped to another site (${rows[0].site_id})`, {
       hint: "Choose another hostname for the default site, or soft-delete the existing mapping first",
