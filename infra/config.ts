@@ -50,44 +50,82 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-const setHint = (key: string, example: string, secret = false) => `set it with \`pulumi config set ${secret ? "--secret " : ""}${CONFIG_NAMESPACE}:${key} ${example}\``;
+const setHint = (key: string, example: string, secret = false) =>
+  `set it with \`pulumi config set ${secret ? "--secret " : ""}${CONFIG_NAMESPACE}:${key} ${example}\``;
 
 /** Reads and validates the stack's configuration. */
-export function loadConfig(config = new pulumi.Config(CONFIG_NAMESPACE), gcpConfig = new pulumi.Config("gcp"), stack = pulumi.getStack()): StackConfig {
+export function loadConfig(
+  config = new pulumi.Config(CONFIG_NAMESPACE),
+  gcpConfig = new pulumi.Config("gcp"),
+  stack = pulumi.getStack(),
+): StackConfig {
   const secretStore = oneOf(config, "secretStore", ["gcp", "none"] as const, CONFIG_DEFAULTS.secretStore);
   const teardown = oneOf(config, "teardown", ["retain", "drop"] as const, CONFIG_DEFAULTS.teardown);
 
   // Read as plain text only to validate it; it leaves this function as a secret.
   const dsn = config.get("databaseUrl");
-  if (!dsn) throw new ConfigError("databaseUrl", "is missing", setHint("databaseUrl", "'postgresql://USER:PASSWORD@HOST:26257/agoat?sslmode=verify-full'", true));
+  if (!dsn)
+    throw new ConfigError(
+      "databaseUrl",
+      "is missing",
+      setHint("databaseUrl", "'postgresql://USER:PASSWORD@HOST:26257/agoat?sslmode=verify-full'", true),
+    );
   try {
     parseDsn(dsn);
   } catch (error) {
     // The reason only: a config error never echoes the value, even redacted.
-    const what = error instanceof DbMigrateError ? error.message.replace(/^the database URL /, "it ").replace(/ \(got '.*'\)$/, "") : "it does not parse";
-    throw new ConfigError("databaseUrl", `is not a valid DSN (${what})`, setHint("databaseUrl", "'postgresql://USER:PASSWORD@HOST:26257/agoat?sslmode=verify-full'", true));
+    const what =
+      error instanceof DbMigrateError
+        ? error.message.replace(/^the database URL /, "it ").replace(/ \(got '.*'\)$/, "")
+        : "it does not parse";
+    throw new ConfigError(
+      "databaseUrl",
+      `is not a valid DSN (${what})`,
+      setHint("databaseUrl", "'postgresql://USER:PASSWORD@HOST:26257/agoat?sslmode=verify-full'", true),
+    );
   }
 
   const caCert = config.get("caCert");
   if (caCert !== undefined) {
     const problem = pemProblem(caCert);
-    if (problem) throw new ConfigError("caCert", problem, `set it from the cluster's CA file: \`pulumi config set ${CONFIG_NAMESPACE}:caCert -- "$(cat ca.crt)"\``);
+    if (problem)
+      throw new ConfigError(
+        "caCert",
+        problem,
+        `set it from the cluster's CA file: \`pulumi config set ${CONFIG_NAMESPACE}:caCert -- "$(cat ca.crt)"\``,
+      );
   } else if (secretStore === "gcp") {
-    throw new ConfigError("caCert", "is missing (required with secretStore gcp)", `set it from the cluster's CA file: \`pulumi config set ${CONFIG_NAMESPACE}:caCert -- "$(cat ca.crt)"\``);
+    throw new ConfigError(
+      "caCert",
+      "is missing (required with secretStore gcp)",
+      `set it from the cluster's CA file: \`pulumi config set ${CONFIG_NAMESPACE}:caCert -- "$(cat ca.crt)"\``,
+    );
   }
 
   const project = gcpConfig.get("project");
-  if (secretStore === "gcp" && !project) throw new pulumi.RunError("gcp:project is missing (required with secretStore gcp): set it with `pulumi config set gcp:project my-project`");
+  if (secretStore === "gcp" && !project)
+    throw new pulumi.RunError(
+      "gcp:project is missing (required with secretStore gcp): set it with `pulumi config set gcp:project my-project`",
+    );
 
   const secretAccessors = stringList(config, "secretAccessors");
   for (const member of secretAccessors) {
     if (!/^(serviceAccount|user|group|principal|principalSet):\S+$/.test(member)) {
-      throw new ConfigError("secretAccessors", `has '${member}', which is not an IAM member`, "use entries like serviceAccount:api@PROJECT.iam.gserviceaccount.com");
+      throw new ConfigError(
+        "secretAccessors",
+        `has '${member}', which is not an IAM member`,
+        "use entries like serviceAccount:api@PROJECT.iam.gserviceaccount.com",
+      );
     }
   }
   const secretReplicaLocations = stringList(config, "secretReplicaLocations");
   for (const location of secretReplicaLocations) {
-    if (!/^[a-z]+-[a-z]+\d+$/.test(location)) throw new ConfigError("secretReplicaLocations", `has '${location}', which is not a GCP region`, "use regions like europe-west1");
+    if (!/^[a-z]+-[a-z]+\d+$/.test(location))
+      throw new ConfigError(
+        "secretReplicaLocations",
+        `has '${location}', which is not a GCP region`,
+        "use regions like europe-west1",
+      );
   }
 
   return {
@@ -108,7 +146,11 @@ function oneOf<T extends string>(config: pulumi.Config, key: string, allowed: re
   const value = config.get(key);
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(key, `must be ${allowed.map((a) => `'${a}'`).join(" or ")} (got '${value}')`, setHint(key, fallback));
+    throw new ConfigError(
+      key,
+      `must be ${allowed.map((a) => `'${a}'`).join(" or ")} (got '${value}')`,
+      setHint(key, fallback),
+    );
   }
   return value as T;
 }
@@ -116,7 +158,8 @@ function oneOf<T extends string>(config: pulumi.Config, key: string, allowed: re
 function boolean(config: pulumi.Config, key: string, fallback: boolean): boolean {
   const value = config.get(key);
   if (value === undefined) return fallback;
-  if (value !== "true" && value !== "false") throw new ConfigError(key, `must be true or false (got '${value}')`, setHint(key, String(fallback)));
+  if (value !== "true" && value !== "false")
+    throw new ConfigError(key, `must be true or false (got '${value}')`, setHint(key, String(fallback)));
   return value === "true";
 }
 
@@ -124,7 +167,11 @@ function stringList(config: pulumi.Config, key: string): string[] {
   const value = objectOf(config, key);
   if (value === undefined) return [];
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
-    throw new ConfigError(key, "must be a list of strings", `set it with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}[0]' VALUE\``);
+    throw new ConfigError(
+      key,
+      "must be a list of strings",
+      `set it with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}[0]' VALUE\``,
+    );
   }
   return value as string[];
 }
@@ -135,18 +182,33 @@ function objectOf(config: pulumi.Config, key: string): unknown {
   try {
     return JSON.parse(raw);
   } catch {
-    throw new ConfigError(key, "is not valid YAML/JSON structured config", `set fields with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}.FIELD' VALUE\``);
+    throw new ConfigError(
+      key,
+      "is not valid YAML/JSON structured config",
+      `set fields with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}.FIELD' VALUE\``,
+    );
   }
 }
 
 function seedConfig(config: pulumi.Config): SeedParams {
   const customer = record(objectOf(config, "defaultCustomer"), "defaultCustomer");
   const site = record(objectOf(config, "defaultSite"), "defaultSite");
-  const field = (key: string, obj: Record<string, unknown>, name: string, fallback: string | undefined, check: (v: unknown) => string | undefined) => {
+  const field = (
+    key: string,
+    obj: Record<string, unknown>,
+    name: string,
+    fallback: string | undefined,
+    check: (v: unknown) => string | undefined,
+  ) => {
     const value = obj[name] ?? fallback;
     if (value === undefined) return undefined;
     const problem = check(value);
-    if (problem) throw new ConfigError(`${key}.${name}`, problem, `set it with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}.${name}' VALUE\``);
+    if (problem)
+      throw new ConfigError(
+        `${key}.${name}`,
+        problem,
+        `set it with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}.${name}' VALUE\``,
+      );
     return value as string;
   };
   return {
@@ -161,10 +223,15 @@ function seedConfig(config: pulumi.Config): SeedParams {
 function record(value: unknown, key: string): Record<string, unknown> {
   if (value === undefined) return {};
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ConfigError(key, "must be an object", `set fields with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}.name' VALUE\``);
+    throw new ConfigError(
+      key,
+      "must be an object",
+      `set fields with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}.name' VALUE\``,
+    );
   }
   const allowed = key === "defaultCustomer" ? ["name", "slug"] : ["name", "slug", "hostname"];
   const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) throw new ConfigError(key, `has unknown field '${unknown[0]}'`, `use only ${allowed.join(", ")}`);
+  if (unknown.length > 0)
+    throw new ConfigError(key, `has unknown field '${unknown[0]}'`, `use only ${allowed.join(", ")}`);
   return value as Record<string, unknown>;
 }

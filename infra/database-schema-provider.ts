@@ -42,7 +42,15 @@ interface SchemaOutputs extends SchemaInputs {
 }
 
 /** Inputs that, when changed, make an update (never a replacement: that would drop a database). */
-const COMPARED_INPUTS = ["databaseUrlSecretVersion", "caCertSecretVersion", "databaseUrl", "caCert", "migrationsDir", "seed", "teardown"] as const;
+const COMPARED_INPUTS = [
+  "databaseUrlSecretVersion",
+  "caCertSecretVersion",
+  "databaseUrl",
+  "caCert",
+  "migrationsDir",
+  "seed",
+  "teardown",
+] as const;
 
 /** The provider's methods, as the shim calls them. */
 export const databaseSchemaProviderImplementation = {
@@ -51,7 +59,9 @@ export const databaseSchemaProviderImplementation = {
   },
 
   async diff(_id: string, olds: SchemaOutputs, news: SchemaInputs): Promise<pulumi.dynamic.DiffResult> {
-    const inputsChanged = COMPARED_INPUTS.some((key) => stable(olds[key]) !== stable(news[key]) || news[key] === UNKNOWN);
+    const inputsChanged = COMPARED_INPUTS.some(
+      (key) => stable(olds[key]) !== stable(news[key]) || news[key] === UNKNOWN,
+    );
     // Compared with what the database had at the last create, update or refresh: drift found by a
     // refresh (a migration missing, a changed checksum) makes the next `up` repair it.
     const applied = olds.appliedMigrations ?? olds.migrations;
@@ -71,9 +81,18 @@ export const databaseSchemaProviderImplementation = {
 
   async read(id: string, props: SchemaOutputs): Promise<pulumi.dynamic.ReadResult> {
     return guarded(async (redactor, logger) => {
-      const migrator = new Migrator({ connect: await connectFor(props, redactor), migrationsDir: props.migrationsDir, seed: props.seed, logger });
+      const migrator = new Migrator({
+        connect: await connectFor(props, redactor),
+        migrationsDir: props.migrationsDir,
+        seed: props.seed,
+        logger,
+      });
       const found = await migrator.inspect();
-      const inDatabase = (found.history ?? []).map((row) => ({ file: row.file, checksum: row.checksum, dirty: row.dirty }));
+      const inDatabase = (found.history ?? []).map((row) => ({
+        file: row.file,
+        checksum: row.checksum,
+        dirty: row.dirty,
+      }));
       const drift = driftBetween(props.appliedMigrations ?? [], inDatabase);
       if (!found.seed.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
       else if (!found.seed.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
@@ -98,7 +117,12 @@ export const databaseSchemaProviderImplementation = {
         logger.info("teardown is 'retain': the schema and its data stay in the database; only the stack forgets them");
         return;
       }
-      const migrator = new Migrator({ connect: await connectFor(props, redactor), migrationsDir: props.migrationsDir, seed: props.seed, logger });
+      const migrator = new Migrator({
+        connect: await connectFor(props, redactor),
+        migrationsDir: props.migrationsDir,
+        seed: props.seed,
+        logger,
+      });
       await migrator.dropAll();
     });
   },
@@ -127,7 +151,9 @@ async function apply(inputs: SchemaInputs): Promise<SchemaOutputs> {
 function outputsOf(inputs: SchemaInputs, result: UpResult): SchemaOutputs {
   return {
     ...inputs,
-    appliedMigrations: result.migrations.filter((m) => m.state === "applied" || m.state === "skipped").map(({ file, checksum }) => ({ file, checksum })),
+    appliedMigrations: result.migrations
+      .filter((m) => m.state === "applied" || m.state === "skipped")
+      .map(({ file, checksum }) => ({ file, checksum })),
     schemaVersion: result.schemaVersion,
     engine: result.engine,
     serverVersion: result.serverVersion,
@@ -144,11 +170,14 @@ function driftBetween(state: MigrationRef[], database: (MigrationRef & { dirty: 
   for (const m of state) {
     const found = byFile.get(m.file);
     if (!found) drift.push(`${m.file} is recorded in the stack but not applied in the database`);
-    else if (found.checksum !== m.checksum) drift.push(`${m.file} was applied with checksum ${found.checksum}, the stack recorded ${m.checksum}`);
-    else if (found.dirty) drift.push(`${m.file} is dirty in the database (started, not finished): run \`dbmigrate status\``);
+    else if (found.checksum !== m.checksum)
+      drift.push(`${m.file} was applied with checksum ${found.checksum}, the stack recorded ${m.checksum}`);
+    else if (found.dirty)
+      drift.push(`${m.file} is dirty in the database (started, not finished): run \`dbmigrate status\``);
   }
   const known = new Set(state.map((m) => m.file));
-  for (const m of database) if (!known.has(m.file)) drift.push(`${m.file} is applied in the database but not recorded in the stack`);
+  for (const m of database)
+    if (!known.has(m.file)) drift.push(`${m.file} is applied in the database but not recorded in the stack`);
   return drift;
 }
 
@@ -158,7 +187,8 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
   const fail = (property: string, reason: string) => failures.push({ property, reason });
   const known = (value: unknown) => value !== undefined && value !== UNKNOWN;
   const gcp = news.databaseUrlSecretVersion !== undefined;
-  if (!gcp && news.databaseUrl === undefined) fail("databaseUrl", "give databaseUrlSecretVersion (secretStore gcp) or databaseUrl (secretStore none)");
+  if (!gcp && news.databaseUrl === undefined)
+    fail("databaseUrl", "give databaseUrlSecretVersion (secretStore gcp) or databaseUrl (secretStore none)");
   for (const key of ["databaseUrlSecretVersion", "caCertSecretVersion"]) {
     if (known(news[key])) {
       try {
@@ -168,7 +198,8 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
       }
     }
   }
-  if (gcp && news.caCertSecretVersion === undefined) fail("caCertSecretVersion", "is required with databaseUrlSecretVersion");
+  if (gcp && news.caCertSecretVersion === undefined)
+    fail("caCertSecretVersion", "is required with databaseUrlSecretVersion");
   if (known(news.databaseUrl)) {
     try {
       parseDsn(String(news.databaseUrl));
@@ -197,12 +228,18 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
       if (problem) fail("seed.siteHostname", problem);
     }
   }
-  if (news.teardown !== "retain" && news.teardown !== "drop") fail("teardown", `must be 'retain' or 'drop' (got '${String(news.teardown)}')`);
+  if (news.teardown !== "retain" && news.teardown !== "drop")
+    fail("teardown", `must be 'retain' or 'drop' (got '${String(news.teardown)}')`);
   const migrations = news.migrations;
-  if (known(migrations) && (!Array.isArray(migrations) || migrations.some((m) => typeof m?.file !== "string" || !/^[0-9a-f]{64}$/.test(String(m?.checksum))))) {
+  if (
+    known(migrations) &&
+    (!Array.isArray(migrations) ||
+      migrations.some((m) => typeof m?.file !== "string" || !/^[0-9a-f]{64}$/.test(String(m?.checksum))))
+  ) {
     fail("migrations", "must be a list of { file, checksum } with sha256 checksums");
   }
-  if (typeof news.migrationsDir !== "string" || news.migrationsDir.startsWith("/")) fail("migrationsDir", "must be a path relative to the project root");
+  if (typeof news.migrationsDir !== "string" || news.migrationsDir.startsWith("/"))
+    fail("migrationsDir", "must be a path relative to the project root");
   return failures;
 }
 
@@ -250,7 +287,11 @@ function migrationKeys(list: MigrationRef[] | undefined): MigrationRef[] {
 
 /** A canonical text for comparing plain values (objects with sorted keys). */
 function stable(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  ) ?? "undefined";
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v,
+    ) ?? "undefined"
+  );
 }

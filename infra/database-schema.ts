@@ -54,7 +54,9 @@ export const databaseSchemaProvider: pulumi.dynamic.ResourceProvider = {
   delete: (id, props) => implementation().delete(id, props),
 };
 
-type Implementation = Required<Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">>;
+type Implementation = Required<
+  Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">
+>;
 
 function implementation(): Implementation {
   // Resolved from the working directory, which is the project root wherever the provider runs;
@@ -88,6 +90,13 @@ export class DatabaseSchema extends pulumi.dynamic.Resource {
       defaultSiteId: undefined,
       drift: undefined,
     };
-    super(databaseSchemaProvider, name, { ...args, ...outputs }, { ...opts, additionalSecretOutputs: ["databaseUrl"] }, "agoat", "DatabaseSchema");
+    super(
+      databaseSchemaProvider,
+      name,
+      { ...args, ...outputs },
+      { ...opts, additionalSecretOutputs: ["databaseUrl"] },
+      "agoat",
+      "DatabaseSchema",
+    );
   }
 }

@@ -44,7 +44,12 @@ export class DatabaseSecrets extends pulumi.ComponentResource {
     const service = new gcp.projects.Service(
       `${name}-secretmanager-api`,
       // Other stacks and services use the API too: destroying this stack must not turn it off.
-      { project: args.project, service: "secretmanager.googleapis.com", disableOnDestroy: false, disableDependentServices: false },
+      {
+        project: args.project,
+        service: "secretmanager.googleapis.com",
+        disableOnDestroy: false,
+        disableDependentServices: false,
+      },
       child,
     );
     const replication =
@@ -59,7 +64,11 @@ export class DatabaseSecrets extends pulumi.ComponentResource {
         { project: args.project, secretId, replication, labels },
         { ...child, dependsOn: [service] },
       );
-      const version = new gcp.secretmanager.SecretVersion(`${name}-${key}-version`, { secret: secret.id, secretData: pulumi.secret(data) }, child);
+      const version = new gcp.secretmanager.SecretVersion(
+        `${name}-${key}-version`,
+        { secret: secret.id, secretData: pulumi.secret(data) },
+        child,
+      );
       for (const member of args.accessors) {
         new gcp.secretmanager.SecretIamMember(
           `${name}-${key}-accessor-${member.replace(/[^a-zA-Z0-9]+/g, "-")}`,
@@ -74,6 +83,9 @@ export class DatabaseSecrets extends pulumi.ComponentResource {
     this.versions = [urlVersion, caVersion];
     this.databaseUrlSecretVersion = urlVersion.name;
     this.caCertSecretVersion = caVersion.name;
-    this.registerOutputs({ databaseUrlSecretVersion: this.databaseUrlSecretVersion, caCertSecretVersion: this.caCertSecretVersion });
+    this.registerOutputs({
+      databaseUrlSecretVersion: this.databaseUrlSecretVersion,
+      caCertSecretVersion: this.caCertSecretVersion,
+    });
   }
 }

@@ -22,7 +22,9 @@ export interface StackOutputs {
 
 /** Declares every resource of the stack. */
 export function createStack(config: StackConfig, migrationsDir = DEFAULT_MIGRATIONS_DIR): StackOutputs {
-  const migrations = loadMigrations(migrationsDir).then((list) => list.map(({ file, checksum }) => ({ file, checksum })));
+  const migrations = loadMigrations(migrationsDir).then((list) =>
+    list.map(({ file, checksum }) => ({ file, checksum })),
+  );
   const protect = config.protect;
   let secrets: DatabaseSecrets | undefined;
   if (config.secretStore === "gcp") {

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { createConnect, resolveConnection } from "../../dbmigrate/connection";
 import { Redactor } from "../../dbmigrate/redact";
 import { capturedOutputs, runCli } from "../support/cli";
-import { makeCertificates, type TestCertificates } from "../support/certificates";
+import { makeCertificates, type TestCertificates } from "../../scripts/certificates";
 import { startFakeSecretManager, type FakeSecretManager } from "../support/fake-secret-manager";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 import { tempDir } from "../support/temp";

@@ -8,7 +8,7 @@ import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadMigrations } from "../../dbmigrate/migrations";
-import { makeCertificates, type TestCertificates } from "../support/certificates";
+import { makeCertificates, type TestCertificates } from "../../scripts/certificates";
 import { startFakeSecretManager, type FakeSecretManager } from "../support/fake-secret-manager";
 import { databaseOf, startPostgres, type TestPostgres } from "../support/postgres";
 import { startProviderHost, type ProviderHost } from "../support/provider-host";
@@ -45,7 +45,11 @@ async function hostIn(cwd: string): Promise<ProviderHost> {
 /** A fresh database and the schema inputs the local stack registers for it. */
 async function localInputs(extra: Record<string, string> = {}) {
   const dsn = (await pg.createDatabase()).replace("127.0.0.1", "localhost") + "?sslmode=verify-full";
-  const { resources } = await runProgram("local", { "agoat-database:databaseUrl": dsn, "agoat-database:caCert": ca, ...extra });
+  const { resources } = await runProgram("local", {
+    "agoat-database:databaseUrl": dsn,
+    "agoat-database:caCert": ca,
+    ...extra,
+  });
   return { dsn, inputs: only(resources, SCHEMA).inputs };
 }
 
@@ -60,7 +64,12 @@ function projectCopy(): string {
 }
 
 const tablesIn = async (dsn: string) =>
-  (await pg.query<{ t: string }>(databaseOf(dsn), `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.t);
+  (
+    await pg.query<{ t: string }>(
+      databaseOf(dsn),
+      `SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+    )
+  ).map((r) => r.t);
 
 describe("DatabaseSchema provider (real provider host)", () => {
   it("checks, creates on a fresh database, and returns every output", async () => {
@@ -91,20 +100,33 @@ describe("DatabaseSchema provider (real provider host)", () => {
     const seedChanged = { ...inputs, seed: { ...(inputs.seed as object), siteName: "Renamed" } };
     assert.deepEqual(await host.diff(created.id, created.properties, seedChanged), { changes: "some", replaces: [] });
     const newProvider = { ...inputs, __provider: String(inputs.__provider) + "\n// edited" };
-    assert.equal((await host.diff(created.id, created.properties, newProvider)).changes, "none", "a change to the provider's code alone is not a change");
+    assert.equal(
+      (await host.diff(created.id, created.properties, newProvider)).changes,
+      "none",
+      "a change to the provider's code alone is not a change",
+    );
   });
 
   it("shows a new migration file as a change, and update applies it and returns all outputs (host in another checkout)", async () => {
     const { dsn, inputs } = await localInputs();
     const created = await host.create(inputs);
     const checkout = projectCopy();
-    writeFileSync(path.join(checkout, "migrations", "0003_post_tags.sql"), "CREATE TABLE post_tags (id UUID NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY, tag TEXT NOT NULL);\n");
-    const migrations = (await loadMigrations(path.join(checkout, "migrations"))).map(({ file, checksum }) => ({ file, checksum }));
+    writeFileSync(
+      path.join(checkout, "migrations", "0003_post_tags.sql"),
+      "CREATE TABLE post_tags (id UUID NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY, tag TEXT NOT NULL);\n",
+    );
+    const migrations = (await loadMigrations(path.join(checkout, "migrations"))).map(({ file, checksum }) => ({
+      file,
+      checksum,
+    }));
     const news = { ...inputs, migrations };
     const other = await hostIn(checkout);
     assert.deepEqual(await other.diff(created.id, created.properties, news), { changes: "some", replaces: [] });
     const updated = await other.update(created.id, created.properties, news);
-    assert.deepEqual((updated.appliedMigrations as { file: string }[]).map((m) => m.file), ["0001_complete_schema.sql", "0002_tenant_row_level_security.sql", "0003_post_tags.sql"]);
+    assert.deepEqual(
+      (updated.appliedMigrations as { file: string }[]).map((m) => m.file),
+      ["0001_complete_schema.sql", "0002_tenant_row_level_security.sql", "0003_post_tags.sql"],
+    );
     assert.equal(updated.schemaVersion, 3);
     assert.equal(updated.defaultCustomerId, created.properties.defaultCustomerId);
     assert.equal(updated.defaultSiteId, created.properties.defaultSiteId);
@@ -142,7 +164,10 @@ describe("DatabaseSchema provider (real provider host)", () => {
     ]);
     assert.equal((await host.diff(created.id, refreshed.properties, inputs)).changes, "some");
     await assert.rejects(host.update(created.id, refreshed.properties, inputs), (error: Error) => {
-      assert.match(error.message, /0001_complete_schema.sql was changed after it was applied \(applied checksum 0{64}, file now [0-9a-f]{64}\)/);
+      assert.match(
+        error.message,
+        /0001_complete_schema.sql was changed after it was applied \(applied checksum 0{64}, file now [0-9a-f]{64}\)/,
+      );
       return true;
     });
   });
@@ -153,7 +178,13 @@ describe("DatabaseSchema provider (real provider host)", () => {
       ...inputs,
       databaseUrl: "mysql://app:ch3ck-pw-9@db/x",
       caCert: "not a certificate",
-      seed: { customerName: "C", customerSlug: "Bad Slug", siteName: "S", siteSlug: "s", siteHostname: "https://x.example.com" },
+      seed: {
+        customerName: "C",
+        customerSlug: "Bad Slug",
+        siteName: "S",
+        siteSlug: "s",
+        siteHostname: "https://x.example.com",
+      },
       teardown: "burn",
     };
     const { failures } = await host.check({}, bad);
@@ -195,7 +226,10 @@ describe("DatabaseSchema provider (real provider host)", () => {
     assert.doesNotMatch(everything, new RegExp(pg.password));
     assert.doesNotMatch(everything, /BEGIN CERTIFICATE/);
     secrets.deny("projects/123456/secrets/agoat-dev-database-url");
-    await assert.rejects(host.read(created.id, created.properties), /permission denied reading secret version projects\/123456\/secrets\/agoat-dev-database-url\/versions\/1 \(databaseUrlSecretVersion\)\. Grant roles\/secretmanager\.secretAccessor/);
+    await assert.rejects(
+      host.read(created.id, created.properties),
+      /permission denied reading secret version projects\/123456\/secrets\/agoat-dev-database-url\/versions\/1 \(databaseUrlSecretVersion\)\. Grant roles\/secretmanager\.secretAccessor/,
+    );
   });
 
   it("never wrote the database password to the host's output", () => {

@@ -6,8 +6,16 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
-import { makeCertificates } from "../support/certificates";
-import { loadStackConfig, only, runProgram, SECRET_SIG, stackConfig, valueOf, type Registered } from "../support/pulumi-program";
+import { makeCertificates } from "../../scripts/certificates";
+import {
+  loadStackConfig,
+  only,
+  runProgram,
+  SECRET_SIG,
+  stackConfig,
+  valueOf,
+  type Registered,
+} from "../support/pulumi-program";
 import { tempDir } from "../support/temp";
 
 const DSN = "postgresql://app:Sup3r-S3cret-pw@db.example.com:26257/agoat?sslmode=verify-full";
@@ -52,17 +60,28 @@ describe("stack program (mocks)", () => {
         ...accessors.map((m) => `gcp:secretmanager/secretIamMember:SecretIamMember::${memberName("ca-cert", m)}`),
         `${SCHEMA}::schema`,
       ]);
-      for (const r of resources.filter((r) => r.type.startsWith("gcp:"))) assert.equal(r.parent, SECRETS, `${r.name} is a child of the component`);
+      for (const r of resources.filter((r) => r.type.startsWith("gcp:")))
+        assert.equal(r.parent, SECRETS, `${r.name} is a child of the component`);
 
       const service = only(resources, "gcp:projects/service:Service");
-      assert.deepEqual(service.inputs, { project: `agoat-${stack}`, service: "secretmanager.googleapis.com", disableOnDestroy: false, disableDependentServices: false });
+      assert.deepEqual(service.inputs, {
+        project: `agoat-${stack}`,
+        service: "secretmanager.googleapis.com",
+        disableOnDestroy: false,
+        disableDependentServices: false,
+      });
 
-      const secretIds = resources.filter((r) => r.type === "gcp:secretmanager/secret:Secret").map((r) => r.inputs.secretId);
+      const secretIds = resources
+        .filter((r) => r.type === "gcp:secretmanager/secret:Secret")
+        .map((r) => r.inputs.secretId);
       assert.deepEqual(secretIds, [`agoat-${stack}-database-url`, `agoat-${stack}-database-ca-cert`]);
       const replicas = JSON.parse(stackConfig(stack)["agoat-database:secretReplicaLocations"] ?? "[]") as string[];
       for (const secret of resources.filter((r) => r.type === "gcp:secretmanager/secret:Secret")) {
         assert.deepEqual(secret.inputs.labels, { app: "agoat-publisher", environment: stack });
-        assert.deepEqual(secret.inputs.replication, replicas.length ? { userManaged: { replicas: replicas.map((location) => ({ location })) } } : { auto: {} });
+        assert.deepEqual(
+          secret.inputs.replication,
+          replicas.length ? { userManaged: { replicas: replicas.map((location) => ({ location })) } } : { auto: {} },
+        );
       }
 
       const grants = resources.filter((r) => r.type === "gcp:secretmanager/secretIamMember:SecretIamMember");
@@ -77,17 +96,33 @@ describe("stack program (mocks)", () => {
         "gcp:secretmanager/secretVersion:SecretVersion::database-database-url-version",
         "gcp:secretmanager/secretVersion:SecretVersion::database-ca-cert-version",
       ]);
-      assert.equal(schema.inputs.databaseUrlSecretVersion, `projects/123456/secrets/agoat-${stack}-database-url/versions/1`);
-      assert.equal(schema.inputs.caCertSecretVersion, `projects/123456/secrets/agoat-${stack}-database-ca-cert/versions/1`);
+      assert.equal(
+        schema.inputs.databaseUrlSecretVersion,
+        `projects/123456/secrets/agoat-${stack}-database-url/versions/1`,
+      );
+      assert.equal(
+        schema.inputs.caCertSecretVersion,
+        `projects/123456/secrets/agoat-${stack}-database-ca-cert/versions/1`,
+      );
       assert.equal(schema.inputs.databaseUrl, undefined);
       assert.deepEqual(schema.inputs.migrations, [
-        { file: "0001_complete_schema.sql", checksum: schema.inputs.migrations && (schema.inputs.migrations as { checksum: string }[])[0].checksum },
-        { file: "0002_tenant_row_level_security.sql", checksum: (schema.inputs.migrations as { checksum: string }[])[1].checksum },
+        {
+          file: "0001_complete_schema.sql",
+          checksum: schema.inputs.migrations && (schema.inputs.migrations as { checksum: string }[])[0].checksum,
+        },
+        {
+          file: "0002_tenant_row_level_security.sql",
+          checksum: (schema.inputs.migrations as { checksum: string }[])[1].checksum,
+        },
       ]);
       assert.equal(schema.inputs.migrationsDir, "migrations");
       assert.equal(schema.inputs.teardown, "retain");
 
-      assert.deepEqual(plaintextPlaces(resources.map((r) => r.inputs)), [], "the DSN appears only inside secret values");
+      assert.deepEqual(
+        plaintextPlaces(resources.map((r) => r.inputs)),
+        [],
+        "the DSN appears only inside secret values",
+      );
       const version = resources.find((r) => r.name === "database-database-url-version")!;
       assert.deepEqual(version.inputs.secretData, { "4dabf18193072939515e22adb298388d": SECRET_SIG, value: DSN });
       const provider = String(schema.inputs.__provider);
@@ -115,23 +150,73 @@ describe("stack program (mocks)", () => {
     const schema = only(resources, SCHEMA);
     assert.deepEqual(schema.inputs.databaseUrl, { "4dabf18193072939515e22adb298388d": SECRET_SIG, value: DSN });
     assert.equal(schema.inputs.teardown, "drop");
-    assert.deepEqual(schema.inputs.seed, { customerName: "Default Customer", customerSlug: "default", siteName: "Local Site", siteSlug: "local", siteHostname: "localhost" });
+    assert.deepEqual(schema.inputs.seed, {
+      customerName: "Default Customer",
+      customerSlug: "default",
+      siteName: "Local Site",
+      siteSlug: "local",
+      siteHostname: "localhost",
+    });
     assert.doesNotMatch(String(schema.inputs.__provider), /Sup3r-S3cret-pw/);
   });
 
   const badConfigs: [string, Record<string, string>, RegExp][] = [
-    ["missing databaseUrl", { "agoat-database:databaseUrl": "" }, /^agoat-database:databaseUrl is missing: set it with `pulumi config set --secret agoat-database:databaseUrl/],
-    ["malformed databaseUrl", { "agoat-database:databaseUrl": "db.example.com:26257" }, /^agoat-database:databaseUrl is not a valid DSN \(it has scheme 'db.example.com:', not postgresql:\): set it with/],
-    ["unknown secretStore", { "agoat-database:secretStore": "vault" }, /^agoat-database:secretStore must be 'gcp' or 'none' \(got 'vault'\): set it with `pulumi config set agoat-database:secretStore gcp`$/],
-    ["unknown teardown", { "agoat-database:teardown": "nuke" }, /^agoat-database:teardown must be 'retain' or 'drop' \(got 'nuke'\)/],
-    ["bad site slug", { "agoat-database:defaultSite": JSON.stringify({ name: "S", slug: "My Site" }) }, /^agoat-database:defaultSite\.slug 'My Site' must be lower-case letters and digits in hyphen-separated words, like 'my-site': set it with `pulumi config set --path 'agoat-database:defaultSite\.slug' VALUE`$/],
-    ["hostname with a scheme", { "agoat-database:defaultSite": JSON.stringify({ name: "S", slug: "s", hostname: "https://x.example.com" }) }, /^agoat-database:defaultSite\.hostname 'https:\/\/x\.example\.com' must be a bare hostname without a scheme/],
-    ["unknown field", { "agoat-database:defaultCustomer": JSON.stringify({ name: "C", slug: "c", plan: "gold" }) }, /^agoat-database:defaultCustomer has unknown field 'plan': use only name, slug$/],
-    ["bad accessor", { "agoat-database:secretAccessors": JSON.stringify(["api@example.com"]) }, /^agoat-database:secretAccessors has 'api@example.com', which is not an IAM member/],
-    ["bad replica region", { "agoat-database:secretReplicaLocations": JSON.stringify(["Europe"]) }, /^agoat-database:secretReplicaLocations has 'Europe', which is not a GCP region/],
-    ["CA that is not PEM", { "agoat-database:caCert": "not a certificate" }, /^agoat-database:caCert is not a PEM certificate/],
+    [
+      "missing databaseUrl",
+      { "agoat-database:databaseUrl": "" },
+      /^agoat-database:databaseUrl is missing: set it with `pulumi config set --secret agoat-database:databaseUrl/,
+    ],
+    [
+      "malformed databaseUrl",
+      { "agoat-database:databaseUrl": "db.example.com:26257" },
+      /^agoat-database:databaseUrl is not a valid DSN \(it has scheme 'db.example.com:', not postgresql:\): set it with/,
+    ],
+    [
+      "unknown secretStore",
+      { "agoat-database:secretStore": "vault" },
+      /^agoat-database:secretStore must be 'gcp' or 'none' \(got 'vault'\): set it with `pulumi config set agoat-database:secretStore gcp`$/,
+    ],
+    [
+      "unknown teardown",
+      { "agoat-database:teardown": "nuke" },
+      /^agoat-database:teardown must be 'retain' or 'drop' \(got 'nuke'\)/,
+    ],
+    [
+      "bad site slug",
+      { "agoat-database:defaultSite": JSON.stringify({ name: "S", slug: "My Site" }) },
+      /^agoat-database:defaultSite\.slug 'My Site' must be lower-case letters and digits in hyphen-separated words, like 'my-site': set it with `pulumi config set --path 'agoat-database:defaultSite\.slug' VALUE`$/,
+    ],
+    [
+      "hostname with a scheme",
+      { "agoat-database:defaultSite": JSON.stringify({ name: "S", slug: "s", hostname: "https://x.example.com" }) },
+      /^agoat-database:defaultSite\.hostname 'https:\/\/x\.example\.com' must be a bare hostname without a scheme/,
+    ],
+    [
+      "unknown field",
+      { "agoat-database:defaultCustomer": JSON.stringify({ name: "C", slug: "c", plan: "gold" }) },
+      /^agoat-database:defaultCustomer has unknown field 'plan': use only name, slug$/,
+    ],
+    [
+      "bad accessor",
+      { "agoat-database:secretAccessors": JSON.stringify(["api@example.com"]) },
+      /^agoat-database:secretAccessors has 'api@example.com', which is not an IAM member/,
+    ],
+    [
+      "bad replica region",
+      { "agoat-database:secretReplicaLocations": JSON.stringify(["Europe"]) },
+      /^agoat-database:secretReplicaLocations has 'Europe', which is not a GCP region/,
+    ],
+    [
+      "CA that is not PEM",
+      { "agoat-database:caCert": "not a certificate" },
+      /^agoat-database:caCert is not a PEM certificate/,
+    ],
     ["missing gcp:project", { "gcp:project": "" }, /^gcp:project is missing \(required with secretStore gcp\)/],
-    ["protect not a boolean", { "agoat-database:protect": "yes" }, /^agoat-database:protect must be true or false \(got 'yes'\)/],
+    [
+      "protect not a boolean",
+      { "agoat-database:protect": "yes" },
+      /^agoat-database:protect must be true or false \(got 'yes'\)/,
+    ],
   ];
   for (const [what, extra, expected] of badConfigs) {
     it(`stops with one line naming the key: ${what}`, async () => {

@@ -33,7 +33,10 @@ export function unwrapSecrets(value: unknown): unknown {
 
 /** A running host and a client for it. */
 export interface ProviderHost {
-  check(olds: object, news: object): Promise<{ inputs: Record<string, unknown>; failures: { property: string; reason: string }[] }>;
+  check(
+    olds: object,
+    news: object,
+  ): Promise<{ inputs: Record<string, unknown>; failures: { property: string; reason: string }[] }>;
   diff(id: string, olds: object, news: object): Promise<{ changes: "none" | "some" | "unknown"; replaces: string[] }>;
   create(inputs: object): Promise<{ id: string; properties: Record<string, unknown> }>;
   read(id: string, properties: object): Promise<{ id: string; properties: Record<string, unknown> }>;
@@ -47,9 +50,16 @@ export interface ProviderHost {
 const URN = "urn:pulumi:test::agoat-database::pulumi-nodejs:dynamic/agoat:DatabaseSchema::schema";
 
 /** Starts `node …/cmd/dynamic-provider` in `cwd` (the project root, or a copy of it). */
-export async function startProviderHost(cwd: string, env: Record<string, string | undefined> = {}): Promise<ProviderHost> {
+export async function startProviderHost(
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): Promise<ProviderHost> {
   const entry = path.join(cwd, "node_modules/@pulumi/pulumi/cmd/dynamic-provider");
-  const child: ChildProcess = spawn(process.execPath, [entry, "127.0.0.1:1"], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [entry, "127.0.0.1:1"], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
   const port = await new Promise<string>((resolve, reject) => {
@@ -59,7 +69,9 @@ export async function startProviderHost(cwd: string, env: Record<string, string 
   });
   const client = new providerGrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   const call = <T>(method: string, request: Any): Promise<T> =>
-    new Promise((resolve, reject) => client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))));
+    new Promise((resolve, reject) =>
+      client[method](request, (error: Error | null, response: T) => (error ? reject(error) : resolve(response))),
+    );
   const struct = (value: object) => Struct.fromJavaScript(unwrapSecrets(value));
   const changesName: Record<number, "none" | "some" | "unknown"> = {
     [providerPb.DiffResponse.DiffChanges.DIFF_NONE]: "none",

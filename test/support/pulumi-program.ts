@@ -29,15 +29,23 @@ export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 export function stackConfig(stack: string, extra: Record<string, string> = {}): Record<string, string> {
   const file = yaml.load(readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as { config?: Record<string, unknown> };
   const flat: Record<string, string> = {};
-  for (const [key, value] of Object.entries(file.config ?? {})) flat[key] = typeof value === "string" ? value : JSON.stringify(value);
+  for (const [key, value] of Object.entries(file.config ?? {}))
+    flat[key] = typeof value === "string" ? value : JSON.stringify(value);
   return { ...flat, ...extra };
 }
 
 /** Mock state for a resource: inputs plus what the real provider would compute. */
-function mockState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
+function mockState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): { id: string; state: Record<string, unknown> } {
   switch (type) {
     case "gcp:secretmanager/secret:Secret":
-      return { id: `projects/${inputs.project}/secrets/${inputs.secretId}`, state: { ...inputs, name: `projects/123456/secrets/${inputs.secretId}` } };
+      return {
+        id: `projects/${inputs.project}/secrets/${inputs.secretId}`,
+        state: { ...inputs, name: `projects/123456/secrets/${inputs.secretId}` },
+      };
     case "gcp:secretmanager/secretVersion:SecretVersion": {
       const secret = String(inputs.secret).replace(/^projects\/[^/]+/, "projects/123456");
       return { id: `${secret}/versions/1`, state: { ...inputs, name: `${secret}/versions/1`, version: "1" } };
@@ -45,7 +53,14 @@ function mockState(type: string, name: string, inputs: Record<string, unknown>):
     case "pulumi-nodejs:dynamic/agoat:DatabaseSchema":
       return {
         id: "127.0.0.1:26257/agoat",
-        state: { ...inputs, appliedMigrations: inputs.migrations, schemaVersion: 2, defaultCustomerId: "c-1", defaultSiteId: "s-1", drift: [] },
+        state: {
+          ...inputs,
+          appliedMigrations: inputs.migrations,
+          schemaVersion: 2,
+          defaultCustomerId: "c-1",
+          defaultSiteId: "s-1",
+          drift: [],
+        },
       };
     default:
       return { id: `${name}-id`, state: inputs };
@@ -60,7 +75,12 @@ export function valueOf<T>(output: pulumi.Output<T> | undefined): Promise<T | un
 
 /** Loads and validates `stack`'s config (committed file plus `extra`) as the program would. */
 export async function loadStackConfig(stack: string, extra: Record<string, string> = {}) {
-  await pulumi.runtime.setMocks({ newResource: (args) => ({ id: args.name, state: args.inputs }), call: (args) => args.inputs }, CONFIG_NAMESPACE, stack, false);
+  await pulumi.runtime.setMocks(
+    { newResource: (args) => ({ id: args.name, state: args.inputs }), call: (args) => args.inputs },
+    CONFIG_NAMESPACE,
+    stack,
+    false,
+  );
   pulumi.runtime.setAllConfig(stackConfig(stack, extra));
   return loadConfig(new pulumi.Config(CONFIG_NAMESPACE), new pulumi.Config("gcp"), stack);
 }
@@ -77,7 +97,13 @@ export async function runProgram(
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, dependsOn: [], ...options.get(`${args.type}::${args.name}`) });
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          dependsOn: [],
+          ...options.get(`${args.type}::${args.name}`),
+        });
         return mockState(args.type, args.name, args.inputs);
       },
       call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
@@ -92,8 +118,14 @@ export async function runProgram(
     pulumi.runtime.registerStackTransformation((args) => {
       const key = `${args.type}::${args.name}`;
       names.set(args.resource, key);
-      const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []).map((d) => names.get(d as pulumi.Resource) ?? "?");
-      options.set(key, { parent: args.opts.parent ? names.get(args.opts.parent) ?? "stack" : undefined, protect: args.opts.protect, dependsOn });
+      const dependsOn = ([] as unknown[])
+        .concat(args.opts.dependsOn ?? [])
+        .map((d) => names.get(d as pulumi.Resource) ?? "?");
+      options.set(key, {
+        parent: args.opts.parent ? (names.get(args.opts.parent) ?? "stack") : undefined,
+        protect: args.opts.protect,
+        dependsOn,
+      });
       return undefined;
     });
     outputs = createStack(loadConfig(new pulumi.Config(CONFIG_NAMESPACE), new pulumi.Config("gcp"), stack));

