@@ -11,6 +11,7 @@ import { DEFAULT_COMPLETE_SCHEMA_FILE, renderCompleteSchema } from "./complete-s
 import { createConnect, resolveConnection } from "./connection";
 import type { Engine } from "./dialect";
 import { DbMigrateError, messageOf, UsageError } from "./errors";
+import { renderErdPage } from "./erd";
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, MIGRATION_FILE_PATTERN, pad } from "./migrations";
 import { Redactor } from "./redact";
 import { Migrator, type StatusReport, type UpResult } from "./runner";
@@ -34,6 +35,8 @@ Commands:
   new <name>             write the next-numbered migration file
   resolve <version>      clear a dirty migration: --applied or --rolled-back
   build-complete         regenerate schema/complete-schema.sql from migrations/ (--check: exit 1 if stale)
+  erd                    print the schema's entity-relationship diagram (Mermaid) from the live catalog
+                         (--output FILE writes it, e.g. docs/schema.md)
 
 Connection (flags win over the environment):
   --database-url URL          DATABASE_URL          postgresql://user:password@host:port/db?sslmode=verify-full
@@ -51,7 +54,7 @@ Default tenant (seed):
   --site-slug      DEFAULT_SITE_SLUG      (default "${DEFAULT_SEED.siteSlug}")
   --site-hostname  DEFAULT_SITE_HOSTNAME  (default none)
 
-Other: --migrations-dir DIR, --complete-schema FILE, --allow-out-of-order, --json, --verbose, --help`;
+Other: --output FILE, --migrations-dir DIR, --complete-schema FILE, --allow-out-of-order, --json, --verbose, --help`;
 
 const OPTIONS = {
   "database-url": { type: "string" },
@@ -75,6 +78,7 @@ const OPTIONS = {
   applied: { type: "boolean" },
   "rolled-back": { type: "boolean" },
   check: { type: "boolean" },
+  output: { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -101,6 +105,7 @@ const HANDLERS: Record<string, Handler> = {
   new: newCommand,
   resolve: resolveCommand,
   "build-complete": buildCompleteCommand,
+  erd: erdCommand,
 };
 
 function parseFlags(argv: string[]) {
@@ -284,6 +289,15 @@ async function buildCompleteCommand(ctx: Context): Promise<number> {
   await fs.mkdir(path.dirname(target), { recursive: true });
   await fs.writeFile(target, text);
   ctx.out(`wrote ${target} from ${migrations.length} migration(s)`);
+  return 0;
+}
+
+async function erdCommand(ctx: Context): Promise<number> {
+  const page = await (await migrator(ctx)).withConnection(renderErdPage);
+  if (ctx.flags.output) {
+    await fs.writeFile(ctx.flags.output, page);
+    ctx.out(`wrote ${ctx.flags.output}`);
+  } else ctx.out(page.trimEnd());
   return 0;
 }
 

@@ -276,6 +276,11 @@ export class Migrator {
     );
   }
 
+  /** Runs read-only `work` on a connection of this engine's database (reports such as the ERD). */
+  withConnection<T>(work: (client: SqlClient) => Promise<T>): Promise<T> {
+    return withClient(this.connect, work);
+  }
+
   /** Drops every application table, the history and the lock table: nothing of the schema is left. */
   async dropAll(): Promise<void> {
     await withClient(this.connect, async (client) => {

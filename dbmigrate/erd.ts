@@ -1,0 +1,74 @@
+/**
+ * An entity-relationship diagram (Mermaid `erDiagram`) read from the live catalog, for
+ * docs/schema.md (`dbmigrate erd --output docs/schema.md`). Read, not written by hand, so a test
+ * can tell when the committed diagram no longer matches the schema.
+ */
+import type { SqlClient } from "./db";
+import { APPLICATION_TABLES } from "./tables";
+
+const SHORT_TYPES: Record<string, string> = {
+  "timestamp with time zone": "timestamptz",
+  "character varying": "varchar",
+};
+
+/** The Markdown page: a heading, how it was made, and the diagram. */
+export async function renderErdPage(client: SqlClient): Promise<string> {
+  return [
+    "# Schema",
+    "",
+    "The AGoat Publisher schema as an entity-relationship diagram, generated from the live catalog of a",
+    "database with every migration applied (`dbmigrate erd --output docs/schema.md`). Do not edit by hand:",
+    "`test/dbmigrate/erd.test.ts` fails when this page and the schema differ.",
+    "",
+    "```mermaid",
+    await renderErd(client),
+    "```",
+    "",
+  ].join("\n");
+}
+
+/** The `erDiagram` text for the application tables. */
+export async function renderErd(client: SqlClient): Promise<string> {
+  const tables = [...APPLICATION_TABLES];
+  const columns = await client.query<{ table_name: string; column_name: string; data_type: string }>(
+    `SELECT table_name, column_name, data_type FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ANY($1) ORDER BY table_name, ordinal_position`,
+    [tables],
+  );
+  const keys = await client.query<{ table_name: string; column_name: string; kind: string }>(
+    `SELECT tc.table_name, k.column_name, tc.constraint_type AS kind
+       FROM information_schema.table_constraints tc
+       JOIN information_schema.key_column_usage k ON k.constraint_name = tc.constraint_name AND k.table_name = tc.table_name AND k.table_schema = tc.table_schema
+      WHERE tc.table_schema = current_schema() AND tc.constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY') AND tc.table_name = ANY($1)`,
+    [tables],
+  );
+  const relations = await client.query<{ child: string; parent: string; name: string; optional: boolean }>(
+    `SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent, c.conname AS name,
+            bool_or(a.attnotnull = false) AS optional
+       FROM pg_constraint c
+       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)
+      WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace
+      GROUP BY 1, 2, 3 ORDER BY 2, 1, 3`,
+  );
+  const marks = new Map<string, Set<string>>();
+  for (const k of keys.rows) {
+    const id = `${k.table_name}.${k.column_name}`;
+    if (!marks.has(id)) marks.set(id, new Set());
+    marks.get(id)!.add(k.kind === "PRIMARY KEY" ? "PK" : "FK");
+  }
+  const lines = ["erDiagram"];
+  for (const table of tables) {
+    lines.push(`  ${table} {`);
+    for (const c of columns.rows.filter((r) => r.table_name === table)) {
+      const kinds = [...(marks.get(`${table}.${c.column_name}`) ?? [])].sort().reverse().join(", ");
+      lines.push(
+        `    ${(SHORT_TYPES[c.data_type] ?? c.data_type).replace(/\s+/g, "_")} ${c.column_name}${kinds ? ` ${kinds}` : ""}`,
+      );
+    }
+    lines.push("  }");
+  }
+  for (const r of relations.rows) {
+    lines.push(`  ${r.parent} ${r.optional ? "|o" : "||"}--o{ ${r.child} : "${r.name}"`);
+  }
+  return lines.join("\n");
+}
