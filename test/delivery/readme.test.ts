@@ -1,0 +1,46 @@
+/**
+ * Every command the README shows exists: each `npm run X` is a script, each `dbmigrate X` a
+ * command of the CLI, each flag an option it accepts. (The commands themselves run in the tests
+ * next to their code and in .ci/run; the Pulumi CLI commands cannot run here, see the note.)
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { runCli } from "../support/cli";
+
+const readme = readFileSync("README.md", "utf8");
+const commands = [...readme.matchAll(/```bash\n([\s\S]*?)```/g)]
+  .flatMap((m) => m[1].split("\n"))
+  .map((l) => l.replace(/\s+#.*$/, "").trim())
+  .filter(Boolean);
+
+describe("README commands", () => {
+  it("names only npm scripts that exist", () => {
+    const scripts = Object.keys(JSON.parse(readFileSync("package.json", "utf8")).scripts);
+    const used = commands.flatMap((c) => [...c.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]));
+    assert.ok(used.includes("local") && used.includes("bench"));
+    for (const script of used) assert.ok(scripts.includes(script), `npm run ${script}`);
+    assert.ok(commands.includes("npm test") && commands.some((c) => c.startsWith("npm ci")));
+  });
+
+  it("names only dbmigrate commands and flags the CLI accepts", async () => {
+    const help = (await runCli(["--help"])).stdout;
+    const used = commands.filter((c) => c.startsWith("npx dbmigrate "));
+    assert.ok(used.length >= 8);
+    for (const command of used) {
+      assert.match(help, new RegExp(`^  ${command.split(/\s+/)[2]}\\b`, "m"), command);
+      for (const flag of command.match(/--[a-z-]+/g) ?? []) assert.ok(help.includes(flag), `${command}: ${flag}`);
+    }
+  });
+
+  it("documents every config key the program reads", () => {
+    const config = readFileSync("infra/config.ts", "utf8");
+    const keys = new Set(
+      [...config.matchAll(/(?:oneOf|boolean|stringList|objectOf)\(config, "(\w+)"|config\.get\("(\w+)"\)/g)].map(
+        (m) => m[1] ?? m[2],
+      ),
+    );
+    keys.add("defaultCustomer").add("defaultSite");
+    for (const key of keys) assert.match(readme, new RegExp(`\\| \`${key}\` +\\|`), key);
+  });
+});

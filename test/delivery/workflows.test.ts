@@ -1,0 +1,88 @@
+/**
+ * The GitHub workflows cannot run here, so their structure is checked: triggers, least
+ * permissions, pinned actions, stack names, the deploy order and the commands they run.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import * as yaml from "js-yaml";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Workflow = any;
+const load = (name: string): Workflow => yaml.load(readFileSync(`.github/workflows/${name}`, "utf8"));
+const steps = (job: Workflow): Workflow[] => job.steps ?? [];
+const runs = (job: Workflow) =>
+  steps(job)
+    .map((s: Workflow) => s.run ?? "")
+    .join("\n");
+
+describe("GitHub workflows", () => {
+  it("pin every action to a full commit SHA, and grant no more than contents: read at the top", () => {
+    for (const file of readdirSync(".github/workflows")) {
+      const text = readFileSync(`.github/workflows/${file}`, "utf8");
+      for (const m of text.matchAll(/uses:\s*(\S+)/g)) {
+        if (m[1].startsWith("./")) continue;
+        assert.match(m[1], /^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/, `${file}: ${m[1]} is not pinned to a commit`);
+      }
+      const workflow = load(file);
+      assert.deepEqual(workflow.permissions, { contents: "read" }, `${file}: top-level permissions`);
+      assert.doesNotMatch(text, /pull_request_target|write-all/, file);
+    }
+  });
+
+  it("preview: on pull requests, tests with .ci/run, then previews each environment and comments on the PR", () => {
+    const preview = load("preview.yml");
+    assert.deepEqual(preview.on, { pull_request: { branches: ["main"] } });
+    assert.match(runs(preview.jobs.test), /^bash \.ci\/run$/m);
+    const job = preview.jobs.preview;
+    assert.equal(job.needs, "test");
+    assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+    assert.deepEqual(job.strategy.matrix.stack, ["dev", "staging", "prod"]);
+    const pulumi = steps(job).find((s: Workflow) => String(s.uses).startsWith("pulumi/actions@"));
+    assert.equal(pulumi.with.command, "preview");
+    assert.equal(pulumi.with["stack-name"], "${{ matrix.stack }}");
+    assert.equal(pulumi.with["comment-on-pr"], true);
+    const auth = steps(job).find((s: Workflow) => String(s.uses).startsWith("google-github-actions/auth@"));
+    assert.ok(auth.with.workload_identity_provider && !auth.with.credentials_json, "keyless auth");
+  });
+
+  it("deploy: on push to main, dev then staging then prod, each in its environment", () => {
+    const deploy = load("deploy.yml");
+    assert.deepEqual(deploy.on, { push: { branches: ["main"] } });
+    assert.equal(deploy.concurrency["cancel-in-progress"], false);
+    const order = ["dev", "staging", "prod"].map((stack) => deploy.jobs[stack]);
+    assert.deepEqual(
+      order.map((j: Workflow) => [j.needs, j.with.stack, j.uses]),
+      [
+        ["test", "dev", "./.github/workflows/deploy-stack.yml"],
+        ["dev", "staging", "./.github/workflows/deploy-stack.yml"],
+        ["staging", "prod", "./.github/workflows/deploy-stack.yml"],
+      ],
+    );
+    const stack = load("deploy-stack.yml").jobs.up;
+    assert.equal(stack.environment, "${{ inputs.stack }}", "prod's approval lives on its GitHub environment");
+    assert.deepEqual(stack.permissions, { contents: "read", "id-token": "write" });
+    const pulumi = steps(stack).find((s: Workflow) => String(s.uses).startsWith("pulumi/actions@"));
+    assert.deepEqual([pulumi.with.command, pulumi.with["stack-name"]], ["up", "${{ inputs.stack }}"]);
+  });
+
+  it("review-stack: pr-<number> with teardown drop on open and update; destroy, stack rm and drop on close", () => {
+    const review = load("review-stack.yml");
+    assert.deepEqual(review.on.pull_request.types, ["opened", "synchronize", "reopened", "closed"]);
+    assert.equal(review.env.STACK, "pr-${{ github.event.pull_request.number }}");
+    assert.equal(review.jobs.up.if, "github.event.action != 'closed'");
+    assert.equal(review.jobs.destroy.if, "github.event.action == 'closed'");
+    const up = runs(review.jobs.up);
+    assert.match(up, /review-database\.ts create "\$DATABASE"/);
+    assert.match(up, /pulumi stack select --create "\$STACK"/);
+    assert.match(up, /pulumi config set agoat-database:teardown drop/);
+    assert.match(up, /pulumi config set agoat-database:secretStore none/);
+    assert.match(up, /pulumi config set --secret agoat-database:databaseUrl/);
+    assert.match(up, /pulumi up --yes --stack "\$STACK"/);
+    const down = runs(review.jobs.destroy);
+    assert.match(
+      down,
+      /pulumi destroy --yes --stack "\$STACK"\npulumi stack rm --yes "\$STACK"\nnode --import tsx scripts\/review-database\.ts drop "\$DATABASE"/,
+    );
+  });
+});
