@@ -40,16 +40,20 @@ function makeCa(dir: string, name: string, days: number): void {
   );
 }
 
-/** Writes the certificates into `dir` (created if missing). */
+/**
+ * Writes the certificates into `dir` (created if missing): the server certificate names
+ * `hostnames` and `ipAddresses` and lasts `days`.
+ */
 export async function makeCertificates(
   dir: string,
   hostnames: string[] = ["localhost"],
   days = 2,
+  ipAddresses: string[] = ["127.0.0.1"],
 ): Promise<TestCertificates> {
   await fs.mkdir(dir, { recursive: true });
   makeCa(dir, "test-ca", days);
   makeCa(dir, "other-ca", days);
-  const altNames = [...hostnames.map((h) => `DNS:${h}`), "IP:127.0.0.1"].join(",");
+  const altNames = [...hostnames.map((h) => `DNS:${h}`), ...ipAddresses.map((ip) => `IP:${ip}`)].join(",");
   await fs.writeFile(path.join(dir, "server.ext"), `subjectAltName=${altNames}\n`);
   openssl(
     [

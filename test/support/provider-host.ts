@@ -42,6 +42,8 @@ export interface ProviderHost {
   read(id: string, properties: object): Promise<{ id: string; properties: Record<string, unknown> }>;
   update(id: string, olds: object, news: object): Promise<Record<string, unknown>>;
   delete(id: string, properties: object): Promise<void>;
+  /** GetPluginInfo: the cheapest round trip, a floor for benchmarks. */
+  pluginInfo(): Promise<void>;
   /** Everything the host wrote to stderr so far (the provider's progress lines). */
   stderr(): string;
   stop(): Promise<void>;
@@ -129,6 +131,10 @@ export async function startProviderHost(
       req.setUrn(URN);
       req.setProperties(struct(properties));
       await call("delete", req);
+    },
+    async pluginInfo() {
+      const emptyPb: Any = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [sdkDir] }));
+      await call("getPluginInfo", new emptyPb.Empty());
     },
     stderr: () => stderr,
     async stop() {
