@@ -81,12 +81,7 @@ export const databaseSchemaProviderImplementation = {
 
   async read(id: string, props: SchemaOutputs): Promise<pulumi.dynamic.ReadResult> {
     return guarded(async (redactor, logger) => {
-      const migrator = new Migrator({
-        connect: await connectFor(props, redactor),
-        migrationsDir: props.migrationsDir,
-        seed: props.seed,
-        logger,
-      });
+      const migrator = await engineFor(props, redactor, logger);
       const found = await migrator.inspect();
       const inDatabase = (found.history ?? []).map((row) => ({
         file: row.file,
@@ -117,12 +112,7 @@ export const databaseSchemaProviderImplementation = {
         logger.info("teardown is 'retain': the schema and its data stay in the database; only the stack forgets them");
         return;
       }
-      const migrator = new Migrator({
-        connect: await connectFor(props, redactor),
-        migrationsDir: props.migrationsDir,
-        seed: props.seed,
-        logger,
-      });
+      const migrator = await engineFor(props, redactor, logger);
       await migrator.dropAll();
     });
   },
@@ -131,13 +121,7 @@ export const databaseSchemaProviderImplementation = {
 /** Runs the engine: lock, pending migrations, seed; returns every output. */
 async function apply(inputs: SchemaInputs): Promise<SchemaOutputs> {
   return guarded(async (redactor, logger) => {
-    const migrator = new Migrator({
-      connect: await connectFor(inputs, redactor),
-      migrationsDir: inputs.migrationsDir,
-      seed: inputs.seed,
-      logger,
-      appliedBy: `pulumi@${os.hostname()}`,
-    });
+    const migrator = await engineFor(inputs, redactor, logger);
     const onDisk = (await migrator.loadMigrations()).map(({ file, checksum }) => ({ file, checksum }));
     if (stable(onDisk) !== stable(migrationKeys(inputs.migrations))) {
       throw new DbMigrateError(`the migration files in ${inputs.migrationsDir}/ changed since the program read them`, {
@@ -241,6 +225,17 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
   if (typeof news.migrationsDir !== "string" || news.migrationsDir.startsWith("/"))
     fail("migrationsDir", "must be a path relative to the project root");
   return failures;
+}
+
+/** The engine for the database the resource's inputs name. */
+async function engineFor(props: SchemaInputs, redactor: Redactor, logger: Logger): Promise<Migrator> {
+  return new Migrator({
+    connect: await connectFor(props, redactor),
+    migrationsDir: props.migrationsDir,
+    seed: props.seed,
+    logger,
+    appliedBy: `pulumi@${os.hostname()}`,
+  });
 }
 
 async function connectFor(props: SchemaInputs, redactor: Redactor) {

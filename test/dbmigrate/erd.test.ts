@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../support/cli";
-import { migratorFor } from "../support/engine";
+import { migratedDatabase } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 import { tempDir } from "../support/temp";
 
@@ -12,8 +12,7 @@ let pg: TestPostgres;
 let dsn: string;
 before(async () => {
   pg = await startPostgres();
-  dsn = await pg.createDatabase();
-  await (await migratorFor(dsn)).up();
+  dsn = await migratedDatabase(pg);
 });
 after(() => pg?.stop());
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { runCli, startCli } from "../support/cli";
-import { databaseOf, startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseOf, startPostgres, waitForDbmigrateQuery, type TestPostgres } from "../support/postgres";
 import { migrationsDir } from "../support/temp";
 
 let pg: TestPostgres;
@@ -19,19 +19,6 @@ const SLOW = {
   "0003_slow.sql":
     "CREATE TABLE slow_a (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\nSELECT pg_sleep(2);\nCREATE TABLE slow_b (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
 };
-
-async function waitForQuery(database: string, pattern: string): Promise<void> {
-  for (let k = 0; k < 200; k++) {
-    const rows = await pg.query(
-      database,
-      `SELECT 1 FROM pg_stat_activity WHERE application_name = 'dbmigrate' AND query LIKE $1`,
-      [pattern],
-    );
-    if (rows.length > 0) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no dbmigrate session ran ${pattern}`);
-}
 
 const tablesOf = async (database: string) =>
   (
@@ -75,7 +62,7 @@ describe("dbmigrate processes", () => {
     const db = databaseOf(dsn);
     const dir = migrationsDir(SLOW);
     const { child, done } = startCli(["up", "--migrations-dir", dir, "--lock-lease", "1000"], { DATABASE_URL: dsn });
-    await waitForQuery(db, "SELECT pg_sleep(2)");
+    await waitForDbmigrateQuery(pg, db, "SELECT pg_sleep(2)");
     child.kill("SIGKILL");
     assert.equal((await done).signal, "SIGKILL");
     assert.deepEqual(await tablesOf(db), [], "slow_a was not committed");
@@ -103,7 +90,7 @@ describe("dbmigrate processes", () => {
     const dir = migrationsDir(SLOW);
     const env = { DATABASE_URL: dsn, DBMIGRATE_ENGINE: "cockroachdb" };
     const { child, done } = startCli(["up", "--migrations-dir", dir, "--lock-lease", "1000"], env);
-    await waitForQuery(db, "SELECT pg_sleep(2)");
+    await waitForDbmigrateQuery(pg, db, "SELECT pg_sleep(2)");
     child.kill("SIGKILL");
     await done;
     assert.deepEqual(await tablesOf(db), ["slow_a"], "each statement committed on its own");

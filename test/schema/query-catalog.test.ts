@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { loadDataset, type SampleParams } from "../support/dataset";
-import { migratorFor, withDb } from "../support/engine";
+import { withDb, migratedDatabase } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 import { bindPlaceholders, readQueryCatalog } from "../support/query-catalog";
 
@@ -16,8 +16,7 @@ let params: SampleParams;
 
 before(async () => {
   pg = await startPostgres();
-  dsn = await pg.createDatabase();
-  await (await migratorFor(dsn)).up();
+  dsn = await migratedDatabase(pg);
   params = await withDb(dsn, (client) =>
     loadDataset(client, { tenants: 2000, sitesPerTenant: 2, usersPerTenant: 5, postsPerSite: 20 }),
   );

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { Client } from "pg";
 import { APPLICATION_TABLES } from "../../dbmigrate/tables";
-import { migratorFor, withDb } from "../support/engine";
+import { withDb, migratedDatabase } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 
 let pg: TestPostgres;
@@ -17,8 +17,7 @@ const tenants: Record<string, string> = {};
 
 before(async () => {
   pg = await startPostgres();
-  dsn = await pg.createDatabase();
-  await (await migratorFor(dsn)).up();
+  dsn = await migratedDatabase(pg);
   const role = `api_${randomBytes(4).toString("hex")}`;
   const password = randomBytes(12).toString("hex");
   await withDb(dsn, async (client) => {

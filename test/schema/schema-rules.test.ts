@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SqlClient } from "../../dbmigrate/db";
 import { APPLICATION_TABLES } from "../../dbmigrate/tables";
-import { migratorFor, withDb } from "../support/engine";
+import { withDb, migratedDatabase } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 
 let pg: TestPostgres;
@@ -14,8 +14,7 @@ let dsn: string;
 
 before(async () => {
   pg = await startPostgres();
-  dsn = await pg.createDatabase();
-  await (await migratorFor(dsn)).up();
+  dsn = await migratedDatabase(pg);
 });
 after(() => pg?.stop());
 

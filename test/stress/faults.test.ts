@@ -11,7 +11,7 @@ import { Migrator } from "../../dbmigrate/runner";
 import { runCli, startCli } from "../support/cli";
 import { connectTo } from "../support/engine";
 import { failTimes, instrument } from "../support/faults";
-import { databaseOf, startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseOf, startPostgres, waitForDbmigrateQuery, type TestPostgres } from "../support/postgres";
 import { migrationsDir } from "../support/temp";
 
 let pg: TestPostgres;
@@ -31,19 +31,6 @@ const FAULTY = {
     "",
   ].join("\n"),
 };
-
-async function waitForQuery(database: string, text: string): Promise<number> {
-  for (let k = 0; k < 300; k++) {
-    const rows = await pg.query<{ pid: number }>(
-      database,
-      `SELECT pid FROM pg_stat_activity WHERE application_name = 'dbmigrate' AND query = $1`,
-      [text],
-    );
-    if (rows.length > 0) return rows[0].pid;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no dbmigrate session ran ${text}`);
-}
 
 const faultTables = async (db: string) =>
   (
@@ -83,7 +70,7 @@ describe("faults", () => {
     it(`PostgreSQL path: SIGKILL at statement boundary ${boundary} leaves nothing of the migration; the next run applies it once`, async () => {
       const { db, env, args } = await setup("postgres");
       const { child, done } = startCli(["up", ...args], env);
-      const pid = await waitForQuery(db, `SELECT pg_sleep(1.0${boundary})`);
+      const pid = await waitForDbmigrateQuery(pg, db, `SELECT pg_sleep(1.0${boundary})`);
       child.kill("SIGKILL");
       await done;
       // The killed client's backend would notice only when its sleep ends; the server ends it now.
@@ -100,7 +87,7 @@ describe("faults", () => {
     it(`CockroachDB path: SIGKILL at statement boundary ${boundary} leaves it dirty, never applied; resolved, it applies once`, async () => {
       const { db, env, args } = await setup("cockroachdb");
       const { child, done } = startCli(["up", ...args], env);
-      await waitForQuery(db, `SELECT pg_sleep(1.0${boundary})`);
+      await waitForDbmigrateQuery(pg, db, `SELECT pg_sleep(1.0${boundary})`);
       child.kill("SIGKILL");
       await done;
       const committed = ["fault_a", "fault_b"].slice(0, boundary);
@@ -124,7 +111,7 @@ describe("faults", () => {
     it(`${engine} path: the server terminating the runner's backend gives one clear line, and the next run recovers`, async () => {
       const { db, env, args } = await setup(engine);
       const { done } = startCli(["up", ...args], env);
-      const pid = await waitForQuery(db, "SELECT pg_sleep(1.01)");
+      const pid = await waitForDbmigrateQuery(pg, db, "SELECT pg_sleep(1.01)");
       await pg.query(db, "SELECT pg_terminate_backend($1)", [pid]);
       const run = await done;
       assert.equal(run.code, 1);

@@ -8,6 +8,13 @@ export async function migratorFor(dsn: string, options: Partial<MigratorOptions>
   return new Migrator({ connect: await createConnect({ dsn }), ...options });
 }
 
+/** A fresh database on `pg` with every migration applied and the default seed; its DSN. */
+export async function migratedDatabase(pg: { createDatabase(): Promise<string> }): Promise<string> {
+  const dsn = await pg.createDatabase();
+  await (await migratorFor(dsn)).up();
+  return dsn;
+}
+
 /** A Connect over `dsn`. */
 export function connectTo(dsn: string): Promise<Connect> {
   return createConnect({ dsn });

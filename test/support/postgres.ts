@@ -119,3 +119,17 @@ export async function startPostgres(options: { tls?: ServerTls } = {}): Promise<
 export function databaseOf(dsn: string): string {
   return new URL(dsn).pathname.slice(1);
 }
+
+/** Resolves with the backend pid once a `dbmigrate` session runs a query matching `pattern` (SQL LIKE). */
+export async function waitForDbmigrateQuery(pg: TestPostgres, database: string, pattern: string): Promise<number> {
+  for (let k = 0; k < 300; k++) {
+    const rows = await pg.query<{ pid: number }>(
+      database,
+      `SELECT pid FROM pg_stat_activity WHERE application_name = 'dbmigrate' AND query LIKE $1`,
+      [pattern],
+    );
+    if (rows.length > 0) return rows[0].pid;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no dbmigrate session ran ${pattern}`);
+}
