@@ -4,6 +4,7 @@
  * next to their code and in .ci/run; the Pulumi CLI commands cannot run here, see the note.)
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { runCli } from "../support/cli";
@@ -31,6 +32,12 @@ describe("README commands", () => {
       assert.match(help, new RegExp(`^  ${command.split(/\s+/)[2]}\\b`, "m"), command);
       for (const flag of command.match(/--[a-z-]+/g) ?? []) assert.ok(help.includes(flag), `${command}: ${flag}`);
     }
+  });
+
+  it("runs `npx dbmigrate` from the package's bin, with nothing fetched", () => {
+    const run = spawnSync("npx", ["--no", "--", "dbmigrate", "--help"], { encoding: "utf8", timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^Usage: dbmigrate <command> \[options\]/);
   });
 
   it("documents every config key the program reads", () => {
