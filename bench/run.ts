@@ -19,6 +19,7 @@ import * as path from "node:path";
 import { Client } from "pg";
 import { createConnect } from "../dbmigrate/connection";
 import { Migrator } from "../dbmigrate/runner";
+import { DATABASE_SCHEMA_TYPE } from "../infra/database-schema";
 import { loadDataset } from "../test/support/dataset";
 import { withDb } from "../test/support/engine";
 import { startPostgres, type TestPostgres } from "../test/support/postgres";
@@ -142,7 +143,7 @@ async function providerDiff(): Promise<void> {
   const { resources } = await runProgram("local", {
     "agoat-database:databaseUrl": "postgresql://u:p@localhost:5432/agoat",
   });
-  const inputs = only(resources, "pulumi-nodejs:dynamic/agoat:DatabaseSchema").inputs;
+  const inputs = only(resources, DATABASE_SCHEMA_TYPE).inputs;
   const olds = { ...inputs, appliedMigrations: inputs.migrations, drift: [] };
   const host = await startProviderHost(process.cwd());
   try {

@@ -71,17 +71,17 @@ export const databaseSchemaProviderImplementation = {
   },
 
   async create(inputs: SchemaInputs): Promise<pulumi.dynamic.CreateResult> {
-    const outs = await apply(inputs);
-    return { id: await resourceId(inputs), outs };
+    const { id, outs } = await apply(inputs);
+    return { id, outs };
   },
 
   async update(_id: string, _olds: SchemaOutputs, news: SchemaInputs): Promise<pulumi.dynamic.UpdateResult> {
-    return { outs: await apply(news) };
+    return { outs: (await apply(news)).outs };
   },
 
   async read(id: string, props: SchemaOutputs): Promise<pulumi.dynamic.ReadResult> {
     return guarded(async (redactor, logger) => {
-      const migrator = await engineFor(props, redactor, logger);
+      const { migrator } = await engineFor(props, redactor, logger);
       const found = await migrator.inspect();
       const inDatabase = (found.history ?? []).map((row) => ({
         file: row.file,
@@ -112,23 +112,23 @@ export const databaseSchemaProviderImplementation = {
         logger.info("teardown is 'retain': the schema and its data stay in the database; only the stack forgets them");
         return;
       }
-      const migrator = await engineFor(props, redactor, logger);
+      const { migrator } = await engineFor(props, redactor, logger);
       await migrator.dropAll();
     });
   },
 };
 
-/** Runs the engine: lock, pending migrations, seed; returns every output. */
-async function apply(inputs: SchemaInputs): Promise<SchemaOutputs> {
+/** Runs the engine: lock, pending migrations, seed; returns the resource id and every output. */
+async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOutputs }> {
   return guarded(async (redactor, logger) => {
-    const migrator = await engineFor(inputs, redactor, logger);
+    const { migrator, id } = await engineFor(inputs, redactor, logger);
     const onDisk = (await migrator.loadMigrations()).map(({ file, checksum }) => ({ file, checksum }));
     if (stable(onDisk) !== stable(migrationKeys(inputs.migrations))) {
       throw new DbMigrateError(`the migration files in ${inputs.migrationsDir}/ changed since the program read them`, {
         hint: "Run `pulumi up` again so that the preview and the update see the same files",
       });
     }
-    return outputsOf(inputs, await migrator.up());
+    return { id, outs: outputsOf(inputs, await migrator.up()) };
   });
 }
 
@@ -227,18 +227,15 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
   return failures;
 }
 
-/** The engine for the database the resource's inputs name. */
-async function engineFor(props: SchemaInputs, redactor: Redactor, logger: Logger): Promise<Migrator> {
-  return new Migrator({
-    connect: await connectFor(props, redactor),
-    migrationsDir: props.migrationsDir,
-    seed: props.seed,
-    logger,
-    appliedBy: `pulumi@${os.hostname()}`,
-  });
-}
-
-async function connectFor(props: SchemaInputs, redactor: Redactor) {
+/**
+ * The engine for the database the resource's inputs name, and the resource's id: where the schema
+ * lives (host, port, database), never the credentials.
+ */
+async function engineFor(
+  props: SchemaInputs,
+  redactor: Redactor,
+  logger: Logger,
+): Promise<{ migrator: Migrator; id: string }> {
   const source: ConnectionSource = props.databaseUrlSecretVersion
     ? {
         databaseUrlSecret: props.databaseUrlSecretVersion,
@@ -247,17 +244,16 @@ async function connectFor(props: SchemaInputs, redactor: Redactor) {
         labels: { databaseUrlSecret: "databaseUrlSecretVersion", caCertSecret: "caCertSecretVersion" },
       }
     : { databaseUrl: props.databaseUrl, caCertPem: props.caCert };
-  return createConnect(await resolveConnection(source, redactor));
-}
-
-/** A stable id: where the schema lives (host, port, database), never the credentials. */
-async function resourceId(props: SchemaInputs): Promise<string> {
-  const redactor = new Redactor();
-  const source: ConnectionSource = props.databaseUrlSecretVersion
-    ? { databaseUrlSecret: props.databaseUrlSecretVersion, secretManager: secretManagerSettingsFromEnv() }
-    : { databaseUrl: props.databaseUrl };
-  const { host, port, database } = parseDsn((await resolveConnection(source, redactor)).dsn);
-  return `${host}:${port}/${database}`;
+  const resolved = await resolveConnection(source, redactor);
+  const { host, port, database } = parseDsn(resolved.dsn);
+  const migrator = new Migrator({
+    connect: await createConnect(resolved),
+    migrationsDir: props.migrationsDir,
+    seed: props.seed,
+    logger,
+    appliedBy: `pulumi@${os.hostname()}`,
+  });
+  return { migrator, id: `${host}:${port}/${database}` };
 }
 
 /** Runs `work` with a redacting logger on stderr, turning any failure into one redacted line. */

@@ -14,8 +14,9 @@ import { databaseOf, startPostgres, type TestPostgres } from "../support/postgre
 import { startProviderHost, type ProviderHost } from "../support/provider-host";
 import { only, runProgram } from "../support/pulumi-program";
 import { tempDir } from "../support/temp";
+import { DATABASE_SCHEMA_TYPE } from "../../infra/database-schema";
 
-const SCHEMA = "pulumi-nodejs:dynamic/agoat:DatabaseSchema";
+const SCHEMA = DATABASE_SCHEMA_TYPE;
 let pg: TestPostgres;
 let certs: TestCertificates;
 let ca: string;

@@ -17,6 +17,7 @@ import {
   type Registered,
 } from "../support/pulumi-program";
 import { tempDir } from "../support/temp";
+import { DATABASE_SCHEMA_TYPE } from "../../infra/database-schema";
 
 const DSN = "postgresql://app:Sup3r-S3cret-pw@db.example.com:26257/agoat?sslmode=verify-full";
 let caCert: string;
@@ -26,7 +27,7 @@ before(async () => {
 
 const secrets = () => ({ "agoat-database:databaseUrl": DSN, "agoat-database:caCert": caCert });
 const SECRETS = "agoat:database:DatabaseSecrets::database";
-const SCHEMA = "pulumi-nodejs:dynamic/agoat:DatabaseSchema";
+const SCHEMA = DATABASE_SCHEMA_TYPE;
 
 /** Where the plaintext DSN occurs in `value`, outside a secret wrapper. */
 function plaintextPlaces(value: unknown, where = ""): string[] {

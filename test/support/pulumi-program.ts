@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import * as yaml from "js-yaml";
 import { CONFIG_NAMESPACE, loadConfig } from "../../infra/config";
+import { DATABASE_SCHEMA_TYPE } from "../../infra/database-schema";
 import { createStack, type StackOutputs } from "../../infra/stack";
 
 /** One recorded registration. */
@@ -50,7 +51,7 @@ function mockState(
       const secret = String(inputs.secret).replace(/^projects\/[^/]+/, "projects/123456");
       return { id: `${secret}/versions/1`, state: { ...inputs, name: `${secret}/versions/1`, version: "1" } };
     }
-    case "pulumi-nodejs:dynamic/agoat:DatabaseSchema":
+    case DATABASE_SCHEMA_TYPE:
       return {
         id: "127.0.0.1:26257/agoat",
         state: {
