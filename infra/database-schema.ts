@@ -61,8 +61,13 @@ type Implementation = Required<
 function implementation(): Implementation {
   // Resolved from the working directory, which is the project root wherever the provider runs;
   // tsx compiles the TypeScript on the fly, so no build step stands between checkout and deploy.
+  // Its hooks are registered once per process: every method call comes through here.
+  const host = globalThis as { __agoatTsxRegistered?: boolean };
+  if (!host.__agoatTsxRegistered) {
+    require("tsx/cjs/api").register();
+    host.__agoatTsxRegistered = true;
+  }
   const path = require("node:path");
-  require("tsx/cjs/api").register();
   return require(path.resolve(PROVIDER_IMPLEMENTATION)).databaseSchemaProviderImplementation;
 }
 

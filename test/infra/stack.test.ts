@@ -136,6 +136,14 @@ describe("stack program (mocks)", () => {
     });
   }
 
+  it("commits no secret in any stack file", () => {
+    for (const stack of ["dev", "staging", "prod", "local"]) {
+      const text = readFileSync(`Pulumi.${stack}.yaml`, "utf8");
+      assert.doesNotMatch(text, /^\s*agoat-database:(databaseUrl|caCert):/m, `${stack} sets a secret`);
+      assert.doesNotMatch(text, /secure:|postgres(ql)?:\/\/[^@\s]+:[^@\s]+@/, `${stack} holds a credential`);
+    }
+  });
+
   it("prod protects the secrets and the schema; dev does not", async () => {
     const prod = await runProgram("prod", secrets());
     assert.equal(prod.resources.find((r) => r.type === "agoat:database:DatabaseSecrets")!.protect, true);
