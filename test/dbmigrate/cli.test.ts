@@ -237,6 +237,88 @@ describe("dbmigrate CLI", () => {
     );
   });
 
+  it("takes the seed from the environment, flags winning over it", async () => {
+    const dsn = await pg.createDatabase();
+    const env = {
+      DATABASE_URL: dsn,
+      DEFAULT_CUSTOMER_NAME: "Env Co",
+      DEFAULT_CUSTOMER_SLUG: "env-co",
+      DEFAULT_SITE_NAME: "Env Site",
+      DEFAULT_SITE_SLUG: "env-site",
+      DEFAULT_SITE_HOSTNAME: "env.example.com",
+    };
+    assert.equal((await runCli(["up", "--customer-name", "Flag Co"], env)).code, 0);
+    const db = new URL(dsn).pathname.slice(1);
+    assert.deepEqual(await pg.query(db, "SELECT name, slug FROM customers"), [{ name: "Flag Co", slug: "env-co" }]);
+    assert.deepEqual(await pg.query(db, "SELECT name, slug FROM sites"), [{ name: "Env Site", slug: "env-site" }]);
+    assert.deepEqual(await pg.query(db, "SELECT hostname, is_primary FROM domains"), [
+      { hostname: "env.example.com", is_primary: true },
+    ]);
+    const status = await runCli(["status", "--json"], env);
+    assert.deepEqual(JSON.parse(status.stdout).seed, { customer: true, site: true });
+  });
+
+  it("--allow-out-of-order applies a file numbered below the latest applied one", async () => {
+    const dsn = await pg.createDatabase();
+    const dir = migrationsDir({
+      "0009_late.sql": "CREATE TABLE late (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+    });
+    assert.equal((await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn })).code, 0);
+    writeFileSync(
+      path.join(dir, "0005_early.sql"),
+      "CREATE TABLE early (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+    );
+    const refused = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /0005_early.sql is new but numbered below the latest applied migration 0009/);
+    const allowed = await runCli(["up", "--json", "--allow-out-of-order", "--migrations-dir", dir], {
+      DATABASE_URL: dsn,
+    });
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.deepEqual(
+      JSON.parse(allowed.stdout).applied.map((m: { file: string }) => m.file),
+      ["0005_early.sql"],
+    );
+  });
+
+  it("--statement-timeout cancels a statement past it, naming the file and SQLSTATE 57014", async () => {
+    const dsn = await pg.createDatabase();
+    const dir = migrationsDir({ "0003_slow.sql": "SELECT pg_sleep(3);\n" });
+    const run = await runCli(["up", "--statement-timeout", "300", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /dbmigrate: migration 0003_slow.sql failed at line 1: canceling statement due to statement timeout .*\[SQLSTATE 57014\]/,
+    );
+  });
+
+  it("apply-complete reads --complete-schema, and verify --json reports problems", async () => {
+    const dsn = await pg.createDatabase();
+    const copy = path.join(migrationsDir(), "complete.sql");
+    writeFileSync(copy, readFileSync("schema/complete-schema.sql", "utf8"));
+    const run = await runCli(["apply-complete", "--complete-schema", copy], { DATABASE_URL: dsn });
+    assert.equal(run.code, 0, run.stderr);
+    const verify = await runCli(["verify", "--json"], { DATABASE_URL: dsn });
+    assert.deepEqual([verify.code, JSON.parse(verify.stdout)], [0, { ok: true, problems: [] }]);
+    const missing = await runCli(["apply-complete", "--complete-schema", "nope.sql"], {
+      DATABASE_URL: await pg.createDatabase(),
+    });
+    assert.equal(missing.code, 2);
+    assert.match(
+      missing.stderr,
+      /^dbmigrate: cannot read the complete schema \(nope.sql\)\. Run from the project root or pass --complete-schema\n$/,
+    );
+  });
+
+  it("prints usage for --help (exit 0) and for no command (exit 2)", async () => {
+    const help = await runCli(["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: dbmigrate <command> \[options\]/);
+    const none = await runCli([]);
+    assert.equal(none.code, 2);
+    assert.match(none.stdout, /^Usage: dbmigrate/);
+  });
+
   it("never prints the database password in any output of this file's runs", () => {
     assert.ok(capturedOutputs.length > 20);
     for (const output of capturedOutputs) {
