@@ -125,16 +125,16 @@ describe("Secret Manager", () => {
   });
 
   it("registers the secrets with the redactor before anything can print them", async () => {
-    secrets.put("projects/agoat-test/secrets/plain", "postgresql://app:pl41n-pass@db.example.com:26257/agoat");
+    secrets.put("projects/agoat-test/secrets/plain", "postgresql://app:pl41n-pass@db.agoat.test:26257/agoat");
     const redactor = new Redactor();
     const resolved = await resolveConnection(
       { databaseUrlSecret: "projects/agoat-test/secrets/plain", secretManager: { emulatorHost: secrets.host } },
       redactor,
     );
-    assert.equal(resolved.dsn, "postgresql://app:pl41n-pass@db.example.com:26257/agoat");
+    assert.equal(resolved.dsn, "postgresql://app:pl41n-pass@db.agoat.test:26257/agoat");
     assert.equal(
       redactor.redact(`echo pl41n-pass and ${resolved.dsn}`),
-      "echo *** and postgresql://app:***@db.example.com:26257/agoat",
+      "echo *** and postgresql://app:***@db.agoat.test:26257/agoat",
     );
   });
 

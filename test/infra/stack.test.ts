@@ -19,7 +19,7 @@ import {
 import { tempDir } from "../support/temp";
 import { DATABASE_SCHEMA_TYPE } from "../../infra/database-schema";
 
-const DSN = "postgresql://app:Sup3r-S3cret-pw@db.example.com:26257/agoat?sslmode=verify-full";
+const DSN = "postgresql://app:Sup3r-S3cret-pw@db.agoat.test:26257/agoat?sslmode=verify-full";
 let caCert: string;
 before(async () => {
   caCert = readFileSync((await makeCertificates(path.join(tempDir(), "certs"))).caCert, "utf8");
@@ -178,8 +178,8 @@ describe("stack program (mocks)", () => {
     ],
     [
       "malformed databaseUrl",
-      { "agoat-database:databaseUrl": "db.example.com:26257" },
-      /^agoat-database:databaseUrl is not a valid DSN \(it has scheme 'db.example.com:', not postgresql:\): set it with/,
+      { "agoat-database:databaseUrl": "db.agoat.test:26257" },
+      /^agoat-database:databaseUrl is not a valid DSN \(it has scheme 'db.agoat.test:', not postgresql:\): set it with/,
     ],
     [
       "unknown secretStore",
