@@ -230,7 +230,7 @@ export class Migrator {
       const source = files.find((m) => m.version === section.version);
       if (!source || source.checksum !== section.checksum) {
         throw new UsageError(
-          `the complete schema is stale: its section ${section.file} differs from migrations/${section.file}`,
+          `the complete schema is stale: its section ${section.file} differs from ${path.join(this.options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR, section.file)}`,
           {
             file,
             hint: "Regenerate it with `dbmigrate build-complete` and commit it",

@@ -25,6 +25,8 @@ interface SchemaInputs {
   databaseUrl?: string;
   caCert?: string;
   migrations: MigrationRef[];
+  /** Set by `check`: the files the next update adds, for the preview to show. */
+  pendingMigrations?: string[];
   migrationsDir: string;
   seed: SeedParams;
   teardown: "retain" | "drop";
@@ -54,8 +56,18 @@ const COMPARED_INPUTS = [
 
 /** The provider's methods, as the shim calls them. */
 export const databaseSchemaProviderImplementation = {
-  async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    return { inputs: news, failures: checkInputs(news) };
+  async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+    const failures = checkInputs(news);
+    if (failures.length > 0 || !Array.isArray(news.migrations)) return { inputs: news, failures };
+    // Named in the inputs so that a preview lists them plainly: the files this update would add
+    // (every file on a first deploy). Ignored by diff; emptied in the outputs once applied.
+    const previous = new Set(
+      migrationKeys(olds.migrations as MigrationRef[] | undefined).map((m) => `${m.file}:${m.checksum}`),
+    );
+    const pendingMigrations = migrationKeys(news.migrations as MigrationRef[])
+      .filter((m) => !previous.has(`${m.file}:${m.checksum}`))
+      .map((m) => m.file);
+    return { inputs: { ...news, pendingMigrations }, failures };
   },
 
   async diff(_id: string, olds: SchemaOutputs, news: SchemaInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -71,8 +83,7 @@ export const databaseSchemaProviderImplementation = {
   },
 
   async create(inputs: SchemaInputs): Promise<pulumi.dynamic.CreateResult> {
-    const { id, outs } = await apply(inputs);
-    return { id, outs };
+    return apply(inputs);
   },
 
   async update(_id: string, _olds: SchemaOutputs, news: SchemaInputs): Promise<pulumi.dynamic.UpdateResult> {
@@ -135,6 +146,7 @@ async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOu
 function outputsOf(inputs: SchemaInputs, result: UpResult): SchemaOutputs {
   return {
     ...inputs,
+    pendingMigrations: [],
     appliedMigrations: result.migrations
       .filter((m) => m.state === "applied" || m.state === "skipped")
       .map(({ file, checksum }) => ({ file, checksum })),

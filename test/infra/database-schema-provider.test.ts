@@ -77,6 +77,10 @@ describe("DatabaseSchema provider (real provider host)", () => {
     const { dsn, inputs } = await localInputs();
     const checked = await host.check({}, inputs);
     assert.deepEqual(checked.failures, []);
+    assert.deepEqual(checked.inputs.pendingMigrations, [
+      "0001_complete_schema.sql",
+      "0002_tenant_row_level_security.sql",
+    ]);
     const created = await host.create(checked.inputs);
     assert.match(created.id, /^localhost:\d+\/test_\d+_\d+$/);
     const out = created.properties;
@@ -96,8 +100,10 @@ describe("DatabaseSchema provider (real provider host)", () => {
 
   it("reports no change for the same inputs (a no-op preview), and no replacement ever", async () => {
     const { inputs } = await localInputs();
-    const created = await host.create(inputs);
-    assert.deepEqual(await host.diff(created.id, created.properties, inputs), { changes: "none", replaces: [] });
+    const created = await host.create((await host.check({}, inputs)).inputs);
+    const again = await host.check(created.properties, inputs);
+    assert.deepEqual(again.inputs.pendingMigrations, []);
+    assert.deepEqual(await host.diff(created.id, created.properties, again.inputs), { changes: "none", replaces: [] });
     const seedChanged = { ...inputs, seed: { ...(inputs.seed as object), siteName: "Renamed" } };
     assert.deepEqual(await host.diff(created.id, created.properties, seedChanged), { changes: "some", replaces: [] });
     const newProvider = { ...inputs, __provider: String(inputs.__provider) + "\n// edited" };
@@ -122,8 +128,14 @@ describe("DatabaseSchema provider (real provider host)", () => {
     }));
     const news = { ...inputs, migrations };
     const other = await hostIn(checkout);
-    assert.deepEqual(await other.diff(created.id, created.properties, news), { changes: "some", replaces: [] });
-    const updated = await other.update(created.id, created.properties, news);
+    const checked = await other.check(inputs, news);
+    assert.deepEqual(checked.inputs.pendingMigrations, ["0003_post_tags.sql"], "the preview names the new file");
+    assert.deepEqual(await other.diff(created.id, created.properties, checked.inputs), {
+      changes: "some",
+      replaces: [],
+    });
+    const updated = await other.update(created.id, created.properties, checked.inputs);
+    assert.deepEqual(updated.pendingMigrations, []);
     assert.deepEqual(
       (updated.appliedMigrations as { file: string }[]).map((m) => m.file),
       ["0001_complete_schema.sql", "0002_tenant_row_level_security.sql", "0003_post_tags.sql"],
