@@ -28,7 +28,7 @@ export interface CliIo {
 const USAGE = `Usage: dbmigrate <command> [options]
 
 Commands:
-  status                 each migration's state, the server, and whether the default tenant exists
+  status                 each migration's state, the server, the default tenant, who holds the lock
   up                     apply pending migrations, then seed the default tenant (--dry-run: list only)
   verify                 exit 1 when an applied migration changed, is missing or is dirty
   apply-complete         apply schema/complete-schema.sql to a fresh database (a baseline), then seed
@@ -189,6 +189,7 @@ export function statusJson(report: StatusReport) {
     pending: report.pending,
     problems: report.problems,
     seed: { customer: report.seed.customerId !== null, site: report.seed.siteId !== null },
+    lock: report.lock ? { owner: report.lock.owner, leaseExpiresAt: report.lock.leaseExpiresAt.toISOString() } : null,
   };
 }
 

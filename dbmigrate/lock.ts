@@ -7,7 +7,7 @@ import * as os from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Clock, Logger } from "./clock";
 import type { Connect, SqlClient } from "./db";
-import { LockError } from "./errors";
+import { LockError, sqlStateOf } from "./errors";
 import { createIfMissing } from "./history";
 import { withRetry, type RetryOptions } from "./retry";
 
@@ -112,6 +112,20 @@ export async function acquireLock(owner: string, options: LockOptions, deps: Loc
     throw error;
   }
   return holdLock(client, owner, options, deps.logger);
+}
+
+/** Who holds the lock and until when, or null when nobody does (or it was never taken). */
+export async function readLockHolder(client: SqlClient): Promise<{ owner: string; leaseExpiresAt: Date } | null> {
+  try {
+    const { rows } = await client.query<{ owner: string; lease_expires_at: Date }>(
+      `SELECT owner, lease_expires_at FROM ${LOCK_TABLE} WHERE name = $1`,
+      [LOCK_NAME],
+    );
+    return rows.length === 0 ? null : { owner: rows[0].owner, leaseExpiresAt: rows[0].lease_expires_at };
+  } catch (error) {
+    if (sqlStateOf(error) === "42P01") return null; // never locked: no table yet
+    throw error;
+  }
 }
 
 async function currentHolder(client: SqlClient): Promise<string> {

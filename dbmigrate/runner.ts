@@ -28,7 +28,15 @@ import {
   type HistoryEntry,
   type HistoryRow,
 } from "./history";
-import { acquireLock, DEFAULT_LOCK, LOCK_TABLE, newLockOwner, type HeldLock, type LockOptions } from "./lock";
+import {
+  acquireLock,
+  DEFAULT_LOCK,
+  LOCK_TABLE,
+  newLockOwner,
+  readLockHolder,
+  type HeldLock,
+  type LockOptions,
+} from "./lock";
 import {
   DEFAULT_MIGRATIONS_DIR,
   loadMigrations,
@@ -103,6 +111,8 @@ export interface StatusReport {
   /** Problems that stop `up` (changed, missing, dirty, out of order). */
   problems: string[];
   seed: SeedState;
+  /** Who holds the migration lock right now, if anyone (a run in progress, or a dead one's lease). */
+  lock: { owner: string; leaseExpiresAt: Date } | null;
 }
 
 /** What `up` and `applyComplete` return. */
@@ -159,13 +169,19 @@ export class Migrator {
     return { ...rest, migrations: plan.entries, pending: plan.pending.length, problems: plan.problems };
   }
 
-  /** The server, the raw history (null before the first run) and the default tenant's rows. Changes nothing. */
-  async inspect(): Promise<{ engine: Engine; serverVersion: string; history: HistoryRow[] | null; seed: SeedState }> {
+  /**
+   * The server, the raw history (null before the first run), the default tenant's rows and the
+   * lock holder, on one connection. Changes nothing.
+   */
+  async inspect(): Promise<
+    Omit<StatusReport, "migrations" | "pending" | "problems"> & { history: HistoryRow[] | null }
+  > {
     return withClient(this.connect, async (client) => {
       const { engine, serverVersion } = await this.server(client);
       const history = await readHistory(client);
       const seed = await this.readSeedIfSchema(client);
-      return { engine, serverVersion, history, seed };
+      const lock = await readLockHolder(client);
+      return { engine, serverVersion, history, seed, lock };
     });
   }
 

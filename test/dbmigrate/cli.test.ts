@@ -22,7 +22,16 @@ describe("dbmigrate CLI", () => {
     const run = await runCli(["status", "--json"], { DATABASE_URL: dsn });
     assert.equal(run.code, 0, run.stderr);
     const status = JSON.parse(run.stdout);
-    assert.deepEqual(Object.keys(status), ["engine", "serverVersion", "migrations", "pending", "problems", "seed"]);
+    assert.deepEqual(Object.keys(status), [
+      "engine",
+      "serverVersion",
+      "migrations",
+      "pending",
+      "problems",
+      "seed",
+      "lock",
+    ]);
+    assert.equal(status.lock, null);
     assert.equal(status.engine, "postgres");
     assert.equal(status.pending, 2);
     assert.deepEqual(status.seed, { customer: false, site: false });

@@ -42,9 +42,12 @@ describe("migration lock", () => {
     assert.equal(rows.rowCount, 0, "released after the run");
   });
 
-  it("gives up after the wait limit with one clear line, changing nothing", async () => {
+  it("gives up after the wait limit with one clear line, changing nothing; status shows the holder", async () => {
     const dsn = await pg.createDatabase();
     await plantLock(dsn, "busy-host:1:feed", 60_000);
+    const status = await (await migratorFor(dsn)).status();
+    assert.equal(status.lock?.owner, "busy-host:1:feed");
+    assert.ok(status.lock!.leaseExpiresAt.getTime() > Date.now());
     await assert.rejects(
       (await migratorFor(dsn, { lock: { waitTimeoutMs: 300, pollIntervalMs: 50 } })).up(),
       (error: Error & { describe(): string }) => {
