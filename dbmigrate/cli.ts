@@ -169,6 +169,7 @@ async function statusCommand(ctx: Context): Promise<number> {
   ctx.out(
     `seed: customer ${report.seed.customerId ? "present" : "missing"}, site ${report.seed.siteId ? "present" : "missing"}`,
   );
+  if (report.lock) ctx.out(`lock: held by ${report.lock.owner} until ${report.lock.leaseExpiresAt.toISOString()}`);
   for (const problem of report.problems) ctx.logger.warn(problem);
   return 0;
 }

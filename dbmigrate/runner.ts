@@ -202,7 +202,7 @@ export class Migrator {
       const history = await readHistory(client);
       const plan = this.checkedPlan(files, history);
       if (options.dryRun) {
-        const seed = history === null ? null : await this.seedIds(client);
+        const seed = history === null ? null : toSeedResult(await this.readSeedIfSchema(client));
         return this.result(server, true, [], plan, seed);
       }
       if (plan.pending.length === 0 && history !== null) {
@@ -553,10 +553,6 @@ export class Migrator {
       }
       throw error;
     }
-  }
-
-  private async seedIds(client: SqlClient): Promise<SeedResult | null> {
-    return toSeedResult(await this.readSeedIfSchema(client));
   }
 
   private retryDeps() {

@@ -37,8 +37,8 @@ export interface SeedResult {
   domainId?: string;
 }
 
-/** Throws a {@link UsageError} naming the first bad parameter; `label` maps a field to the user's name for it. */
-export function validateSeed(params: SeedParams, label: (field: keyof SeedParams) => string = (f) => f): void {
+/** Every bad parameter with why, in field order; empty when all are valid. Values may be anything (config, inputs). */
+export function seedProblems(params: Partial<Record<keyof SeedParams, unknown>>): [keyof SeedParams, string][] {
   const problems: [keyof SeedParams, string | undefined][] = [
     ["customerName", nameProblem(params.customerName)],
     ["customerSlug", slugProblem(params.customerSlug)],
@@ -46,9 +46,13 @@ export function validateSeed(params: SeedParams, label: (field: keyof SeedParams
     ["siteSlug", slugProblem(params.siteSlug)],
     ["siteHostname", params.siteHostname === undefined ? undefined : hostnameProblem(params.siteHostname)],
   ];
-  for (const [field, problem] of problems) {
-    if (problem) throw new UsageError(`invalid seed parameter ${label(field)}: ${problem}`);
-  }
+  return problems.filter((p): p is [keyof SeedParams, string] => p[1] !== undefined);
+}
+
+/** Throws a {@link UsageError} naming the first bad parameter; `label` maps a field to the user's name for it. */
+export function validateSeed(params: SeedParams, label: (field: keyof SeedParams) => string = (f) => f): void {
+  const [first] = seedProblems(params);
+  if (first) throw new UsageError(`invalid seed parameter ${label(first[0])}: ${first[1]}`);
 }
 
 /** Inserts or updates the default customer, site and domain. Call inside a transaction. */

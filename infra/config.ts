@@ -6,8 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseDsn, pemProblem } from "../dbmigrate/connection";
 import { DbMigrateError } from "../dbmigrate/errors";
-import { DEFAULT_SEED, type SeedParams } from "../dbmigrate/seed";
-import { hostnameProblem, nameProblem, slugProblem } from "../dbmigrate/validation";
+import { DEFAULT_SEED, seedProblems, type SeedParams } from "../dbmigrate/seed";
 
 /** The config namespace: the project name. */
 export const CONFIG_NAMESPACE = "agoat-database";
@@ -190,34 +189,31 @@ function objectOf(config: pulumi.Config, key: string): unknown {
   }
 }
 
+/** Where each seed field lives in the config. */
+const SEED_KEYS: Record<keyof SeedParams, string> = {
+  customerName: "defaultCustomer.name",
+  customerSlug: "defaultCustomer.slug",
+  siteName: "defaultSite.name",
+  siteSlug: "defaultSite.slug",
+  siteHostname: "defaultSite.hostname",
+};
+
 function seedConfig(config: pulumi.Config): SeedParams {
   const customer = record(objectOf(config, "defaultCustomer"), "defaultCustomer");
   const site = record(objectOf(config, "defaultSite"), "defaultSite");
-  const field = (
-    key: string,
-    obj: Record<string, unknown>,
-    name: string,
-    fallback: string | undefined,
-    check: (v: unknown) => string | undefined,
-  ) => {
-    const value = obj[name] ?? fallback;
-    if (value === undefined) return undefined;
-    const problem = check(value);
-    if (problem)
-      throw new ConfigError(
-        `${key}.${name}`,
-        problem,
-        `set it with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}.${name}' VALUE\``,
-      );
-    return value as string;
+  const seed = {
+    customerName: customer.name ?? DEFAULT_SEED.customerName,
+    customerSlug: customer.slug ?? DEFAULT_SEED.customerSlug,
+    siteName: site.name ?? DEFAULT_SEED.siteName,
+    siteSlug: site.slug ?? DEFAULT_SEED.siteSlug,
+    siteHostname: site.hostname,
   };
-  return {
-    customerName: field("defaultCustomer", customer, "name", DEFAULT_SEED.customerName, nameProblem)!,
-    customerSlug: field("defaultCustomer", customer, "slug", DEFAULT_SEED.customerSlug, slugProblem)!,
-    siteName: field("defaultSite", site, "name", DEFAULT_SEED.siteName, nameProblem)!,
-    siteSlug: field("defaultSite", site, "slug", DEFAULT_SEED.siteSlug, slugProblem)!,
-    siteHostname: field("defaultSite", site, "hostname", undefined, hostnameProblem),
-  };
+  const [first] = seedProblems(seed);
+  if (first) {
+    const key = SEED_KEYS[first[0]];
+    throw new ConfigError(key, first[1], `set it with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}' VALUE\``);
+  }
+  return seed as SeedParams;
 }
 
 function record(value: unknown, key: string): Record<string, unknown> {

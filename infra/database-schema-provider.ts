@@ -11,8 +11,7 @@ import { DbMigrateError, messageOf } from "../dbmigrate/errors";
 import { Redactor } from "../dbmigrate/redact";
 import { Migrator, type UpResult } from "../dbmigrate/runner";
 import { secretManagerSettingsFromEnv, secretVersionName } from "../dbmigrate/secret-manager";
-import type { SeedParams } from "../dbmigrate/seed";
-import { hostnameProblem, nameProblem, slugProblem } from "../dbmigrate/validation";
+import { seedProblems, type SeedParams } from "../dbmigrate/seed";
 import type { MigrationRef } from "./database-schema";
 
 /** The value the engine sends for an input not known yet (during a preview). */
@@ -207,22 +206,9 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
     const problem = pemProblem(String(news.caCert));
     if (problem) fail("caCert", `the CA certificate ${problem}`);
   }
-  const seed = (news.seed ?? {}) as Record<string, unknown>;
   if (known(news.seed)) {
-    const checks: [string, (v: unknown) => string | undefined][] = [
-      ["customerName", nameProblem],
-      ["customerSlug", slugProblem],
-      ["siteName", nameProblem],
-      ["siteSlug", slugProblem],
-    ];
-    for (const [field, check] of checks) {
-      const problem = check(seed[field]);
-      if (problem) fail(`seed.${field}`, problem);
-    }
-    if (seed.siteHostname !== undefined) {
-      const problem = hostnameProblem(seed.siteHostname);
-      if (problem) fail("seed.siteHostname", problem);
-    }
+    for (const [field, problem] of seedProblems((news.seed ?? {}) as Record<string, unknown>))
+      fail(`seed.${field}`, problem);
   }
   if (news.teardown !== "retain" && news.teardown !== "drop")
     fail("teardown", `must be 'retain' or 'drop' (got '${String(news.teardown)}')`);

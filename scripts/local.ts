@@ -15,12 +15,13 @@ import { randomBytes } from "node:crypto";
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
-import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
 import { main as dbmigrate } from "../dbmigrate/cli";
 import { createConnect } from "../dbmigrate/connection";
 import { Redactor } from "../dbmigrate/redact";
 import { Migrator } from "../dbmigrate/runner";
-import { DEFAULT_SEED, type SeedParams } from "../dbmigrate/seed";
+import { CONFIG_NAMESPACE, loadConfig, type StackConfig } from "../infra/config";
+import { readStackFile } from "../infra/stack-file";
 import { makeCertificates } from "./certificates";
 
 /** Where everything local lives (ignored by git). `AGOAT_LOCAL_DIR` moves it (tests do). */
@@ -139,24 +140,16 @@ function pulumiCli(): { ok: boolean; why: string } {
   return { ok: false, why: why || `exit code ${result.status}` };
 }
 
-/** The local stack's seed, from Pulumi.local.yaml, for the engine-only path. */
-async function localSeed(): Promise<SeedParams> {
-  const file = yaml.load(await fs.readFile("Pulumi.local.yaml", "utf8")) as {
-    config: Record<string, Record<string, string>>;
-  };
-  const customer = file.config["agoat-database:defaultCustomer"] ?? {};
-  const site = file.config["agoat-database:defaultSite"] ?? {};
-  return {
-    customerName: customer.name ?? DEFAULT_SEED.customerName,
-    customerSlug: customer.slug ?? DEFAULT_SEED.customerSlug,
-    siteName: site.name ?? DEFAULT_SEED.siteName,
-    siteSlug: site.slug ?? DEFAULT_SEED.siteSlug,
-    siteHostname: site.hostname,
-  };
+/** The local stack's validated config (Pulumi.local.yaml plus the local DSN), as the program reads it. */
+function localConfig(dsn: string, ca: string): StackConfig {
+  pulumi.runtime.setAllConfig(
+    readStackFile(STACK, { [`${CONFIG_NAMESPACE}:databaseUrl`]: dsn, [`${CONFIG_NAMESPACE}:caCert`]: ca }),
+  );
+  return loadConfig(new pulumi.Config(CONFIG_NAMESPACE), new pulumi.Config("gcp"), STACK);
 }
 
 async function localStack() {
-  const { LocalWorkspace } = (await import("@pulumi/pulumi")).automation;
+  const { LocalWorkspace } = pulumi.automation;
   await fs.mkdir(paths.backend, { recursive: true });
   return LocalWorkspace.createOrSelectStack(
     { stackName: STACK, workDir: process.cwd() },
@@ -175,6 +168,8 @@ async function up(): Promise<void> {
   const dsn = `postgresql://postgres:${encodeURIComponent(password)}@localhost:${port()}/${DATABASE}?sslmode=verify-full`;
   await fs.writeFile(paths.dsnFile, dsn + "\n", { mode: 0o600 });
 
+  // Validated even when the Pulumi CLI runs it: a bad Pulumi.local.yaml fails here in one line.
+  const { seed } = localConfig(dsn, ca);
   const cli = pulumiCli();
   if (cli.ok) {
     const stack = await localStack();
@@ -185,7 +180,7 @@ async function up(): Promise<void> {
     say(`Pulumi CLI not available (${cli.why}): applying the local stack's schema and seed through dbmigrate directly`);
     const migrator = new Migrator({
       connect: await createConnect({ dsn, caCert: ca }),
-      seed: await localSeed(),
+      seed,
       logger: { info: say, warn: (m) => say(`warning: ${m}`) },
     });
     await migrator.up();
@@ -194,7 +189,6 @@ async function up(): Promise<void> {
   say(`DSN:     ${dsn}   (full DSN with password in ${path.relative(process.cwd(), paths.dsnFile)})`);
   say(`CA cert: ${path.relative(process.cwd(), certs.caCert)}`);
   say("");
-  const seed = await localSeed();
   await dbmigrate(
     [
       "status",

@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { acquireLock, DEFAULT_LOCK, LOCK_NAME } from "../../dbmigrate/lock";
 import { systemClock } from "../../dbmigrate/clock";
 import { DEFAULT_RETRY } from "../../dbmigrate/retry";
+import { runCli } from "../support/cli";
 import { connectTo, migratorFor, recordingLogger, withDb } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 
@@ -48,6 +49,8 @@ describe("migration lock", () => {
     const status = await (await migratorFor(dsn)).status();
     assert.equal(status.lock?.owner, "busy-host:1:feed");
     assert.ok(status.lock!.leaseExpiresAt.getTime() > Date.now());
+    const printed = await runCli(["status"], { DATABASE_URL: dsn });
+    assert.match(printed.stdout, /\nlock: held by busy-host:1:feed until \d{4}-\d\d-\d\dT[\d:.]+Z\n$/);
     await assert.rejects(
       (await migratorFor(dsn, { lock: { waitTimeoutMs: 300, pollIntervalMs: 50 } })).up(),
       (error: Error & { describe(): string }) => {

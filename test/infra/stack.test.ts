@@ -7,16 +7,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { makeCertificates } from "../../scripts/certificates";
-import {
-  loadStackConfig,
-  only,
-  runProgram,
-  SECRET_SIG,
-  stackConfig,
-  valueOf,
-  type Registered,
-} from "../support/pulumi-program";
+import { loadStackConfig, only, runProgram, SECRET_SIG, valueOf, type Registered } from "../support/pulumi-program";
 import { tempDir } from "../support/temp";
+import { readStackFile } from "../../infra/stack-file";
 import { DATABASE_SCHEMA_TYPE } from "../../infra/database-schema";
 
 const DSN = "postgresql://app:Sup3r-S3cret-pw@db.agoat.test:26257/agoat?sslmode=verify-full";
@@ -48,7 +41,7 @@ describe("stack program (mocks)", () => {
   for (const stack of ["dev", "staging", "prod"]) {
     it(`${stack}: the secrets component, its children, IAM on the two secrets only, and the schema after the versions`, async () => {
       const { resources, outputs } = await runProgram(stack, secrets());
-      const accessors = JSON.parse(stackConfig(stack)["agoat-database:secretAccessors"]) as string[];
+      const accessors = JSON.parse(readStackFile(stack)["agoat-database:secretAccessors"]) as string[];
       const memberName = (key: string, m: string) => `database-${key}-accessor-${m.replace(/[^a-zA-Z0-9]+/g, "-")}`;
       assert.deepEqual(summary(resources), [
         "agoat:database:DatabaseSecrets::database",
@@ -76,7 +69,7 @@ describe("stack program (mocks)", () => {
         .filter((r) => r.type === "gcp:secretmanager/secret:Secret")
         .map((r) => r.inputs.secretId);
       assert.deepEqual(secretIds, [`agoat-${stack}-database-url`, `agoat-${stack}-database-ca-cert`]);
-      const replicas = JSON.parse(stackConfig(stack)["agoat-database:secretReplicaLocations"] ?? "[]") as string[];
+      const replicas = JSON.parse(readStackFile(stack)["agoat-database:secretReplicaLocations"] ?? "[]") as string[];
       for (const secret of resources.filter((r) => r.type === "gcp:secretmanager/secret:Secret")) {
         assert.deepEqual(secret.inputs.labels, { app: "agoat-publisher", environment: stack });
         assert.deepEqual(

@@ -4,11 +4,10 @@
  * seen through parent and dependencies) as pulumi-awsx's tests do.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { readFileSync } from "node:fs";
-import * as yaml from "js-yaml";
 import { CONFIG_NAMESPACE, loadConfig } from "../../infra/config";
 import { DATABASE_SCHEMA_TYPE } from "../../infra/database-schema";
 import { createStack, type StackOutputs } from "../../infra/stack";
+import { readStackFile } from "../../infra/stack-file";
 
 /** One recorded registration. */
 export interface Registered {
@@ -25,15 +24,6 @@ export interface Registered {
 
 /** The secret wrapper of the Pulumi wire format. */
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
-/** A stack file's config as flat `key: string` pairs (objects and lists as JSON), plus `extra`. */
-export function stackConfig(stack: string, extra: Record<string, string> = {}): Record<string, string> {
-  const file = yaml.load(readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as { config?: Record<string, unknown> };
-  const flat: Record<string, string> = {};
-  for (const [key, value] of Object.entries(file.config ?? {}))
-    flat[key] = typeof value === "string" ? value : JSON.stringify(value);
-  return { ...flat, ...extra };
-}
 
 /** Mock state for a resource: inputs plus what the real provider would compute. */
 function mockState(
@@ -82,7 +72,7 @@ export async function loadStackConfig(stack: string, extra: Record<string, strin
     stack,
     false,
   );
-  pulumi.runtime.setAllConfig(stackConfig(stack, extra));
+  pulumi.runtime.setAllConfig(readStackFile(stack, extra));
   return loadConfig(new pulumi.Config(CONFIG_NAMESPACE), new pulumi.Config("gcp"), stack);
 }
 
@@ -113,7 +103,7 @@ export async function runProgram(
     stack,
     false,
   );
-  pulumi.runtime.setAllConfig(stackConfig(stack, extra));
+  pulumi.runtime.setAllConfig(readStackFile(stack, extra));
   let outputs: StackOutputs | undefined;
   await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
