@@ -63,13 +63,15 @@ export async function resolveConnection(source: ConnectionSource, redactor: Reda
   redactor.add(password ?? (dsn.includes("@") ? dsn : undefined));
   let caCert = source.caCertPem;
   let caLabel = "the CA certificate";
-  if (caCert === undefined && source.caCertFile) {
-    caLabel = `the CA certificate file '${source.caCertFile}'`;
+  // A CA file named in the DSN (libpq's sslrootcert) counts as --ca-cert when none is given.
+  const caCertFile = source.caCertFile ?? parseDsn(dsn).sslrootcert;
+  if (caCert === undefined && caCertFile) {
+    caLabel = `the CA certificate file '${caCertFile}'`;
     try {
-      caCert = await fs.readFile(source.caCertFile, "utf8");
+      caCert = await fs.readFile(caCertFile, "utf8");
     } catch (error) {
       throw new UsageError(`cannot read ${caLabel}: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`, {
-        hint: "Check the path given to --ca-cert or DATABASE_CA_CERT",
+        hint: "Check the path given to --ca-cert, DATABASE_CA_CERT or sslrootcert in the DSN",
       });
     }
   } else if (caCert === undefined && source.caCertSecret) {
@@ -202,13 +204,7 @@ export interface ConnectOptions {
 /** A `Connect` for the resolved DSN and CA. Validates both first, so a bad DSN fails before any I/O. */
 export async function createConnect(resolved: ResolvedConnection, options: ConnectOptions = {}): Promise<Connect> {
   const parsed = parseDsn(resolved.dsn);
-  let caCert = resolved.caCert;
-  if (caCert === undefined && parsed.sslrootcert) {
-    caCert = await fs.readFile(parsed.sslrootcert, "utf8").catch(() => {
-      throw new UsageError(`cannot read the CA file '${parsed.sslrootcert}' named by sslrootcert in the database URL`);
-    });
-  }
-  const ssl = tlsOptions(parsed, caCert);
+  const ssl = tlsOptions(parsed, resolved.caCert);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   // A startup option rather than a SET after connecting: no extra round trip per connection.

@@ -44,6 +44,18 @@ describe("TLS", () => {
     assert.deepEqual(rows, [{ ssl: true }], "the session is encrypted");
   });
 
+  it("takes the CA from sslrootcert in the DSN, and says when that file is missing", async () => {
+    const run = await runCli(["status"], {
+      DATABASE_URL: `${localhost(dsn)}?sslmode=verify-full&sslrootcert=${certs.caCert}`,
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const missing = await runCli(["status"], {
+      DATABASE_URL: `${localhost(dsn)}?sslmode=verify-full&sslrootcert=/nope/ca.crt`,
+    });
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^dbmigrate: cannot read the CA certificate file '\/nope\/ca.crt': ENOENT\./);
+  });
+
   it("refuses a server whose certificate the given CA did not sign", async () => {
     const run = await runCli(["status", "--ca-cert", certs.otherCaCert], { DATABASE_URL: localhost(dsn) });
     assert.equal(run.code, 1);
