@@ -129,12 +129,10 @@ export async function readLockHolder(client: SqlClient): Promise<{ owner: string
 }
 
 async function currentHolder(client: SqlClient): Promise<string> {
-  const { rows } = await client.query<{ owner: string; lease_expires_at: Date }>(
-    `SELECT owner, lease_expires_at FROM ${LOCK_TABLE} WHERE name = $1`,
-    [LOCK_NAME],
-  );
-  if (rows.length === 0) return "nobody (it was just released)";
-  return `${rows[0].owner} (lease until ${rows[0].lease_expires_at.toISOString()})`;
+  const holder = await readLockHolder(client);
+  return holder
+    ? `${holder.owner} (lease until ${holder.leaseExpiresAt.toISOString()})`
+    : "nobody (it was just released)";
 }
 
 function holdLock(client: SqlClient, owner: string, options: LockOptions, logger: Logger): HeldLock {
