@@ -3,17 +3,25 @@
  * with --json), progress and errors to stderr, every line through the redactor. Exit codes: 0
  * success, 1 a problem found or the operation failed, 2 a usage error.
  */
-import { promises as fs } from "node:fs";
+import { constants as fsConstants, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { Logger } from "./clock";
 import { DEFAULT_COMPLETE_SCHEMA_FILE, renderCompleteSchema } from "./complete-schema";
 import { createConnect, resolveConnection } from "./connection";
 import type { Engine } from "./dialect";
-import { DbMigrateError, messageOf, UsageError } from "./errors";
-import { renderErdPage } from "./erd";
-import { DEFAULT_MIGRATIONS_DIR, loadMigrations, MIGRATION_FILE_PATTERN, pad } from "./migrations";
-import { Redactor } from "./redact";
+import { messageOf, UsageError } from "./errors";
+import { createOutput, processSinks, type Output } from "./output";
+import { assertSchemaPresent, renderErdPage } from "./erd";
+import {
+  DEFAULT_MIGRATIONS_DIR,
+  loadMigrationFolder,
+  loadMigrations,
+  MAX_VERSION,
+  MIGRATION_FILE_PATTERN,
+  pad,
+} from "./migrations";
+import { guardStreams, Redactor } from "./redact";
 import { Migrator, type StatusReport, type UpResult } from "./runner";
 import { secretManagerSettingsFromEnv } from "./secret-manager";
 import { DEFAULT_SEED, validateSeed, type SeedParams } from "./seed";
@@ -90,8 +98,10 @@ interface Context {
   flags: Flags;
   args: string[];
   io: CliIo;
+  output: Output;
   redactor: Redactor;
   logger: Logger;
+  /** One result line on stdout (ignored by scripts that read `--json`). */
   out: (text: string) => void;
 }
 
@@ -112,66 +122,131 @@ function parseFlags(argv: string[]) {
   return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
 }
 
+/** Bounds of the numeric flags, ms: below them nothing could work, above them a typo or a timer overflow. */
+export const FLAG_BOUNDS = {
+  "--connect-timeout": { min: 100, max: 600_000 },
+  "--statement-timeout": { min: 100, max: 86_400_000 },
+  "--lock-timeout": { min: 1, max: 86_400_000 },
+  // The lease is renewed every third of it: below a second that is a busy loop.
+  "--lock-lease": { min: 1_000, max: 3_600_000 },
+} as const;
+
 /** Runs the CLI; resolves to the exit code. */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: string[], io?: CliIo): Promise<number> {
+  if (io) return run(argv, io, new Redactor());
+  // As a process: stdout and stderr themselves go behind the redactor for the rest of its life
+  // (a library's late print included), and Node's multi-line process warnings (google-auth's
+  // metadata lookup, say) become one redacted line, shown with --verbose only.
   const redactor = new Redactor();
-  const err = (text: string) => io.stderr(redactor.redact(text) + "\n");
+  guardStreams(redactor);
+  process.removeAllListeners("warning");
+  const verbose = argv.includes("--verbose");
+  process.on("warning", (warning) => verbose && process.stderr.write(`warning: ${warning.name}: ${warning.message}\n`));
+  return run(argv, processIo(), redactor);
+}
+
+async function run(argv: string[], io: CliIo, redactor: Redactor): Promise<number> {
+  const output = createOutput("dbmigrate", io, redactor);
+  // Before parsing, so a usage error is reported in the form asked for too.
+  let json = argv.includes("--json");
   let verbose = argv.includes("--verbose");
   try {
-    let parsed: ReturnType<typeof parseFlags>;
-    try {
-      parsed = parseFlags(argv);
-    } catch (error) {
-      throw new UsageError(messageOf(error).split("\n")[0], { hint: "Run `dbmigrate --help` for the options" });
-    }
+    const parsed = parseCommandLine(argv);
+    json = parsed.values.json ?? false;
     verbose = parsed.values.verbose ?? false;
     const [command, ...args] = parsed.positionals;
     if (parsed.values.help || command === undefined || command === "help") {
+      if (command === undefined && !parsed.values.help) throw new UsageError("no command given", { hint: USAGE_HINT });
       io.stdout(USAGE + "\n");
-      return command === undefined && !parsed.values.help ? 2 : 0;
+      return 0;
     }
     const handler = HANDLERS[command];
-    if (!handler)
-      throw new UsageError(`unknown command '${command}'`, { hint: `Use one of: ${Object.keys(HANDLERS).join(", ")}` });
-    const logger: Logger = { info: (m) => err(m), warn: (m) => err(`warning: ${m}`) };
-    const out = (text: string) => io.stdout(redactor.redact(text) + "\n");
-    return await handler({ flags: parsed.values, args, io, redactor, logger, out });
+    if (!handler) throw unknownCommand(command);
+    const ctx: Context = {
+      flags: parsed.values,
+      args,
+      io,
+      output,
+      redactor: output.redactor,
+      logger: output.logger,
+      out: json ? () => undefined : output.line,
+    };
+    return await handler(ctx);
   } catch (error) {
-    if (error instanceof DbMigrateError) {
-      err(`dbmigrate: ${error.describe()}`);
-      if (verbose && error.cause) err(String((error.cause as Error).stack ?? error.cause));
-      return error.exitCode;
-    }
-    err(`dbmigrate: unexpected failure: ${messageOf(error)}${verbose ? "" : " (run with --verbose for details)"}`);
-    if (verbose) err(String((error as Error).stack ?? error));
-    return 1;
+    return output.fail(error, { json, verbose });
   }
 }
 
+const USAGE_HINT = "Run `dbmigrate --help` for the commands and options";
+
+/** Flags and positionals; parseArgs' own messages turned into one line that says what to do. */
+function parseCommandLine(argv: string[]): ReturnType<typeof parseFlags> {
+  try {
+    return parseFlags(argv);
+  } catch (error) {
+    const message = messageOf(error);
+    const ambiguous = /^Option '(--[a-z-]+)[^']*' argument is ambiguous/.exec(message);
+    if (ambiguous) {
+      throw new UsageError(`${ambiguous[1]} needs a value, and the next argument starts with '-'`, {
+        hint: `A value that starts with '-' must be given as ${ambiguous[1]}=VALUE`,
+      });
+    }
+    const missing = /^Option '(--[a-z-]+)[^']*' argument missing/.exec(message);
+    if (missing) throw new UsageError(`${missing[1]} needs a value`, { hint: USAGE_HINT });
+    throw new UsageError(message.split("\n")[0].replace(/\.+$/, ""), { hint: USAGE_HINT });
+  }
+}
+
+/** An unknown command, never echoed whole: a DSN typed where the command goes must not be printed. */
+function unknownCommand(command: string): UsageError {
+  if (command.includes("://") || command.includes("@")) {
+    return new UsageError("the first argument looks like a database URL, not a command", {
+      hint: "Pass the URL as --database-url URL (or set DATABASE_URL) after the command, e.g. `dbmigrate status --database-url ...`",
+    });
+  }
+  const shown = command.length > 40 ? `${command.slice(0, 40)}...` : command;
+  return new UsageError(`unknown command '${shown}'`, { hint: `Use one of: ${Object.keys(HANDLERS).join(", ")}` });
+}
+
 function processIo(): CliIo {
-  return { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t), env: process.env };
+  return { ...processSinks, env: process.env };
 }
 
 async function statusCommand(ctx: Context): Promise<number> {
   const report = await (await migrator(ctx)).status();
+  const drafts = await draftsOf(ctx);
+  // Exit 1 is documented as "a problem found": changed, missing, dirty or out-of-order migrations.
+  const code = report.problems.length > 0 ? 1 : 0;
   if (ctx.flags.json) {
-    ctx.out(JSON.stringify(statusJson(report), null, 2));
-    return 0;
+    ctx.output.json({ ...statusJson(report), drafts });
+    return code;
   }
   ctx.out(`engine: ${report.engine} (${report.serverVersion})`);
-  const width = Math.max(0, ...report.migrations.map((m) => m.file.length));
+  const width = Math.max(0, ...report.migrations.map((m) => m.file.length), ...drafts.map((f) => f.length));
   for (const m of report.migrations) {
     const when = m.appliedAt ? `  ${m.appliedAt.toISOString()}` : "";
     const note = m.skippedReason ? `  (${m.skippedReason})` : "";
     ctx.out(`  ${m.file.padEnd(width)}  ${m.state.padEnd(12)}${when}${note}`);
   }
+  for (const file of drafts) ctx.out(`  ${file.padEnd(width)}  ${"draft".padEnd(12)}  (no statement yet: not applied)`);
   ctx.out(`pending: ${report.pending}`);
   ctx.out(
     `seed: customer ${report.seed.customerId ? "present" : "missing"}, site ${report.seed.siteId ? "present" : "missing"}`,
   );
   if (report.lock) ctx.out(`lock: held by ${report.lock.owner} until ${report.lock.leaseExpiresAt.toISOString()}`);
   for (const problem of report.problems) ctx.logger.warn(problem);
-  return 0;
+  return code;
+}
+
+/** Draft migration files (no statement yet), with a warning each: they are listed, never applied. */
+async function draftsOf(ctx: Context): Promise<string[]> {
+  const { drafts } = await loadMigrationFolder(migrationsDirOf(ctx));
+  for (const draft of drafts) ctx.logger.warn(`${draft.file} has no statement yet: it is not applied until it has one`);
+  return drafts.map((d) => d.file);
+}
+
+function migrationsDirOf(ctx: Context): string {
+  return ctx.flags["migrations-dir"] ?? DEFAULT_MIGRATIONS_DIR;
 }
 
 /** The `status --json` object. */
@@ -195,8 +270,9 @@ export function statusJson(report: StatusReport) {
 }
 
 async function upCommand(ctx: Context): Promise<number> {
-  const result = await (await migrator(ctx)).up({ dryRun: ctx.flags["dry-run"] });
-  printUpResult(ctx, result);
+  const engine = await migrator(ctx);
+  await draftsOf(ctx);
+  printUpResult(ctx, await engine.up({ dryRun: ctx.flags["dry-run"] }));
   return 0;
 }
 
@@ -207,7 +283,7 @@ async function applyCompleteCommand(ctx: Context): Promise<number> {
 
 function printUpResult(ctx: Context, result: UpResult): void {
   if (ctx.flags.json) {
-    ctx.out(JSON.stringify(result, null, 2));
+    ctx.output.json(result);
     return;
   }
   if (result.dryRun) {
@@ -228,7 +304,7 @@ function printUpResult(ctx: Context, result: UpResult): void {
 
 async function verifyCommand(ctx: Context): Promise<number> {
   const problems = await (await migrator(ctx)).verify();
-  if (ctx.flags.json) ctx.out(JSON.stringify({ ok: problems.length === 0, problems }, null, 2));
+  if (ctx.flags.json) ctx.output.json({ ok: problems.length === 0, problems });
   else if (problems.length === 0) ctx.out("verify: every applied migration matches its file");
   else for (const problem of problems) ctx.out(`problem: ${problem}`);
   return problems.length === 0 ? 0 : 1;
@@ -243,64 +319,110 @@ async function resolveCommand(ctx: Context): Promise<number> {
       "resolve needs exactly one of --applied (every statement took effect) or --rolled-back (none did)",
     );
   }
-  await (await migrator(ctx)).resolve(Number(version), ctx.flags.applied ? "applied" : "rolled-back");
+  const resolution = ctx.flags.applied ? "applied" : "rolled-back";
+  await (await migrator(ctx)).resolve(Number(version), resolution);
+  if (ctx.flags.json) ctx.output.json({ version: Number(version), resolution });
   ctx.out(`migration ${pad(Number(version))} resolved`);
   return 0;
+}
+
+/** What `dbmigrate new` writes: comments only, so the file is a draft until it holds a statement. */
+function newMigrationText(file: string): string {
+  return (
+    `-- ${file.replace(/\.sql$/, "")}: describe the change here.\n` +
+    `-- Forward-only: once applied anywhere, never edit this file; add a new migration instead.\n` +
+    `-- One statement per ';'. CockroachDB 23.2+ and PostgreSQL 15+ must both accept it: no\n` +
+    `-- extensions, sequences, triggers, DEFERRABLE or procedural code. On CockroachDB each\n` +
+    `-- statement commits on its own, so do not mix DDL and writes that depend on each other.\n` +
+    `-- Until it holds a statement this file is a draft: status lists it, up leaves it alone.\n` +
+    `-- When done: \`dbmigrate build-complete\` to refresh schema/complete-schema.sql.\n`
+  );
 }
 
 async function newCommand(ctx: Context): Promise<number> {
   const raw = ctx.args.join("_");
   const name = raw.toLowerCase().replace(/[\s-]+/g, "_");
-  const dir = ctx.flags["migrations-dir"] ?? DEFAULT_MIGRATIONS_DIR;
-  const existing = await loadMigrations(dir);
-  const next = Math.max(0, ...existing.map((m) => m.version)) + 1;
-  const file = `${pad(next)}_${name}.sql`;
-  if (!name || !MIGRATION_FILE_PATTERN.test(file)) {
+  if (!name || !MIGRATION_FILE_PATTERN.test(`0001_${name}.sql`)) {
     throw new UsageError(`'${raw}' is not a migration name`, {
       hint: "Use lower-case words, e.g. `dbmigrate new add_post_tags`",
     });
   }
+  const dir = migrationsDirOf(ctx);
+  const { migrations, drafts } = await loadMigrationFolder(dir);
+  const next = Math.max(0, ...migrations.map((m) => m.version), ...drafts.map((d) => d.version)) + 1;
+  if (next > MAX_VERSION) {
+    throw new UsageError(`no migration number left in ${dir}: ${pad(MAX_VERSION)} is the last four-digit version`, {
+      hint: "Fold the history into a new baseline (schema/complete-schema.sql, `dbmigrate apply-complete`) and renumber from 0001",
+    });
+  }
+  const file = `${pad(next)}_${name}.sql`;
   const target = path.join(dir, file);
-  await fs.writeFile(
-    target,
-    `-- ${pad(next)}_${name}: describe the change here.\n` +
-      `-- Forward-only: once applied anywhere, never edit this file; add a new migration instead.\n` +
-      `-- One statement per ';'. CockroachDB 23.2+ and PostgreSQL 15+ must both accept it: no\n` +
-      `-- extensions, sequences, triggers, DEFERRABLE or procedural code. On CockroachDB each\n` +
-      `-- statement commits on its own, so do not mix DDL and writes that depend on each other.\n` +
-      `-- When done: \`dbmigrate build-complete\` to refresh schema/complete-schema.sql.\n`,
-    { flag: "wx" },
-  );
+  await fs.writeFile(target, newMigrationText(file), { flag: "wx" });
+  if (ctx.flags.json) ctx.output.json({ file: target, version: next, name });
   ctx.out(target);
   return 0;
 }
 
 async function buildCompleteCommand(ctx: Context): Promise<number> {
-  const migrations = await loadMigrations(ctx.flags["migrations-dir"] ?? DEFAULT_MIGRATIONS_DIR);
+  const migrations = await loadMigrations(migrationsDirOf(ctx));
   const target = ctx.flags["complete-schema"] ?? DEFAULT_COMPLETE_SCHEMA_FILE;
   const text = renderCompleteSchema(migrations);
+  const report = (upToDate: boolean, written: boolean) =>
+    ctx.flags.json && ctx.output.json({ file: target, migrations: migrations.length, upToDate, written });
   if (ctx.flags.check) {
     const current = await fs.readFile(target, "utf8").catch(() => "");
-    if (current !== text) {
-      ctx.out(`${target} is stale: run \`dbmigrate build-complete\` and commit it`);
-      return 1;
-    }
-    ctx.out(`${target} is up to date with ${migrations.length} migration(s)`);
-    return 0;
+    const upToDate = current === text;
+    report(upToDate, false);
+    ctx.out(
+      upToDate
+        ? `${target} is up to date with ${migrations.length} migration(s)`
+        : `${target} is stale: run \`dbmigrate build-complete\` and commit it`,
+    );
+    return upToDate ? 0 : 1;
   }
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  await fs.writeFile(target, text);
+  await writeOutputFile(target, text, "--complete-schema");
+  report(true, true);
   ctx.out(`wrote ${target} from ${migrations.length} migration(s)`);
   return 0;
 }
 
 async function erdCommand(ctx: Context): Promise<number> {
-  const page = await (await migrator(ctx)).withConnection(renderErdPage);
-  if (ctx.flags.output) {
-    await fs.writeFile(ctx.flags.output, page);
-    ctx.out(`wrote ${ctx.flags.output}`);
-  } else ctx.out(page.trimEnd());
+  const target = ctx.flags.output;
+  // Checked before connecting: a typo in the path must not cost a connection.
+  if (target) await assertWritableFolder(target, "--output");
+  const page = await (
+    await migrator(ctx)
+  ).withConnection(async (client) => {
+    await assertSchemaPresent(client);
+    return renderErdPage(client);
+  });
+  if (target) {
+    await writeOutputFile(target, page, "--output");
+    if (ctx.flags.json) ctx.output.json({ file: target, written: true });
+    ctx.out(`wrote ${target}`);
+  } else if (ctx.flags.json) ctx.output.json({ markdown: page });
+  else ctx.out(page.trimEnd());
   return 0;
+}
+
+/** Fails in one line, naming the flag, when the folder `file` would go in does not exist or is not writable. */
+async function assertWritableFolder(file: string, flag: string): Promise<void> {
+  const folder = path.dirname(path.resolve(file));
+  try {
+    if (!(await fs.stat(folder)).isDirectory()) throw Object.assign(new Error("not a folder"), { code: "ENOTDIR" });
+    await fs.access(folder, fsConstants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist" : code === "ENOTDIR" ? "is not a folder" : "is not writable";
+    throw new UsageError(`${flag} '${file}': the folder '${path.dirname(file)}' ${why}`, {
+      hint: "Create the folder first, or give a path inside an existing one",
+    });
+  }
+}
+
+async function writeOutputFile(file: string, text: string, flag: string): Promise<void> {
+  await assertWritableFolder(file, flag);
+  await fs.writeFile(file, text);
 }
 
 async function migrator(ctx: Context): Promise<Migrator> {
@@ -367,9 +489,17 @@ function engineOf(value: string | undefined): Engine | undefined {
   });
 }
 
-function milliseconds(value: string | undefined, flag: string): number | undefined {
+function milliseconds(value: string | undefined, flag: keyof typeof FLAG_BOUNDS): number | undefined {
   if (value === undefined) return undefined;
+  const { min, max } = FLAG_BOUNDS[flag];
   if (!/^\d+$/.test(value) || Number(value) <= 0)
-    throw new UsageError(`${flag} '${value}' is not a positive number of milliseconds`);
-  return Number(value);
+    throw new UsageError(`${flag} '${value}' is not a positive number of milliseconds`, {
+      hint: `Give a whole number from ${min} to ${max}`,
+    });
+  const ms = Number(value);
+  if (ms < min || ms > max)
+    throw new UsageError(`${flag} ${value} is out of range: it must be from ${min} to ${max} milliseconds`, {
+      hint: `Give a whole number from ${min} to ${max}`,
+    });
+  return ms;
 }

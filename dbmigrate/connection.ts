@@ -5,6 +5,7 @@
 import { X509Certificate } from "node:crypto";
 import { promises as fs } from "node:fs";
 import type { ConnectionOptions as TlsOptions } from "node:tls";
+import { parse as parseConnectionString, type ConnectionOptions } from "pg-connection-string";
 import type { Connect, SqlClient } from "./db";
 import { ConnectionError, messageOf, sqlStateOf, UsageError } from "./errors";
 import { redactDsn, type Redactor } from "./redact";
@@ -58,13 +59,14 @@ export async function resolveConnection(source: ConnectionSource, redactor: Reda
       hint: "Pass --database-url or --database-url-secret, or set DATABASE_URL or DATABASE_URL_SECRET",
     });
   }
-  const password = passwordOf(dsn);
-  // Mask the password; a DSN too malformed to find it in is masked whole.
-  redactor.add(password ?? (dsn.includes("@") ? dsn : undefined));
+  // Before anything could print it: the password, or a malformed DSN's whole user info.
+  redactor.addDsn(dsn);
+  const parsed = parseDsn(dsn);
+  redactor.add(parsed.password);
   let caCert = source.caCertPem;
   let caLabel = "the CA certificate";
   // A CA file named in the DSN (libpq's sslrootcert) counts as --ca-cert when none is given.
-  const caCertFile = source.caCertFile ?? parseDsn(dsn).sslrootcert;
+  const caCertFile = source.caCertFile ?? parsed.sslrootcert;
   if (caCert === undefined && caCertFile) {
     caLabel = `the CA certificate file '${caCertFile}'`;
     try {
@@ -114,55 +116,81 @@ export interface ParsedDsn {
   options?: string;
 }
 
-const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+/** libpq's sslmode values. */
+export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
 
-/** Parses `postgresql://user:password@host:port/database?sslmode=...`; errors never show the password. */
+const DSN_SHAPE_HINT =
+  "Use postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full, percent-encoding '@', ':', '/' and '%' in the password";
+
+/**
+ * Parses a DSN with node-postgres' own parser (pg-connection-string), which is lenient the way
+ * libpq is (a space or a lone '%' in the password is taken literally). Errors never show the
+ * password. Parameters naming files (`sslrootcert`, ...) are kept as paths, not read here.
+ */
 export function parseDsn(dsn: string): ParsedDsn {
   const bad = (why: string) =>
-    new UsageError(`the database URL ${why} (got '${redactDsn(dsn)}')`, {
-      hint: "Use postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full",
-    });
-  let url: URL;
+    new UsageError(`the database URL ${why} (got '${redactDsn(dsn)}')`, { hint: DSN_SHAPE_HINT });
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(dsn);
+  if (!scheme) throw new UsageError("the database URL is not a URL", { hint: DSN_SHAPE_HINT });
+  if (!/^postgres(ql)?$/i.test(scheme[1])) throw bad(`has scheme '${scheme[1]}:', not postgresql:`);
+  // pg-connection-string would read these files itself, with raw errors: resolveConnection reads the CA.
+  const files: Record<string, string> = {};
+  const withoutFiles = dsn
+    .replace(
+      /([?&])(sslrootcert|sslcert|sslkey)=([^&#]*)&?/g,
+      (_all, separator: string, key: string, value: string) => {
+        files[key] = safeDecodeUri(value);
+        return separator;
+      },
+    )
+    .replace(/[?&]$/, "");
+  let config: ConnectionOptions;
   try {
-    url = new URL(dsn);
+    config = parseConnectionString(withoutFiles);
   } catch {
-    throw new UsageError("the database URL is not a URL", {
-      hint: "Use postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full",
+    throw new UsageError("the database URL does not parse as a URL", { hint: DSN_SHAPE_HINT });
+  }
+  if (!config.host) throw bad("has no host");
+  if (!config.database) throw bad("has no database name");
+  if (config.user?.includes("@") && !config.password) {
+    // `user@password@host`: an '@' typed for ':'. Never echo the user name: it holds the password.
+    throw new UsageError("the database URL has two '@' and no password: was an '@' typed for ':'?", {
+      hint: DSN_SHAPE_HINT,
     });
   }
-  if (url.protocol !== "postgresql:" && url.protocol !== "postgres:")
-    throw bad(`has scheme '${url.protocol}', not postgresql:`);
-  if (!url.hostname) throw bad("has no host");
-  const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
-  if (!database) throw bad("has no database name");
-  const sslmode = url.searchParams.get("sslmode") ?? undefined;
-  if (sslmode !== undefined && !SSL_MODES.includes(sslmode))
+  const sslmode = typeof config.sslmode === "string" ? config.sslmode : undefined;
+  if (sslmode !== undefined && !(SSL_MODES as readonly string[]).includes(sslmode))
     throw bad(`has an unknown sslmode '${sslmode}' (use one of ${SSL_MODES.join(", ")})`);
-  const port = url.port ? Number(url.port) : 5432;
+  const port = config.port ? Number(config.port) : DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw bad(`has port '${config.port}', not 1 to 65535`);
   return {
-    host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    host: config.host,
     port,
-    user: decodeURIComponent(url.username || "root"),
-    password: url.password ? decodeURIComponent(url.password) : undefined,
-    database,
+    user: config.user || DEFAULT_USER,
+    password: config.password || undefined,
+    database: config.database,
     sslmode,
-    sslrootcert: url.searchParams.get("sslrootcert") ?? undefined,
-    options: url.searchParams.get("options") ?? undefined,
+    sslrootcert: files.sslrootcert,
+    options: typeof config.options === "string" ? config.options : undefined,
   };
 }
 
-function passwordOf(dsn: string): string | undefined {
+/** libpq's default port. */
+const DEFAULT_PORT = 5432;
+/** CockroachDB's default user, used when the DSN names none. */
+const DEFAULT_USER = "root";
+
+function safeDecodeUri(text: string): string {
   try {
-    const password = new URL(dsn).password;
-    return password ? decodeURIComponent(password) : undefined;
+    return decodeURIComponent(text);
   } catch {
-    return undefined;
+    return text;
   }
 }
 
 /**
- * TLS settings. With a CA the server's chain and hostname are verified (verify-full; verify-ca
- * checks the chain only). Without one: `verify-*` is an error, `require` encrypts without
+ * TLS settings, as libpq reads sslmode. With a CA the server's chain and hostname are verified
+ * (verify-full, or no sslmode); verify-ca, and require with a CA, check the chain only. Without one: `verify-*` is an error, `require` encrypts without
  * verifying, anything else connects in plain text.
  */
 export function tlsOptions(parsed: ParsedDsn, caCert: string | undefined): TlsOptions | false {
@@ -175,6 +203,7 @@ export function tlsOptions(parsed: ParsedDsn, caCert: string | undefined): TlsOp
     }
     return mode === "require" ? { rejectUnauthorized: false } : false;
   }
+  // As libpq: require with a CA verifies the chain only, as verify-ca does.
   if (mode === "disable") {
     throw new UsageError("the database URL says sslmode=disable but a CA certificate was given", {
       hint: "Drop sslmode=disable to verify the server, or drop the CA certificate",
@@ -185,7 +214,7 @@ export function tlsOptions(parsed: ParsedDsn, caCert: string | undefined): TlsOp
     rejectUnauthorized: true,
     servername: isIp(parsed.host) ? undefined : parsed.host,
   };
-  if (mode === "verify-ca") tls.checkServerIdentity = () => undefined;
+  if (mode === "verify-ca" || mode === "require") tls.checkServerIdentity = () => undefined;
   return tls;
 }
 
@@ -253,6 +282,15 @@ export function connectionError(error: unknown, target: ParsedDsn, timeoutMs: nu
       `database '${target.database}' does not exist at ${where}`,
       "Create it first, or fix the database name in the DSN",
     );
+  if (state === "22023" || state === "42704" || state === "22P02") {
+    // Raised while starting the session: a startup setting (our statement_timeout, or the DSN's
+    // `options=-c ...`) that the server does not accept.
+    return make(
+      `the server at ${where} rejected a session setting: ${message}`,
+      "Check --statement-timeout and any `options=-c name=value` in the DSN",
+    );
+  }
+  if (state) return make(`the server at ${where} refused the connection: ${message}`, "Check the server's logs");
   if (code === "ECONNREFUSED")
     return make(`connection refused by ${where}`, "Check the host and port, and that the server is running");
   if (code === "ENOTFOUND" || code === "EAI_AGAIN")

@@ -4,12 +4,33 @@
  * can tell when the committed diagram no longer matches the schema.
  */
 import type { SqlClient } from "./db";
+import { DbMigrateError } from "./errors";
 import { APPLICATION_TABLES } from "./tables";
 
 const SHORT_TYPES: Record<string, string> = {
   "timestamp with time zone": "timestamptz",
   "character varying": "varchar",
 };
+
+/**
+ * Fails unless every application table exists in the current schema: a diagram of a database
+ * that was never migrated would be empty, and `--output docs/schema.md` would overwrite the page.
+ */
+export async function assertSchemaPresent(client: SqlClient): Promise<void> {
+  const { rows } = await client.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1)`,
+    [[...APPLICATION_TABLES]],
+  );
+  const found = new Set(rows.map((r) => r.table_name));
+  const missing = APPLICATION_TABLES.filter((t) => !found.has(t));
+  if (missing.length === 0) return;
+  throw new DbMigrateError(
+    missing.length === APPLICATION_TABLES.length
+      ? "the database has none of the schema's tables: nothing to draw"
+      : `the database lacks ${missing.length} of the schema's tables (${missing.join(", ")})`,
+    { hint: "Run `dbmigrate up` on it first, or point --database-url at a migrated database; nothing was written" },
+  );
+}
 
 /** The Markdown page: a heading, how it was made, and the diagram. */
 export async function renderErdPage(client: SqlClient): Promise<string> {

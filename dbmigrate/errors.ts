@@ -82,3 +82,142 @@ export function sqlStateOf(error: unknown): string | undefined {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** What to do about a database error the engine did not explain itself, by SQLSTATE (or its class). */
+const SQLSTATE_ADVICE: Record<string, { what: string; hint: string }> = {
+  "42501": {
+    what: "the database user lacks a privilege",
+    hint: "PostgreSQL 15+ no longer lets every user create in schema public: connect as the schema's owner, or `GRANT CREATE ON SCHEMA public TO <user>`",
+  },
+  "3F000": {
+    what: "the schema to work in does not exist",
+    hint: "Check search_path (e.g. `options=-c search_path=...` in the DSN) names an existing schema, or drop that option",
+  },
+  "57014": {
+    what: "a statement ran past the statement timeout and was cancelled",
+    hint: "Raise --statement-timeout (milliseconds), or find what blocks it (a long transaction, a lock)",
+  },
+  "55P03": {
+    what: "a lock could not be obtained in time",
+    hint: "Another session holds a lock on the same table: wait for it or end it, then retry",
+  },
+  "25006": {
+    what: "the database is read-only (a standby or a read-only transaction)",
+    hint: "Connect to the primary, or drop default_transaction_read_only",
+  },
+  "53300": {
+    what: "the server has no connection slots left",
+    hint: "Close idle connections or raise max_connections, then retry",
+  },
+  "57P01": { what: "the server ended the session", hint: "Retry; if it repeats, check the server's logs" },
+  "57P03": {
+    what: "the server is starting up or shutting down",
+    hint: "Wait for it to accept connections, then retry",
+  },
+  "40001": {
+    what: "a transaction kept conflicting with another one (serialization failure)",
+    hint: "Retry when the other writers are done",
+  },
+  "42P01": { what: "a table the engine needs does not exist", hint: "Run `dbmigrate up` first" },
+  "42703": { what: "a column the engine needs does not exist", hint: "Run `dbmigrate status` to see the state" },
+  "08": { what: "the connection to the database failed", hint: "Check the network and the server's logs, then retry" },
+  "53": { what: "the server ran out of a resource", hint: "Check the server's disk, memory and connection limits" },
+  "28": { what: "the server refused the credentials", hint: "Check the user and password in the DSN (or its secret)" },
+};
+
+/** File-system error codes, said in words. */
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: "no such file or folder",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EISDIR: "is a folder",
+  ENOTDIR: "a part of the path is not a folder",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EEXIST: "already exists",
+};
+
+/**
+ * Turns anything thrown into a {@link DbMigrateError}: the engine's own errors as they are; a
+ * database error by its SQLSTATE; a file-system error by its code and path; a malformed
+ * percent-escape as a DSN problem. Whatever is left is a bug, and says so.
+ */
+export function toDbMigrateError(error: unknown): DbMigrateError {
+  if (error instanceof DbMigrateError) return error;
+  const state = sqlStateOf(error);
+  const message = messageOf(error);
+  if (state) {
+    const advice = SQLSTATE_ADVICE[state] ?? SQLSTATE_ADVICE[state.slice(0, 2)];
+    const serverHint = (error as { hint?: unknown }).hint;
+    return new DbMigrateError(advice ? `${advice.what}: ${message}` : `the database refused: ${message}`, {
+      sqlState: state,
+      hint:
+        advice?.hint ?? (typeof serverHint === "string" ? serverHint : "Run with --verbose for the server's detail"),
+      cause: error,
+    });
+  }
+  const fsError = error as NodeJS.ErrnoException;
+  if (typeof fsError.code === "string" && typeof fsError.path === "string" && fsError.syscall) {
+    const problem = FILE_PROBLEMS[fsError.code] ?? fsError.code;
+    const hint =
+      fsError.code === "ENOENT" && /open|mkdir|rename|copyfile/.test(fsError.syscall)
+        ? "Check the path; create the folder first if it should exist"
+        : "Check the path and its permissions";
+    return new UsageError(`cannot ${verbOf(fsError.syscall)}: ${problem}`, { file: fsError.path, hint, cause: error });
+  }
+  if (error instanceof URIError) {
+    return new UsageError("the database URL has a '%' that is not followed by two hex digits", {
+      hint: "Percent-encode special characters in the user and password: '%' as %25, '@' as %40, ':' as %3A, '/' as %2F, a space as %20",
+      cause: error,
+    });
+  }
+  return new UnexpectedError(message, { cause: error });
+}
+
+function verbOf(syscall: string): string {
+  if (syscall === "open") return "open the file";
+  if (syscall === "mkdir") return "create the folder";
+  if (syscall === "scandir" || syscall === "readdir") return "read the folder";
+  return `${syscall} the file`;
+}
+
+/** A failure nothing explains: a bug in dbmigrate. */
+export class UnexpectedError extends DbMigrateError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(`unexpected failure (a bug in dbmigrate): ${message}`, {
+      ...details,
+      hint: "Please report it with the output of the same command run with --verbose",
+    });
+  }
+}
+
+/** The one line for anything thrown, without a program prefix. Every host (CLI, provider, scripts) uses it. */
+export function errorLine(error: unknown): string {
+  return toDbMigrateError(error).describe();
+}
+
+/** The `--json` form of a failure: `{ error: { message, sqlState, file, line, hint, kind } }`. */
+export function errorJson(error: unknown): {
+  error: {
+    message: string;
+    kind: string;
+    sqlState: string | null;
+    file: string | null;
+    line: number | null;
+    hint: string | null;
+    exitCode: number;
+  };
+} {
+  const e = toDbMigrateError(error);
+  return {
+    error: {
+      message: e.message,
+      kind: e.name,
+      sqlState: e.sqlState ?? null,
+      file: e.file ?? null,
+      line: e.line ?? null,
+      hint: e.hint ?? null,
+      exitCode: e.exitCode,
+    },
+  };
+}

@@ -103,11 +103,24 @@ function parseRequires(sql: string, where: string): Feature[] {
   return found;
 }
 
+/** A migration file with no statement yet (what `dbmigrate new` writes): listed, never applied. */
+export interface DraftMigration {
+  version: number;
+  file: string;
+}
+
+/** Every migration file of a folder: the ones to apply, and the drafts not written yet. */
+export interface MigrationFolder {
+  migrations: Migration[];
+  drafts: DraftMigration[];
+}
+
 /**
- * Reads every `*.sql` file of `dir`, ordered by version. A `.sql` file with a bad name, two files
- * with one version, or an empty file is an error naming the file; other files are ignored.
+ * Reads every `*.sql` file of `dir`, ordered by version. A `.sql` file with a bad name, or two
+ * files with one version, is an error naming the file; a file with no statement yet is a draft,
+ * left out of the migrations (so a fresh `dbmigrate new` breaks nothing); other files are ignored.
  */
-export async function loadMigrations(dir: string, reader: FileReader = nodeFileReader): Promise<Migration[]> {
+export async function loadMigrationFolder(dir: string, reader: FileReader = nodeFileReader): Promise<MigrationFolder> {
   let entries: string[];
   try {
     entries = await reader.list(dir);
@@ -118,24 +131,37 @@ export async function loadMigrations(dir: string, reader: FileReader = nodeFileR
     });
   }
   const migrations: Migration[] = [];
+  const drafts: DraftMigration[] = [];
   for (const file of entries.filter((e) => e.endsWith(".sql")).sort()) {
     const where = path.join(dir, file);
-    migrations.push(parseMigration(file, await reader.read(where), where));
+    const text = await reader.read(where);
+    const match = MIGRATION_FILE_PATTERN.exec(file);
+    if (match && splitStatements(normaliseSql(text)).length === 0) drafts.push({ version: Number(match[1]), file });
+    else migrations.push(parseMigration(file, text, where));
   }
-  migrations.sort((a, b) => a.version - b.version);
-  for (let k = 1; k < migrations.length; k++) {
-    if (migrations[k].version === migrations[k - 1].version) {
+  const all = [...migrations, ...drafts].sort((a, b) => a.version - b.version || a.file.localeCompare(b.file));
+  for (let k = 1; k < all.length; k++) {
+    if (all[k].version === all[k - 1].version) {
       throw new UsageError(
-        `two migration files share version ${pad(migrations[k].version)}: '${migrations[k - 1].file}' and '${migrations[k].file}'`,
+        `two migration files share version ${pad(all[k].version)}: '${all[k - 1].file}' and '${all[k].file}'`,
         {
-          file: path.join(dir, migrations[k].file),
+          file: path.join(dir, all[k].file),
           hint: "Renumber one of them (`dbmigrate new` picks the next free number)",
         },
       );
     }
   }
-  return migrations;
+  migrations.sort((a, b) => a.version - b.version);
+  return { migrations, drafts };
 }
+
+/** The migrations of `dir` to apply, ordered by version (drafts left out; see {@link loadMigrationFolder}). */
+export async function loadMigrations(dir: string, reader: FileReader = nodeFileReader): Promise<Migration[]> {
+  return (await loadMigrationFolder(dir, reader)).migrations;
+}
+
+/** The highest version number a file name can carry. */
+export const MAX_VERSION = 9999;
 
 /** `7` -> `0007`. */
 export function pad(version: number): string {

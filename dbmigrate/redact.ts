@@ -1,23 +1,57 @@
 /**
  * Keeps passwords out of every output, error and log line. DSN-shaped text is masked wherever it
- * appears, and any secret value registered here (a password, a whole DSN read from Secret
- * Manager) is masked verbatim, in case a driver or a person echoes it in another shape.
+ * appears, however malformed; any secret value registered here (a password, a whole DSN read from
+ * Secret Manager) is masked verbatim, in case a driver or a person echoes it in another shape. The
+ * CLI, the Pulumi provider and the scripts put their process's stdout and stderr behind one
+ * {@link Redactor} with {@link guardStreams}, so not even a library's own print gets past it.
  */
 
 /** What replaces a secret. */
 export const MASK = "***";
 
-/** Masks `user:password@` in URLs and `password=...` in key-value DSNs. */
+/** `scheme://`: where URL-shaped credentials may start. */
+const SCHEME = /[a-z][a-z0-9+.-]*:\/\//gi;
+
+/**
+ * Masks the user info of every URL on one line: whatever lies between `://` and the last `@`
+ * before the next URL (or the line's end), so a password holding `@`, `:`, `/`, `%` or spaces is
+ * masked whole. A well-formed `user:password@` keeps the user; anything else is masked entirely.
+ */
+function maskUrls(line: string): string {
+  const starts = [...line.matchAll(SCHEME)].map((m) => ({ at: m.index, body: m.index + m[0].length }));
+  let out = line;
+  // Right to left: each URL's span ends where the next one starts, and earlier indices stay valid.
+  for (let k = starts.length - 1; k >= 0; k--) {
+    const end = k + 1 < starts.length ? starts[k + 1].at : out.length;
+    const span = out.slice(starts[k].body, end);
+    const at = span.lastIndexOf("@");
+    if (at <= 0) continue;
+    const userinfo = span.slice(0, at);
+    const colon = userinfo.indexOf(":");
+    const user = colon > 0 ? userinfo.slice(0, colon) : "";
+    // The placeholder of a usage line (USER:PASSWORD@HOST) is left as it is.
+    if (userinfo.slice(colon + 1) === "PASSWORD") continue;
+    const kept =
+      user && /^[^\s@/]+$/.test(user) ? `${user}:${MASK}` : colon < 0 && !/[@\s]/.test(userinfo) ? userinfo : MASK;
+    out = out.slice(0, starts[k].body) + kept + out.slice(starts[k].body + at);
+  }
+  return out;
+}
+
+/** Masks URL credentials (see above) and `password=...` in key-value DSNs, quoted or not. */
 export function redactDsn(text: string): string {
-  return (
-    text
-      // Greedy to the last '@' of the token: a password with an unencoded '@' or '/' is masked whole.
-      // The placeholder PASSWORD of a usage hint is left as it is.
-      .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)(\S*)@/gi, (all, head: string, secret: string) =>
-        secret === "PASSWORD" ? all : `${head}${MASK}@`,
-      )
-      .replace(/\b(password|sslpassword)=([^\s&]*)/gi, `$1=${MASK}`)
-  );
+  return text
+    .split("\n")
+    .map(maskUrls)
+    .join("\n")
+    .replace(/\b(password|sslpassword)(\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&]*)/gi, `$1$2${MASK}`);
+}
+
+/** The raw user info of a URL-shaped DSN (between `://` and the last `@`), or undefined. */
+function userinfoOf(dsn: string): string | undefined {
+  const start = dsn.indexOf("://");
+  const at = dsn.lastIndexOf("@");
+  return start >= 0 && at > start + 3 ? dsn.slice(start + 3, at) : undefined;
 }
 
 /** A set of secret strings to mask, plus DSN masking. */
@@ -28,9 +62,24 @@ export class Redactor {
   add(secret: string | undefined): void {
     if (secret && secret.length >= 3) {
       this.secrets.add(secret);
-      // A password also travels URL-encoded inside a DSN.
-      const encoded = encodeURIComponent(secret);
-      if (encoded !== secret) this.secrets.add(encoded);
+      // A password also travels URL-encoded inside a DSN, and decoded in a driver's message.
+      for (const form of [encodeURIComponent(secret), safeDecode(secret)])
+        if (form && form !== secret) this.secrets.add(form);
+    }
+  }
+
+  /**
+   * Registers a DSN's credentials: the password of a well-formed one; for a malformed one
+   * (an `@` typed for `:`, say) everything between `://` and the last `@`, and the part after the
+   * first `@` or `:` of it, so a driver echoing `user@password` as a user name is masked too.
+   */
+  addDsn(dsn: string | undefined): void {
+    const userinfo = dsn === undefined ? undefined : userinfoOf(dsn);
+    if (userinfo === undefined) return;
+    const cut = userinfo.search(/[:@]/);
+    if (cut >= 0) {
+      this.add(userinfo.slice(cut + 1));
+      if (userinfo[cut] === "@") this.add(userinfo);
     }
   }
 
@@ -41,4 +90,34 @@ export class Redactor {
     for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join(MASK);
     return redactDsn(out);
   }
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+type Write = NodeJS.WriteStream["write"];
+
+/**
+ * Puts `streams` (default: this process's stdout and stderr) behind `redactor`: every chunk
+ * written to them, by us or by any library, is redacted first. Returns a function that undoes it.
+ */
+export function guardStreams(
+  redactor: Redactor,
+  streams: NodeJS.WriteStream[] = [process.stdout, process.stderr],
+): () => void {
+  const originals = streams.map((stream) => stream.write);
+  streams.forEach((stream, k) => {
+    const original = originals[k];
+    stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
+      const text = typeof chunk === "string" ? chunk : Buffer.isBuffer(chunk) ? chunk.toString("utf8") : chunk;
+      const safe = typeof text === "string" ? redactor.redact(text) : text;
+      return (original as (...args: unknown[]) => boolean).call(this, safe, ...rest);
+    } as Write;
+  });
+  return () => streams.forEach((stream, k) => (stream.write = originals[k]));
 }

@@ -52,6 +52,15 @@ export async function readSecret(name: string, label: string, settings: SecretMa
     };
   }
   const client = new SecretManagerServiceClient(options);
+  if (!settings.emulatorHost) {
+    // Asked first, and apart: without credentials the client's own first call fails deep inside
+    // google-auth-library, and its background close rejects unhandled (a stack trace, not a line).
+    try {
+      await client.auth.getClient();
+    } catch (error) {
+      throw noCredentials(version, label, error);
+    }
+  }
   try {
     const [response] = await client.accessSecretVersion(
       { name: version },
@@ -76,6 +85,14 @@ function splitHostPort(hostPort: string): [string, number] {
   return [hostPort.slice(0, colon), Number(hostPort.slice(colon + 1))];
 }
 
+/** The README's line for a missing or unusable Application Default Credentials. */
+function noCredentials(version: string, label: string, cause: unknown): SecretError {
+  return new SecretError(`no valid GCP credentials to read ${version} (${label})`, {
+    hint: "Run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS",
+    cause,
+  });
+}
+
 function secretError(error: unknown, version: string, label: string): SecretError {
   const code = (error as { code?: number }).code;
   const details = (error as { details?: string }).details ?? String(error);
@@ -89,15 +106,15 @@ function secretError(error: unknown, version: string, label: string): SecretErro
         hint: "Grant roles/secretmanager.secretAccessor on this secret to the identity running dbmigrate (config secretAccessors)",
       });
     case 16:
-      return new SecretError(`no valid GCP credentials to read ${version} (${label})`, {
-        hint: "Run `gcloud auth application-default login` or set GOOGLE_APPLICATION_CREDENTIALS",
-      });
+      return noCredentials(version, label, error);
     case 4:
     case 14:
       return new SecretError(`Secret Manager did not answer for ${version} (${label}): ${details}`, {
         hint: "Check network access to secretmanager.googleapis.com and retry",
       });
     default:
+      if (/default credentials|refresh access token|invalid_grant|unauthenticated/i.test(details))
+        return noCredentials(version, label, error);
       return new SecretError(`reading secret version ${version} (${label}) failed: ${details}`, { cause: error });
   }
 }
