@@ -156,9 +156,8 @@ async function run(argv: string[], io: CliIo, redactor: Redactor): Promise<numbe
     verbose = parsed.values.verbose ?? false;
     const [command, ...args] = parsed.positionals;
     if (parsed.values.help || command === undefined || command === "help") {
-      if (command === undefined && !parsed.values.help) throw new UsageError("no command given", { hint: USAGE_HINT });
       io.stdout(USAGE + "\n");
-      return 0;
+      return command === undefined && !parsed.values.help ? 2 : 0;
     }
     const handler = HANDLERS[command];
     if (!handler) throw unknownCommand(command);
@@ -177,7 +176,7 @@ async function run(argv: string[], io: CliIo, redactor: Redactor): Promise<numbe
   }
 }
 
-const USAGE_HINT = "Run `dbmigrate --help` for the commands and options";
+const USAGE_HINT = "Run `dbmigrate --help` for the options";
 
 /** Flags and positionals; parseArgs' own messages turned into one line that says what to do. */
 function parseCommandLine(argv: string[]): ReturnType<typeof parseFlags> {
@@ -193,7 +192,8 @@ function parseCommandLine(argv: string[]): ReturnType<typeof parseFlags> {
     }
     const missing = /^Option '(--[a-z-]+)[^']*' argument missing/.exec(message);
     if (missing) throw new UsageError(`${missing[1]} needs a value`, { hint: USAGE_HINT });
-    throw new UsageError(message.split("\n")[0].replace(/\.+$/, ""), { hint: USAGE_HINT });
+    // parseArgs goes on about `--` and positionals: its first sentence says what is wrong.
+    throw new UsageError(message.split(/\.(\s|$)/)[0], { hint: USAGE_HINT });
   }
 }
 

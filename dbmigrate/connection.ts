@@ -120,7 +120,7 @@ export interface ParsedDsn {
 export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
 
 const DSN_SHAPE_HINT =
-  "Use postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full, percent-encoding '@', ':', '/' and '%' in the password";
+  "Use postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full; in the password write % as %25, : as %3A, / as %2F, an at sign as %40";
 
 /**
  * Parses a DSN with node-postgres' own parser (pg-connection-string), which is lenient the way

@@ -30,8 +30,10 @@ describe("dbmigrate CLI", () => {
       "problems",
       "seed",
       "lock",
+      "drafts",
     ]);
     assert.equal(status.lock, null);
+    assert.deepEqual(status.drafts, []);
     assert.equal(status.engine, "postgres");
     assert.equal(status.pending, 2);
     assert.deepEqual(status.seed, { customer: false, site: false });

@@ -159,11 +159,11 @@ const cases: Case[] = [
     /^dbmigrate: two migration files share version 0002/,
   ],
   [
-    "empty migration",
-    () => ["up", "--migrations-dir", dirWith({ "0003_empty.sql": "-- to do\n" })],
+    "a draft (no statement yet) sharing a version with a migration",
+    () => ["up", "--migrations-dir", dirWith({ "0002_draft.sql": "-- to do\n" })],
     ok,
     2,
-    /^dbmigrate: migration file '0003_empty.sql' has no SQL statement/,
+    /^dbmigrate: two migration files share version 0002/,
   ],
   [
     "SQL syntax error",
@@ -250,7 +250,7 @@ const cases: Case[] = [
     () => ["up", "--lock-timeout=-5"],
     ok,
     2,
-    /^dbmigrate: --lock-timeout '-5' is not a positive number of milliseconds$/,
+    /^dbmigrate: --lock-timeout '-5' is not a positive number of milliseconds\. Give a whole number from 1 to/,
   ],
   [
     "new with no name",

