@@ -3,7 +3,7 @@
  * marker for a migration that started and did not finish (CockroachDB path).
  */
 import type { SqlClient } from "./db";
-import { sqlStateOf } from "./errors";
+import { DbMigrateError, messageOf, sqlStateOf } from "./errors";
 
 /** The history table's name. */
 export const HISTORY_TABLE = "schema_migrations";
@@ -98,7 +98,19 @@ export async function readHistory(client: SqlClient): Promise<HistoryRow[] | nul
       skippedReason: r.skipped_reason,
     }));
   } catch (error) {
-    if (sqlStateOf(error) === "42P01") return null; // undefined_table: a database never migrated
+    const state = sqlStateOf(error);
+    if (state === "42P01") return null; // undefined_table: a database never migrated
+    if (state === "42703") {
+      // undefined_column: a table of this name that another tool made (golang-migrate, Rails...).
+      throw new DbMigrateError(
+        `the table ${HISTORY_TABLE} exists but is not dbmigrate's history (${messageOf(error)})`,
+        {
+          sqlState: state,
+          hint: `Another migration tool's table? Give dbmigrate a database of its own, or rename that table; nothing was changed`,
+          cause: error,
+        },
+      );
+    }
     throw error;
   }
 }

@@ -12,9 +12,9 @@ import { after, before, describe, it } from "node:test";
 import { makeCertificates, type TestCertificates } from "../../scripts/certificates";
 import { catalogSnapshot } from "../support/catalog";
 import { capturedOutputs, runCli } from "../support/cli";
-import { withDb } from "../support/engine";
+import { connectTo, withDb } from "../support/engine";
 import { startFakeSecretManager, type FakeSecretManager } from "../support/fake-secret-manager";
-import { startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseOf, startPostgres, type TestPostgres } from "../support/postgres";
 import { migrationsDir, tempDir } from "../support/temp";
 
 let pg: TestPostgres;
@@ -23,6 +23,13 @@ let secrets: FakeSecretManager;
 let dsn: string;
 let silentPort: number;
 let silent: net.Server;
+/** A role without CREATE on schema public (the PostgreSQL 15 default for non-owners), on a fresh database. */
+let nonOwnerDsn: string;
+/** A database whose `schema_migrations` another tool made. */
+let otherToolDsn: string;
+/** A HOME without any GCP credentials. */
+let bareHome: string;
+const NON_OWNER_PASSWORD = "n0n-0wner-pa55";
 
 before(async () => {
   // No IP address in the certificate: connecting by 127.0.0.1 is a hostname mismatch.
@@ -38,6 +45,16 @@ before(async () => {
   silentPort = (silent.address() as net.AddressInfo).port;
   const up = await runCli(["up", "--ca-cert", certs.caCert], { DATABASE_URL: dsn });
   assert.equal(up.code, 0, up.stderr);
+  const tls = (url: string) => url.replace("127.0.0.1", "localhost") + "?sslmode=verify-full";
+  nonOwnerDsn = tls(await pg.createDatabase());
+  await pg.query("postgres", `CREATE ROLE non_owner LOGIN PASSWORD '${NON_OWNER_PASSWORD}'`);
+  nonOwnerDsn = nonOwnerDsn.replace(`postgres:${pg.password}@`, `non_owner:${NON_OWNER_PASSWORD}@`);
+  otherToolDsn = tls(await pg.createDatabase());
+  await pg.query(
+    databaseOf(otherToolDsn.replace(/\?.*$/, "")),
+    "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, dirty BOOLEAN NOT NULL)",
+  );
+  bareHome = tempDir("agoat-home-");
 });
 after(async () => {
   silent?.close();
@@ -55,9 +72,30 @@ const snapshot = async () =>
     lock: (await client.query(`SELECT count(*)::INT AS n FROM schema_migrations_lock`)).rows,
   }));
 
-type Case = [name: string, args: () => string[], env: () => Record<string, string>, exit: number, line: RegExp];
+type Case = [
+  name: string,
+  args: () => string[],
+  env: () => Record<string, string>,
+  exit: number,
+  line: RegExp,
+  /** Runs around the command (e.g. holds a lock); returns what ends it. */
+  around?: () => Promise<() => Promise<void>>,
+];
 const ok = () => ({ DATABASE_URL: dsn, DATABASE_CA_CERT: certs.caCert });
 const dirWith = (files: Record<string, string>) => migrationsDir(files);
+const withCa = (url: string) => ({ DATABASE_URL: url, DATABASE_CA_CERT: certs.caCert });
+const noCredentials = () => ({ HOME: bareHome, DATABASE_CA_CERT: certs.caCert });
+
+/** Holds an ACCESS EXCLUSIVE lock on schema_migrations until the returned function runs. */
+async function holdHistoryLock(): Promise<() => Promise<void>> {
+  const client = await (await connectTo(dsn.replace("?sslmode=verify-full", "")))();
+  await client.query("BEGIN");
+  await client.query("LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE");
+  return async () => {
+    await client.query("ROLLBACK");
+    await client.end();
+  };
+}
 
 const cases: Case[] = [
   [
@@ -259,19 +297,153 @@ const cases: Case[] = [
     2,
     /^dbmigrate: '' is not a migration name/,
   ],
+  [
+    "an '@' typed for ':' in the DSN",
+    () => ["status"],
+    () => withCa(dsn.replace(`postgres:${pg.password}@`, `postgres@${pg.password}@`)),
+    2,
+    /^dbmigrate: the database URL has two '@' and no password: was an '@' typed for ':'\?\. Use postgresql:/,
+  ],
+  [
+    "a DSN with a space in its password where the command goes",
+    () => [dsn.replace(pg.password, "my secret pa55"), "status"],
+    ok,
+    2,
+    /^dbmigrate: the first argument looks like a database URL, not a command\. Pass the URL as --database-url/,
+  ],
+  [
+    "permission denied for schema public (PostgreSQL 15+, not the owner)",
+    () => ["up"],
+    () => withCa(nonOwnerDsn),
+    1,
+    /^dbmigrate: the database user lacks a privilege: permission denied for schema public \[SQLSTATE 42501\]\. PostgreSQL 15\+ no longer lets every user create in schema public/,
+  ],
+  [
+    "a schema_migrations table left by another tool",
+    () => ["status"],
+    () => withCa(otherToolDsn),
+    1,
+    /^dbmigrate: the table schema_migrations exists but is not dbmigrate's history \(column "name" does not exist\) \[SQLSTATE 42703\]\. Another migration tool's table\?/,
+  ],
+  [
+    "options=-c search_path=nosuch",
+    () => ["up"],
+    () => withCa(`${dsn}&options=-c%20search_path%3Dnosuch`),
+    1,
+    /^dbmigrate: the schema to work in does not exist: no schema has been selected to create in \[SQLSTATE 3F000\]\. Check search_path/,
+  ],
+  [
+    "a statement timeout on the engine's own query",
+    () => ["status", "--statement-timeout", "300"],
+    ok,
+    1,
+    /^dbmigrate: a statement ran past the statement timeout and was cancelled: canceling statement due to statement timeout \[SQLSTATE 57014\]\. Raise --statement-timeout/,
+    holdHistoryLock,
+  ],
+  [
+    "an unencoded '%' in a wrong password",
+    () => ["status"],
+    () => withCa(dsn.replace(pg.password, "wr0ng%pa55")),
+    1,
+    /^dbmigrate: authentication failed for user 'postgres' at localhost:\d+ \[SQLSTATE 28P01\]/,
+  ],
+  [
+    "--output into a missing folder",
+    () => ["erd", "--output", "/nonexistent-agoat/docs/schema.md"],
+    ok,
+    2,
+    /^dbmigrate: --output '\/nonexistent-agoat\/docs\/schema\.md': the folder '\/nonexistent-agoat\/docs' does not exist\. Create the folder first/,
+  ],
+  [
+    "--database-url-secret without GCP credentials",
+    () => ["status", "--database-url-secret", "projects/agoat/secrets/db-url"],
+    noCredentials,
+    1,
+    /^dbmigrate: no valid GCP credentials to read projects\/agoat\/secrets\/db-url\/versions\/latest \(--database-url-secret\)\. Run `gcloud auth application-default login`/,
+  ],
+  [
+    "--ca-cert-secret without GCP credentials",
+    () => ["status", "--ca-cert-secret", "projects/agoat/secrets/ca"],
+    () => ({ HOME: bareHome, DATABASE_URL: dsn }),
+    1,
+    /^dbmigrate: no valid GCP credentials to read projects\/agoat\/secrets\/ca\/versions\/latest \(--ca-cert-secret\)/,
+  ],
+  [
+    "--connect-timeout past Node's timer",
+    () => ["status", "--connect-timeout", "99999999999"],
+    ok,
+    2,
+    /^dbmigrate: --connect-timeout 99999999999 is out of range: it must be from 100 to 600000 milliseconds/,
+  ],
+  [
+    "--lock-lease past any sense",
+    () => ["up", "--lock-lease", "99999999999"],
+    ok,
+    2,
+    /^dbmigrate: --lock-lease 99999999999 is out of range: it must be from 1000 to 3600000 milliseconds/,
+  ],
+  [
+    "a statement_timeout the server rejects",
+    () => ["status"],
+    () => withCa(`${dsn}&options=-c%20statement_timeout%3Dsoon`),
+    1,
+    /^dbmigrate: the server at localhost:\d+ rejected a session setting: invalid value for parameter "statement_timeout": "soon" \[SQLSTATE 22023\]\. Check --statement-timeout/,
+  ],
+  [
+    "erd on a database without the schema",
+    () => ["erd"],
+    () => withCa(nonOwnerDsn),
+    1,
+    /^dbmigrate: the database has none of the schema's tables: nothing to draw\. Run `dbmigrate up` on it first/,
+  ],
+  [
+    "new past 9999",
+    () => ["new", "one_more", "--migrations-dir", migrationsDir({ "9999_last.sql": "SELECT 1;\n" }, false)],
+    ok,
+    2,
+    /^dbmigrate: no migration number left in .*: 9999 is the last four-digit version\. Fold the history/,
+  ],
+  [
+    "a value starting with '-' given after a space",
+    () => ["status", "--database-url", "-dsn"],
+    ok,
+    2,
+    /^dbmigrate: --database-url needs a value, and the next argument starts with '-'\. A value that starts with '-' must be given as --database-url=VALUE$/,
+  ],
+  [
+    "a value starting with '-' given as --flag=value is taken",
+    () => ["status", "--database-url=-dsn"],
+    ok,
+    2,
+    /^dbmigrate: the database URL is not a URL\./,
+  ],
 ];
 
 describe("bad input (CLI, real database)", () => {
-  for (const [name, args, env, exit, line] of cases) {
-    it(`${name}: exit ${exit}, one line, database unchanged`, async () => {
+  for (const [name, args, env, exit, line, around] of cases) {
+    it(`${name}: exit ${exit}, one line, the error as JSON on stdout, database unchanged`, async () => {
       const before = await snapshot();
-      const run = await runCli(args(), env());
+      const release = around ? await around() : undefined;
+      let run;
+      try {
+        run = await runCli([...args(), "--json"], env());
+      } finally {
+        await release?.();
+      }
       assert.equal(run.code, exit, run.stderr);
       // Progress lines may come first; the failure itself is one line.
       const errors = run.stderr.split("\n").filter((l) => l.startsWith("dbmigrate:"));
       assert.equal(errors.length, 1, run.stderr);
       assert.match(errors[0], line);
       assert.equal(run.stderr.trimEnd().split("\n").at(-1), errors[0]);
+      // --json: a script reads the same failure from stdout.
+      const { error } = JSON.parse(run.stdout) as { error: Record<string, unknown> };
+      assert.deepEqual(Object.keys(error), ["message", "kind", "sqlState", "file", "line", "hint", "exitCode"]);
+      assert.ok(errors[0].startsWith(`dbmigrate: ${String(error.message)}`), `${errors[0]}\n${String(error.message)}`);
+      assert.equal(error.exitCode, exit);
+      const state = / \[SQLSTATE (\w{5})\]/.exec(errors[0]);
+      assert.equal(error.sqlState, state ? state[1] : null);
+      assert.doesNotMatch(errors[0], /unexpected failure/);
       assert.deepEqual(await snapshot(), before);
     });
   }
@@ -284,7 +456,8 @@ describe("bad input (CLI, real database)", () => {
     assert.ok(capturedOutputs.length >= cases.length * 2);
     for (const output of capturedOutputs) {
       assert.doesNotMatch(output, new RegExp(pg.password));
-      assert.doesNotMatch(output, /wr0ng-pa55/);
+      for (const secret of ["wr0ng-pa55", "wr0ng%pa55", "my secret pa55", NON_OWNER_PASSWORD])
+        assert.equal(output.includes(secret), false, output);
     }
   });
 });
