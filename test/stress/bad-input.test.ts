@@ -461,3 +461,83 @@ describe("bad input (CLI, real database)", () => {
     }
   });
 });
+
+/**
+ * Malformed and exotic DSNs (spaces, '@', '%', ':', '/', '#' in passwords, no host, key-value
+ * form) through every command that connects, and typed where the command goes: each run ends in
+ * exit 0 or one `dbmigrate:` line, and no output holds the password in any form.
+ */
+describe("malformed and exotic DSNs through every command", () => {
+  /** Passwords a role really has: the DSN typed unencoded still connects, as with libpq. */
+  const roles: Record<string, string> = {
+    exotic_space: "s3cret pa55 w0rd",
+    exotic_at: "p@55w0rd-at",
+    exotic_colon: "pa:55:w0rd",
+    exotic_percent: "pa%zz55w0rd",
+  };
+  const broken = ["pa/55w0rd-slash", "pa#55w0rd-hash", "pa55w0rd-typo", "pa55w0rd-kv", "wr0ng @:%/ pa55"];
+  const secrets = [...Object.values(roles), ...broken];
+  const outputs: string[] = [];
+  let database: string;
+  const hostPort = () => `localhost:${pg.port}`;
+
+  before(async () => {
+    const url = await pg.createDatabase();
+    database = databaseOf(url);
+    for (const [role, password] of Object.entries(roles))
+      await pg.query("postgres", `CREATE ROLE ${role} LOGIN PASSWORD '${password.replace(/'/g, "''")}'`);
+  });
+
+  const corpus: [name: string, dsn: () => string, connects: boolean][] = [
+    ...Object.entries(roles).map(([role, password]): [string, () => string, boolean] => [
+      `unencoded password '${password}'`,
+      () => `postgresql://${role}:${password}@${hostPort()}/${database}`,
+      true,
+    ]),
+    ["'/' in the password", () => `postgresql://exotic_at:${broken[0]}@${hostPort()}/${database}`, false],
+    ["'#' in the password", () => `postgresql://exotic_at:${broken[1]}@${hostPort()}/${database}`, false],
+    ["'@' typed for ':'", () => `postgresql://exotic_at@${broken[2]}@${hostPort()}/${database}`, false],
+    ["key-value DSN", () => `host=localhost port=${pg.port} dbname=${database} password=${broken[3]}`, false],
+    ["no host", () => `postgresql://exotic_at:${encodeURIComponent(broken[4])}@/${database}`, false],
+    [
+      "wrong password of every kind",
+      () => `postgresql://exotic_at:${encodeURIComponent(broken[4])}@${hostPort()}/${database}`,
+      false,
+    ],
+  ];
+  const commands = [
+    ["status"],
+    ["up", "--dry-run"],
+    ["verify"],
+    ["erd"],
+    ["resolve", "0001", "--applied"],
+    ["apply-complete"],
+  ];
+
+  for (const [name, dsn, connects] of corpus) {
+    it(`${name}: one line or success on every command, never the password`, async () => {
+      const runs = [];
+      for (const command of commands) runs.push(await runCli([...command, "--database-url", dsn()]));
+      runs.push(await runCli(["status", "--json"], { DATABASE_URL: dsn() }));
+      runs.push(await runCli([dsn(), "status"]));
+      for (const run of runs) {
+        outputs.push(run.stdout, run.stderr);
+        if (run.code === 0) continue;
+        const errors = run.stderr.split("\n").filter((l) => l.startsWith("dbmigrate:"));
+        assert.equal(errors.length, 1, run.stderr);
+        assert.equal(run.stderr.trimEnd().split("\n").at(-1), errors[0]);
+        assert.doesNotMatch(errors[0], /unexpected failure/);
+      }
+      // `status` with the DSN as typed: the ones a role really has connect.
+      assert.equal(runs[0].code === 0, connects, runs[0].stderr);
+    });
+  }
+
+  it("no output holds any of the passwords, raw or encoded", () => {
+    assert.ok(outputs.length >= corpus.length * (commands.length + 2) * 2);
+    for (const output of outputs)
+      for (const secret of secrets)
+        for (const form of [secret, encodeURIComponent(secret)])
+          assert.equal(output.includes(form), false, `'${form}' in:\n${output}`);
+  });
+});
