@@ -1,11 +1,11 @@
 /** The `dbmigrate` executable: commands, JSON, exit codes, one-line errors, and no password anywhere. */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { capturedOutputs, runCli } from "../support/cli";
-import { startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseOf, startPostgres, type TestPostgres } from "../support/postgres";
 import { migrationsDir } from "../support/temp";
 
 let pg: TestPostgres;
@@ -127,6 +127,85 @@ describe("dbmigrate CLI", () => {
     assert.equal(stale.code, 1);
     assert.match(stale.stdout, /schema\/complete-schema.sql is stale: run `dbmigrate build-complete` and commit it/);
     assert.equal(existsSync(path.join(dir, "0004_add_post_tags.sql")), false);
+  });
+
+  it("status exits 1 (a problem found) with a changed or a dirty migration, and says which", async () => {
+    const dsn = await pg.createDatabase();
+    const dir = migrationsDir();
+    assert.equal((await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn })).code, 0);
+    const clean = await runCli(["status", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(clean.code, 0, clean.stderr);
+    const file = path.join(dir, "0002_tenant_row_level_security.sql");
+    writeFileSync(file, readFileSync(file, "utf8") + "\n-- edited\n");
+    const changed = await runCli(["status", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(changed.code, 1);
+    assert.match(changed.stderr, /^warning: 0002_tenant_row_level_security.sql was changed after it was applied/m);
+    const json = await runCli(["status", "--json", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(json.code, 1);
+    assert.equal(JSON.parse(json.stdout).problems.length, 1);
+    writeFileSync(file, readFileSync(path.join("migrations", "0002_tenant_row_level_security.sql"), "utf8"));
+    await pg.query(databaseOf(dsn), "UPDATE schema_migrations SET dirty = true, applied_at = NULL WHERE version = 2");
+    const dirty = await runCli(["status", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(dirty.code, 1);
+    assert.match(dirty.stderr, /^warning: 0002_tenant_row_level_security.sql started at .* and did not finish/m);
+  });
+
+  it("a header-only file from `new` is a draft: status lists it, up applies the rest, new counts it", async () => {
+    const dsn = await pg.createDatabase();
+    const dir = migrationsDir();
+    const made = await runCli(["new", "add_tags", "--migrations-dir", dir, "--json"]);
+    assert.equal(made.code, 0, made.stderr);
+    const next = readdirSync("migrations").filter((f) => f.endsWith(".sql")).length + 1;
+    const draft = `${String(next).padStart(4, "0")}_add_tags.sql`;
+    const later = `${String(next + 1).padStart(4, "0")}_add_more.sql`;
+    assert.deepEqual(JSON.parse(made.stdout), { file: path.join(dir, draft), version: next, name: "add_tags" });
+    const status = await runCli(["status", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(status.code, 0, status.stderr);
+    const line = status.stdout.split("\n").find((l) => l.trim().startsWith(draft)) ?? "";
+    assert.match(line, /^\s+\S+\s+draft\s+\(no statement yet: not applied\)$/, status.stdout);
+    assert.ok(
+      status.stderr.includes(`warning: ${draft} has no statement yet: it is not applied until it has one\n`),
+      status.stderr,
+    );
+    const up = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /applied 0002_tenant_row_level_security.sql/);
+    const second = await runCli(["new", "add_more", "--migrations-dir", dir]);
+    assert.equal(second.stdout, `${path.join(dir, later)}\n`);
+    const json = await runCli(["status", "--json", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.deepEqual(JSON.parse(json.stdout).drafts, [draft, later]);
+  });
+
+  it("--json on erd, build-complete and resolve prints one JSON object", async () => {
+    const dsn = await pg.createDatabase();
+    assert.equal((await runCli(["up"], { DATABASE_URL: dsn })).code, 0);
+    const erd = await runCli(["erd", "--json"], { DATABASE_URL: dsn });
+    assert.equal(erd.code, 0, erd.stderr);
+    assert.match(JSON.parse(erd.stdout).markdown, /^# Schema\n[\s\S]*erDiagram/);
+    const out = path.join(migrationsDir({}, false), "schema.md");
+    const written = await runCli(["erd", "--json", "--output", out], { DATABASE_URL: dsn });
+    assert.deepEqual(JSON.parse(written.stdout), { file: out, written: true });
+    const check = await runCli(["build-complete", "--check", "--json"]);
+    assert.deepEqual(JSON.parse(check.stdout), {
+      file: "schema/complete-schema.sql",
+      migrations: 2,
+      upToDate: true,
+      written: false,
+    });
+    await pg.query(databaseOf(dsn), "UPDATE schema_migrations SET dirty = true WHERE version = 2");
+    const resolved = await runCli(["resolve", "0002", "--applied", "--json"], { DATABASE_URL: dsn });
+    assert.equal(resolved.code, 0, resolved.stderr);
+    assert.deepEqual(JSON.parse(resolved.stdout), { version: 2, resolution: "applied" });
+  });
+
+  it("erd on a database without the schema exits 1 and leaves the --output file as it was", async () => {
+    const dsn = await pg.createDatabase();
+    const out = path.join(migrationsDir({}, false), "schema.md");
+    writeFileSync(out, "# the committed diagram\n");
+    const run = await runCli(["erd", "--output", out], { DATABASE_URL: dsn });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^dbmigrate: the database has none of the schema's tables: nothing to draw/);
+    assert.equal(readFileSync(out, "utf8"), "# the committed diagram\n");
   });
 
   it("apply-complete seeds a fresh database and refuses a second time", async () => {
