@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type { Logger } from "./clock";
 import { DEFAULT_COMPLETE_SCHEMA_FILE, renderCompleteSchema } from "./complete-schema";
-import { createConnect, resolveConnection } from "./connection";
+import { createConnect, parseDsn, resolveConnection, type ResolvedConnection } from "./connection";
+import { createDatabaseIfMissing, dsnForDatabase } from "./create-database";
 import type { Engine } from "./dialect";
 import { messageOf, UsageError } from "./errors";
 import { createOutput, processSinks, type Output } from "./output";
@@ -62,6 +63,8 @@ Default tenant (seed):
   --site-slug      DEFAULT_SITE_SLUG      (default "${DEFAULT_SEED.siteSlug}")
   --site-hostname  DEFAULT_SITE_HOSTNAME  (default none)
 
+  --create-database           (up, apply-complete) create the DSN's database first when missing
+
 Other: --output FILE, --migrations-dir DIR, --complete-schema FILE, --allow-out-of-order, --json, --verbose, --help`;
 
 const OPTIONS = {
@@ -82,6 +85,7 @@ const OPTIONS = {
   "migrations-dir": { type: "string" },
   "complete-schema": { type: "string" },
   "allow-out-of-order": { type: "boolean" },
+  "create-database": { type: "boolean" },
   "dry-run": { type: "boolean" },
   applied: { type: "boolean" },
   "rolled-back": { type: "boolean" },
@@ -95,6 +99,7 @@ const OPTIONS = {
 type Flags = ReturnType<typeof parseFlags>["values"];
 
 interface Context {
+  command: string;
   flags: Flags;
   args: string[];
   io: CliIo;
@@ -162,6 +167,7 @@ async function run(argv: string[], io: CliIo, redactor: Redactor): Promise<numbe
     const handler = HANDLERS[command];
     if (!handler) throw unknownCommand(command);
     const ctx: Context = {
+      command,
       flags: parsed.values,
       args,
       io,
@@ -449,6 +455,11 @@ async function migrator(ctx: Context): Promise<Migrator> {
     },
     ctx.redactor,
   );
+  if (flags["create-database"]) {
+    if (ctx.command !== "up" && ctx.command !== "apply-complete")
+      throw new UsageError(`--create-database is for up and apply-complete, not ${ctx.command}`);
+    await createTargetDatabase(ctx, connection, timeouts);
+  }
   return new Migrator({
     connect: await createConnect(connection, timeouts),
     migrationsDir: flags["migrations-dir"],
@@ -459,6 +470,19 @@ async function migrator(ctx: Context): Promise<Migrator> {
     allowOutOfOrder: flags["allow-out-of-order"],
     logger: ctx.logger,
   });
+}
+
+/** The server's maintenance database, which both engines have: where `CREATE DATABASE` runs. */
+const ADMIN_DATABASE = "postgres";
+
+async function createTargetDatabase(
+  ctx: Context,
+  connection: ResolvedConnection,
+  timeouts: { connectTimeoutMs?: number; statementTimeoutMs?: number },
+): Promise<void> {
+  const { database } = parseDsn(connection.dsn);
+  const admin = await createConnect({ ...connection, dsn: dsnForDatabase(connection.dsn, ADMIN_DATABASE) }, timeouts);
+  if (await createDatabaseIfMissing(admin, database)) ctx.logger.info(`created database ${database}`);
 }
 
 const SEED_FLAGS: Record<keyof SeedParams, string> = {

@@ -5,17 +5,19 @@
  */
 import * as os from "node:os";
 import type * as pulumi from "@pulumi/pulumi";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { createConnect, parseDsn, pemProblem, resolveConnection, type ConnectionSource } from "../dbmigrate/connection";
 import type { Logger } from "../dbmigrate/clock";
-import { DbMigrateError, messageOf } from "../dbmigrate/errors";
-import { Redactor } from "../dbmigrate/redact";
+import { DbMigrateError, errorLine } from "../dbmigrate/errors";
+import { createLogger, processSinks } from "../dbmigrate/output";
+import { guardStreams, Redactor } from "../dbmigrate/redact";
 import { Migrator, type UpResult } from "../dbmigrate/runner";
 import { secretManagerSettingsFromEnv, secretVersionName } from "../dbmigrate/secret-manager";
 import { seedProblems, type SeedParams } from "../dbmigrate/seed";
 import type { MigrationRef } from "./database-schema";
 
-/** The value the engine sends for an input not known yet (during a preview). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The value the engine sends for an input not known yet (during a preview), from the SDK. */
+const UNKNOWN = unknownValue;
 
 /** The resource's inputs. */
 interface SchemaInputs {
@@ -189,7 +191,7 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
       try {
         secretVersionName(String(news[key]), key);
       } catch (error) {
-        fail(key, describe(error));
+        fail(key, errorLine(error));
       }
     }
   }
@@ -199,7 +201,7 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
     try {
       parseDsn(String(news.databaseUrl));
     } catch (error) {
-      fail("databaseUrl", new Redactor().redact(describe(error)));
+      fail("databaseUrl", redactor.redact(errorLine(error)));
     }
   }
   if (known(news.caCert)) {
@@ -254,20 +256,24 @@ async function engineFor(
   return { migrator, id: `${host}:${port}/${database}` };
 }
 
-/** Runs `work` with a redacting logger on stderr, turning any failure into one redacted line. */
-async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<T>): Promise<T> {
-  const redactor = new Redactor();
-  const say = (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
-  const logger: Logger = { info: (m) => say(m), warn: (m) => say(`warning: ${m}`) };
-  try {
-    return await work(redactor, logger);
-  } catch (error) {
-    throw new Error(redactor.redact(describe(error)));
-  }
-}
+/**
+ * One redactor for the provider host's process: its stdout and stderr (what Pulumi shows) go
+ * through it, so a line that a library prints is masked too. Secrets read by any call stay known.
+ */
+const redactor = new Redactor();
+let streamsGuarded = false;
 
-function describe(error: unknown): string {
-  return error instanceof DbMigrateError ? error.describe() : messageOf(error);
+/** Runs `work` with the one logger on stderr, turning any failure into the one error line, redacted. */
+async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<T>): Promise<T> {
+  if (!streamsGuarded) {
+    guardStreams(redactor);
+    streamsGuarded = true;
+  }
+  try {
+    return await work(redactor, createLogger(processSinks.stderr, redactor));
+  } catch (error) {
+    throw new Error(redactor.redact(errorLine(error)));
+  }
 }
 
 function migrationKeys(list: MigrationRef[] | undefined): MigrationRef[] {

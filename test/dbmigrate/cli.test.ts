@@ -208,6 +208,19 @@ describe("dbmigrate CLI", () => {
     assert.equal(readFileSync(out, "utf8"), "# the committed diagram\n");
   });
 
+  it("up --create-database creates a missing database first, and only up and apply-complete take it", async () => {
+    const dsn = pg.url(`created_${process.pid}`);
+    const first = await runCli(["up", "--create-database"], { DATABASE_URL: dsn });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, new RegExp(`^created database created_${process.pid}$`, "m"));
+    const again = await runCli(["up", "--create-database"], { DATABASE_URL: dsn });
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /created database/);
+    const status = await runCli(["status", "--create-database"], { DATABASE_URL: dsn });
+    assert.equal(status.code, 2);
+    assert.match(status.stderr, /^dbmigrate: --create-database is for up and apply-complete, not status$/m);
+  });
+
   it("apply-complete seeds a fresh database and refuses a second time", async () => {
     const dsn = await pg.createDatabase();
     const first = await runCli(["apply-complete", "--json"], { DATABASE_URL: dsn });

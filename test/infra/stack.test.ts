@@ -7,7 +7,15 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
 import { makeCertificates } from "../../scripts/certificates";
-import { loadStackConfig, only, runProgram, SECRET_SIG, valueOf, type Registered } from "../support/pulumi-program";
+import {
+  loadStackConfig,
+  only,
+  runProgram,
+  SECRET_SIG,
+  SIG_KEY,
+  valueOf,
+  type Registered,
+} from "../support/pulumi-program";
 import { tempDir } from "../support/temp";
 import { readStackFile } from "../../infra/stack-file";
 import { DATABASE_SCHEMA_TYPE } from "../../infra/database-schema";
@@ -27,7 +35,7 @@ function plaintextPlaces(value: unknown, where = ""): string[] {
   if (typeof value === "string") return value.includes("Sup3r-S3cret-pw") ? [where] : [];
   if (Array.isArray(value)) return value.flatMap((v, k) => plaintextPlaces(v, `${where}[${k}]`));
   if (value && typeof value === "object") {
-    if ((value as Record<string, unknown>)["4dabf18193072939515e22adb298388d"] === SECRET_SIG) return [];
+    if ((value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG) return [];
     return Object.entries(value).flatMap(([k, v]) => plaintextPlaces(v, `${where}.${k}`));
   }
   return [];
@@ -118,7 +126,7 @@ describe("stack program (mocks)", () => {
         "the DSN appears only inside secret values",
       );
       const version = resources.find((r) => r.name === "database-database-url-version")!;
-      assert.deepEqual(version.inputs.secretData, { "4dabf18193072939515e22adb298388d": SECRET_SIG, value: DSN });
+      assert.deepEqual(version.inputs.secretData, { [SIG_KEY]: SECRET_SIG, value: DSN });
       const provider = String(schema.inputs.__provider);
       assert.doesNotMatch(provider, /Sup3r-S3cret-pw|postgresql:\/\/|BEGIN CERTIFICATE/, "no secret in __provider");
       assert.doesNotMatch(provider, /\/(work|tmp|home|root)\//, "no absolute path in __provider");
@@ -151,7 +159,7 @@ describe("stack program (mocks)", () => {
     const { resources } = await runProgram("local", { "agoat-database:databaseUrl": DSN });
     assert.deepEqual(summary(resources), [`${SCHEMA}::schema`]);
     const schema = only(resources, SCHEMA);
-    assert.deepEqual(schema.inputs.databaseUrl, { "4dabf18193072939515e22adb298388d": SECRET_SIG, value: DSN });
+    assert.deepEqual(schema.inputs.databaseUrl, { [SIG_KEY]: SECRET_SIG, value: DSN });
     assert.equal(schema.inputs.teardown, "drop");
     assert.deepEqual(schema.inputs.seed, {
       customerName: "Default Customer",

@@ -11,8 +11,12 @@ before(async () => {
 after(() => pg?.stop());
 
 function script(...args: string[]) {
+  return scriptWith(pg.url(), ...args);
+}
+
+function scriptWith(admin: string, ...args: string[]) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/review-database.ts", ...args], {
-    env: { ...process.env, REVIEW_ADMIN_DATABASE_URL: pg.url() },
+    env: { ...process.env, REVIEW_ADMIN_DATABASE_URL: admin },
     encoding: "utf8",
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -39,10 +43,22 @@ describe("review databases", () => {
 
   it("refuses a name that is not a plain identifier, in one line", () => {
     const run = script("create", "x; DROP DATABASE postgres");
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2);
     assert.equal(
       run.stderr,
       "review-database: 'x; DROP DATABASE postgres' is not a database name (lower-case letters, digits, underscores)\n",
     );
+  });
+
+  it("says a failed connection in the one error line, without the password", () => {
+    const wrong = pg.url().replace(pg.password, "wr0ng-adm1n-pa55");
+    const run = scriptWith(wrong, "create", "agoat_pr_7");
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /^review-database: authentication failed for user 'postgres' at 127\.0\.0\.1:\d+ \[SQLSTATE 28P01\]\. Check the user and password/,
+    );
+    assert.equal(run.stderr.trimEnd().split("\n").length, 1);
+    assert.equal(run.stderr.includes("wr0ng-adm1n-pa55"), false);
   });
 });

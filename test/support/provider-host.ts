@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 
 // The SDK's generated code and the same google-protobuf copy it uses.
 const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -16,9 +17,9 @@ const providerGrpc: Any = require(path.join(sdkDir, "proto/provider_grpc_pb"));
 const providerPb: Any = require(path.join(sdkDir, "proto/provider_pb"));
 const { Struct }: Any = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] }));
 
-/** The Pulumi wire format's secret marker. */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** The Pulumi wire format's secret marker, from the SDK. */
+const SIG_KEY = specialSigKey;
+const SECRET_SIG = specialSecretSig;
 
 /** `value` with every secret wrapper replaced by its plain value (what the engine sends this host). */
 export function unwrapSecrets(value: unknown): unknown {

@@ -22,8 +22,8 @@ export interface Registered {
   dependsOn: string[];
 }
 
-/** The secret wrapper of the Pulumi wire format. */
-export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+/** The secret wrapper of the Pulumi wire format: `{ [SIG_KEY]: SECRET_SIG, value }`, from the SDK. */
+export { specialSecretSig as SECRET_SIG, specialSigKey as SIG_KEY } from "@pulumi/pulumi/runtime/rpc";
 
 /** Mock state for a resource: inputs plus what the real provider would compute. */
 function mockState(
