@@ -180,7 +180,7 @@ describe("stack program (mocks)", () => {
     [
       "malformed databaseUrl",
       { "agoat-database:databaseUrl": "db.agoat.test:26257" },
-      /^agoat-database:databaseUrl is not a valid DSN \(it has scheme 'db.agoat.test:', not postgresql:\): set it with/,
+      /^agoat-database:databaseUrl is not a valid DSN \(it is not a URL\): set it with/,
     ],
     [
       "unknown secretStore",
@@ -229,6 +229,35 @@ describe("stack program (mocks)", () => {
       /^agoat-database:protect must be true or false \(got 'yes'\)/,
     ],
   ];
+  it("names every bad key, one line each, in one error", async () => {
+    await assert.rejects(
+      loadStackConfig("dev", {
+        ...secrets(),
+        "agoat-database:secretStore": "vault",
+        "agoat-database:databaseUrl": "postgresql://u@Sup3r-S3cret-pw@db.agoat.test/agoat",
+        "agoat-database:defaultSite": JSON.stringify({ slug: "My Site" }),
+        "agoat-database:secretReplicaLocations": "[not yaml",
+      }),
+      (error: Error) => {
+        const lines = error.message.split("\n");
+        assert.deepEqual(
+          lines.map((l) => l.split(" ")[0]),
+          [
+            "agoat-database:secretReplicaLocations",
+            "agoat-database:secretStore",
+            "agoat-database:databaseUrl",
+            "agoat-database:defaultSite.slug",
+          ],
+          error.message,
+        );
+        assert.match(lines[0], /is not valid YAML\/JSON structured config: set fields with/);
+        assert.match(lines[2], /is not a valid DSN \(it has two '@' and no password: was an '@' typed for ':'\?\)/);
+        assert.doesNotMatch(error.message, /Sup3r-S3cret-pw/);
+        return true;
+      },
+    );
+  });
+
   for (const [what, extra, expected] of badConfigs) {
     it(`stops with one line naming the key: ${what}`, async () => {
       await assert.rejects(loadStackConfig("dev", { ...secrets(), ...extra }), (error: Error) => {
