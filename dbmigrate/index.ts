@@ -1,4 +1,7 @@
-/** The migration engine's public surface, for the CLI, the Pulumi provider and other hosts. */
+/**
+ * The migration engine's one public surface: infra/ (the Pulumi program and provider), scripts/
+ * and bench/ import from here, never from a file inside dbmigrate/ (ESLint enforces it).
+ */
 export { Migrator, type MigratorOptions, type UpResult, type StatusReport, type AppliedMigration } from "./runner";
 export {
   createConnect,
@@ -8,12 +11,14 @@ export {
   type ConnectionSource,
   type ResolvedConnection,
 } from "./connection";
-export { Redactor, redactDsn } from "./redact";
-export { loadMigrations, checksumOf, type Migration } from "./migrations";
+export { createDatabaseIfMissing, dropDatabaseIfExists, dsnForDatabase } from "./create-database";
+export { guardStreams, Redactor, redactDsn } from "./redact";
+export { createLogger, createOutput, processSinks, type Output, type Sinks } from "./output";
+export { DEFAULT_MIGRATIONS_DIR, loadMigrations, checksumOf, type Migration } from "./migrations";
 export { planMigrations, type Plan, type PlanEntry, type MigrationState } from "./plan";
-export { DEFAULT_SEED, validateSeed, type SeedParams, type SeedResult } from "./seed";
+export { DEFAULT_SEED, seedProblems, validateSeed, type SeedParams, type SeedResult } from "./seed";
 export { slugProblem, hostnameProblem, nameProblem } from "./validation";
-export { DbMigrateError, MigrationError, UsageError } from "./errors";
-export { secretVersionName, type SecretManagerSettings } from "./secret-manager";
+export { DbMigrateError, errorJson, errorLine, MigrationError, toDbMigrateError, UsageError } from "./errors";
+export { secretManagerSettingsFromEnv, secretVersionName, type SecretManagerSettings } from "./secret-manager";
 export type { Engine } from "./dialect";
 export type { Logger } from "./clock";

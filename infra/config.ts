@@ -5,9 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseDsn, pemProblem } from "../dbmigrate/connection";
-import { DbMigrateError } from "../dbmigrate/errors";
-import { DEFAULT_SEED, seedProblems, type SeedParams } from "../dbmigrate/seed";
+import { DbMigrateError, DEFAULT_SEED, parseDsn, pemProblem, seedProblems, type SeedParams } from "../dbmigrate";
 
 /** The config namespace: the project name. */
 export const CONFIG_NAMESPACE = "agoat-database";

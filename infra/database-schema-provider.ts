@@ -6,15 +6,27 @@
 import * as os from "node:os";
 import type * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { createConnect, parseDsn, pemProblem, resolveConnection, type ConnectionSource } from "../dbmigrate/connection";
-import type { Logger } from "../dbmigrate/clock";
-import { DbMigrateError, errorLine } from "../dbmigrate/errors";
-import { createLogger, processSinks } from "../dbmigrate/output";
-import { guardStreams, Redactor } from "../dbmigrate/redact";
-import { Migrator, type UpResult } from "../dbmigrate/runner";
-import { secretManagerSettingsFromEnv, secretVersionName } from "../dbmigrate/secret-manager";
-import { seedProblems, type SeedParams } from "../dbmigrate/seed";
 import type { MigrationRef } from "./database-schema";
+import {
+  createConnect,
+  createLogger,
+  DbMigrateError,
+  errorLine,
+  guardStreams,
+  Migrator,
+  parseDsn,
+  pemProblem,
+  processSinks,
+  Redactor,
+  resolveConnection,
+  secretManagerSettingsFromEnv,
+  secretVersionName,
+  seedProblems,
+  type ConnectionSource,
+  type Logger,
+  type SeedParams,
+  type UpResult,
+} from "../dbmigrate";
 
 /** The value the engine sends for an input not known yet (during a preview), from the SDK. */
 const UNKNOWN = unknownValue;

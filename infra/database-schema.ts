@@ -9,8 +9,8 @@
  * and no secret (docs/adrs/0004-provider-reads-secrets-at-run-time.md).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { SeedParams } from "../dbmigrate/seed";
 import type { Teardown } from "./config";
+import type { SeedParams } from "../dbmigrate";
 
 /** A migration as the resource knows it: what the preview diffs. */
 export interface MigrationRef {

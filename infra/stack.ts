@@ -3,10 +3,10 @@
  * `pulumi.runtime.setMocks` for each stack's config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from "../dbmigrate/migrations";
 import type { StackConfig } from "./config";
 import { DatabaseSchema, type MigrationRef } from "./database-schema";
 import { DatabaseSecrets } from "./database-secrets";
+import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from "../dbmigrate";
 
 /** The stack outputs. */
 export interface StackOutputs {

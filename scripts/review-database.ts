@@ -9,11 +9,17 @@
  * Progress and errors go through dbmigrate's one output layer (redacted, one line); stderr is
  * guarded. stdout is not: `url` exists to hand the DSN, password included, to the workflow.
  */
-import { createConnect, resolveConnection } from "../dbmigrate/connection";
-import { createDatabaseIfMissing, dropDatabaseIfExists, dsnForDatabase } from "../dbmigrate/create-database";
-import { UsageError } from "../dbmigrate/errors";
-import { createOutput, processSinks } from "../dbmigrate/output";
-import { guardStreams } from "../dbmigrate/redact";
+import {
+  createConnect,
+  createDatabaseIfMissing,
+  createOutput,
+  dropDatabaseIfExists,
+  dsnForDatabase,
+  guardStreams,
+  processSinks,
+  resolveConnection,
+  UsageError,
+} from "../dbmigrate";
 
 /** A database name a review stack may use. */
 const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
