@@ -1,7 +1,7 @@
 /** Migration files: names, order, checksums, directives and the errors for bad ones. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checksumOf, loadMigrations } from "../../dbmigrate/migrations";
+import { checksumOf, loadMigrationFolder, loadMigrations } from "../../dbmigrate/migrations";
 import { splitStatements } from "../../dbmigrate/sql-split";
 import { migrationsDir } from "../support/temp";
 
@@ -47,9 +47,13 @@ describe("migration files", () => {
     await assert.rejects(loadMigrations(dir), /two migration files share version 0001: '0001_a.sql' and '0001_b.sql'/);
   });
 
-  it("rejects an empty migration, even one with comments", async () => {
-    const dir = migrationsDir({ "0001_empty.sql": "-- nothing yet\n/* really */\n" }, false);
-    await assert.rejects(loadMigrations(dir), /migration file '0001_empty.sql' has no SQL statement/);
+  it("takes a file with no statement (comments only) as a draft: listed, never a migration", async () => {
+    const dir = migrationsDir({ "0001_a.sql": "SELECT 1;", "0002_empty.sql": "-- nothing yet\n/* really */\n" }, false);
+    assert.deepEqual(
+      (await loadMigrations(dir)).map((m) => m.file),
+      ["0001_a.sql"],
+    );
+    assert.deepEqual((await loadMigrationFolder(dir)).drafts, [{ version: 2, file: "0002_empty.sql" }]);
   });
 
   it("rejects an unknown dbmigrate:requires feature", async () => {
