@@ -147,7 +147,7 @@ function outputsOf(inputs: SchemaInputs, result: UpResult): SchemaOutputs {
     ...inputs,
     pendingMigrations: [],
     appliedMigrations: result.migrations
-      .filter((m) => m.state === "applied" || m.state === "skipped")
+      .filter((m) => m.state === "applied")
       .map(({ file, checksum }) => ({ file, checksum })),
     schemaVersion: result.schemaVersion,
     engine: result.engine,
