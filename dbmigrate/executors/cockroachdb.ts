@@ -6,7 +6,7 @@
  * (docs/adrs/0009-resumable-migrations.md). The history row and the audit row are finished in
  * one write-only transaction, fenced on the live lease.
  */
-import { DbMigrateError, LockError, messageOf } from "../errors";
+import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { claimDirty, forgetDirty, recordFailure, recordFinished, recordProgress, recordStarted } from "../history";
 import { pad } from "../migrations";
 import { withRetry } from "../retry";
@@ -95,10 +95,11 @@ export const cockroachExecutor: MigrationExecutor = {
         error.progress = progress(migration, total);
         throw error;
       }
-      const failure = new LockError(
-        `${migration.file}: every statement took effect, but recording it finished failed: ${messageOf(error)}`,
+      const failure = new MigrationError(
+        `migration ${migration.file}: every statement took effect, but recording it finished (history and audit rows) failed: ${messageOf(error)}`,
         {
           file: migration.location,
+          sqlState: sqlStateOf(error),
           cause: error,
           hint: `The migration stays dirty at ${total} of ${total} statements; the next \`dbmigrate up\` finishes it`,
         },

@@ -3,7 +3,7 @@
  * at all. The history insert is fenced on the live lease and holds the lock row until COMMIT, so
  * no other runner can take the lease over in between.
  */
-import { DbMigrateError } from "../errors";
+import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { recordApplied } from "../history";
 import { withRetry } from "../retry";
 import type { Statement } from "../sql-split";
@@ -57,7 +57,17 @@ export const postgresExecutor: MigrationExecutor = {
         error.progress = { applied: [] };
         throw error;
       }
-      if (failed === undefined) throw error;
+      if (failed === undefined) {
+        throw new MigrationError(
+          `migration ${migration.file}: recording it (history and audit rows) failed: ${messageOf(error)}`,
+          {
+            file: migration.location,
+            sqlState: sqlStateOf(error),
+            cause: error,
+            hint: "Nothing of it was applied (it ran in one transaction)",
+          },
+        );
+      }
       throw statementError(error, migration, failed, "nothing of it was applied (it ran in one transaction)");
     }
   },
