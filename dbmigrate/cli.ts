@@ -259,7 +259,9 @@ function printUpResult(ctx: Context, result: UpResult): void {
     return;
   }
   for (const m of result.applied)
-    ctx.out(`${m.outcome} ${m.file} (${m.durationMs} ms)${m.resumedAt > 1 ? `, resumed at statement ${m.resumedAt}` : ""}`);
+    ctx.out(
+      `${m.outcome} ${m.file} (${m.durationMs} ms)${m.resumedAt > 1 ? `, resumed at statement ${m.resumedAt}` : ""}`,
+    );
   for (const m of result.migrations.filter((e) => e.state === "waiting")) ctx.out(`waiting ${m.file}: ${m.waitingFor}`);
   for (const change of result.seedChanges) ctx.out(`seed changed: ${describeSeedChange(change)}`);
   ctx.out(

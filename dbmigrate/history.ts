@@ -47,7 +47,8 @@ export async function ensureHistoryTable(client: SqlClient): Promise<void> {
   );
   const have = new Set(rows.map((r) => r.column_name));
   for (const [column, type] of PROGRESS_COLUMNS) {
-    if (!have.has(column)) await client.query(`ALTER TABLE ${HISTORY_TABLE} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
+    if (!have.has(column))
+      await client.query(`ALTER TABLE ${HISTORY_TABLE} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
   }
 }
 
@@ -166,7 +167,16 @@ export async function recordApplied(
       8,
       true,
     ),
-    [entry.version, entry.name, entry.file, entry.checksum, executionMs, entry.appliedBy, entry.baseline ?? false, lock.owner],
+    [
+      entry.version,
+      entry.name,
+      entry.file,
+      entry.checksum,
+      executionMs,
+      entry.appliedBy,
+      entry.baseline ?? false,
+      lock.owner,
+    ],
   );
   return (result.rowCount ?? 0) > 0;
 }
@@ -189,13 +199,27 @@ export async function recordStarted(
       8,
       false,
     ),
-    [entry.version, entry.name, entry.file, entry.checksum, entry.appliedBy, entry.baseline ?? false, statementsTotal, lock.owner],
+    [
+      entry.version,
+      entry.name,
+      entry.file,
+      entry.checksum,
+      entry.appliedBy,
+      entry.baseline ?? false,
+      statementsTotal,
+      lock.owner,
+    ],
   );
   return (result.rowCount ?? 0) > 0;
 }
 
 /** Takes over a dirty row to resume it: this run is now its runner. False when the lease was not live. */
-export async function claimDirty(client: SqlClient, version: number, statementsTotal: number, lock: HeldLock): Promise<boolean> {
+export async function claimDirty(
+  client: SqlClient,
+  version: number,
+  statementsTotal: number,
+  lock: HeldLock,
+): Promise<boolean> {
   const result = await client.query(
     `UPDATE ${HISTORY_TABLE} SET runner = $2, statements_total = $3, failed_statement = NULL, failed_line = NULL,
             last_error = NULL, outcome_unknown = false
@@ -207,10 +231,11 @@ export async function claimDirty(client: SqlClient, version: number, statementsT
 
 /** Records that the first `done` statements took effect (only while this run is the row's runner). */
 export async function recordProgress(client: SqlClient, version: number, runner: string, done: number): Promise<void> {
-  await client.query(
-    `UPDATE ${HISTORY_TABLE} SET statements_done = $3 WHERE version = $1 AND dirty AND runner = $2`,
-    [version, runner, done],
-  );
+  await client.query(`UPDATE ${HISTORY_TABLE} SET statements_done = $3 WHERE version = $1 AND dirty AND runner = $2`, [
+    version,
+    runner,
+    done,
+  ]);
 }
 
 /** What stopped a migration at one statement. */

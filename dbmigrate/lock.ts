@@ -175,11 +175,15 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: 
   const renew = async () => {
     const sent = deps.clock.now();
     try {
-      const r = await withRetry("renewing the migration lock", () => client.query(RENEW, [LOCK_NAME, owner, options.leaseMs]), {
-        clock: deps.clock,
-        logger: deps.logger,
-        options: deps.retry,
-      });
+      const r = await withRetry(
+        "renewing the migration lock",
+        () => client.query(RENEW, [LOCK_NAME, owner, options.leaseMs]),
+        {
+          clock: deps.clock,
+          logger: deps.logger,
+          options: deps.retry,
+        },
+      );
       if ((r.rowCount ?? 0) === 0) lost ??= "another runner took it over after its lease expired";
       else provenUntil = Math.max(provenUntil, sent + options.leaseMs);
     } catch (error) {

@@ -24,7 +24,14 @@ import {
 import { DbMigrateError, messageOf, PlanError, UsageError } from "./errors";
 import { executorFor } from "./executors";
 import type { AfterMigrationStep, AppliedMigration, RunnableMigration } from "./executors/types";
-import { ensureHistoryTable, forgetDirty, HISTORY_TABLE, readHistory, recordFinished, type HistoryRow } from "./history";
+import {
+  ensureHistoryTable,
+  forgetDirty,
+  HISTORY_TABLE,
+  readHistory,
+  recordFinished,
+  type HistoryRow,
+} from "./history";
 import {
   acquireLock,
   DEFAULT_LOCK,

@@ -56,10 +56,7 @@ export function seedProblems(params: Partial<Record<keyof SeedParams, unknown>>)
  * Throws a {@link UsageError} naming the first bad parameter among those given; `label` maps a
  * field to the user's name for it.
  */
-export function validateSeed(
-  params: Partial<SeedParams>,
-  label: (field: keyof SeedParams) => string = (f) => f,
-): void {
+export function validateSeed(params: Partial<SeedParams>, label: (field: keyof SeedParams) => string = (f) => f): void {
   const given = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined));
   const [first] = seedProblems({ ...DEFAULT_SEED, ...given });
   if (first) throw new UsageError(`invalid seed parameter ${label(first[0])}: ${first[1]}`);
@@ -258,7 +255,10 @@ export async function applySeed(
       await audit(client, tenant.customerId, { type: "customer", id: tenant.customerId }, change);
     } else if (change.what === "siteName" || change.what === "siteSlug") {
       const column = change.what === "siteName" ? "name" : "slug";
-      await client.query(`UPDATE sites SET ${column} = $2, updated_at = now() WHERE id = $1`, [tenant.siteId, change.to]);
+      await client.query(`UPDATE sites SET ${column} = $2, updated_at = now() WHERE id = $1`, [
+        tenant.siteId,
+        change.to,
+      ]);
       await audit(client, tenant.customerId, { type: "site", id: tenant.siteId }, change);
     } else if (change.what === "siteHostname") {
       const domainId = await setPrimaryHostname(client, tenant, change.to);
@@ -282,7 +282,9 @@ async function createDefaultTenant(
   if (!customerId || !siteId) {
     // Adopt live rows with the asked slugs (a database seeded by hand), else create them.
     customerId =
-      (await maybeId(client, `SELECT id FROM customers WHERE slug = $1 AND deleted_at IS NULL`, [params.customerSlug])) ??
+      (await maybeId(client, `SELECT id FROM customers WHERE slug = $1 AND deleted_at IS NULL`, [
+        params.customerSlug,
+      ])) ??
       (await idOf(client, `INSERT INTO customers (name, slug) VALUES ($1, $2) RETURNING id`, [
         params.customerName,
         params.customerSlug,

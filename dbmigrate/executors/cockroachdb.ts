@@ -25,9 +25,7 @@ export const cockroachExecutor: MigrationExecutor = {
     const marked = await withRetry(
       `marking ${migration.file} started`,
       () =>
-        start.dirtyRow
-          ? claimDirty(client, migration.version, total, lock)
-          : recordStarted(client, entry, total, lock),
+        start.dirtyRow ? claimDirty(client, migration.version, total, lock) : recordStarted(client, entry, total, lock),
       retry,
     );
     if (!marked) throw leaseGone(migration);

@@ -58,7 +58,10 @@ describe("engine", () => {
         ],
       );
       assert.equal(result.schemaVersion, 2);
-      assert.ok(logger.lines.some((l) => /^applied 0001_audit.sql in \d+ ms$/.test(l)), logger.lines.join("\n"));
+      assert.ok(
+        logger.lines.some((l) => /^applied 0001_audit.sql in \d+ ms$/.test(l)),
+        logger.lines.join("\n"),
+      );
       const history = await withDb(dsn, (c) =>
         c.query(
           `SELECT version, file, applied_by, dirty, baseline, execution_ms >= 0 AS timed, applied_at IS NOT NULL AS done FROM schema_migrations ORDER BY version`,
@@ -73,10 +76,19 @@ describe("engine", () => {
       );
       type AuditRow = Record<string, string> & { changes: { file: string; checksum: string; engine: string } };
       const audit = await withDb(dsn, (c) =>
-        c.query<AuditRow>(`SELECT actor_type, actor_id, action, resource_id, changes FROM audit_logs ORDER BY resource_id`),
+        c.query<AuditRow>(
+          `SELECT actor_type, actor_id, action, resource_id, changes FROM audit_logs ORDER BY resource_id`,
+        ),
       );
       assert.deepEqual(
-        audit.rows.map((r) => [r.actor_type, r.actor_id, r.action, r.resource_id, r.changes.checksum, r.changes.engine]),
+        audit.rows.map((r) => [
+          r.actor_type,
+          r.actor_id,
+          r.action,
+          r.resource_id,
+          r.changes.checksum,
+          r.changes.engine,
+        ]),
         result.applied.map((m) => ["system", "tester@ci", "schema.migrate", m.file, m.checksum, engine]),
       );
     });
@@ -93,7 +105,13 @@ describe("engine", () => {
         },
       );
       const rows = await withDb(dsn, (c) => c.query(`SELECT version, dirty FROM schema_migrations ORDER BY version`));
-      const expected = engine === "postgres" ? [{ version: "1", dirty: false }] : [{ version: "1", dirty: false }, { version: "2", dirty: true }];
+      const expected =
+        engine === "postgres"
+          ? [{ version: "1", dirty: false }]
+          : [
+              { version: "1", dirty: false },
+              { version: "2", dirty: true },
+            ];
       assert.deepEqual(rows.rows, expected, "never recorded as applied without its audit row");
     });
   }
