@@ -16,7 +16,7 @@ before(async () => {
 after(() => pg?.stop());
 
 const SLOW = {
-  "0003_slow.sql":
+  "0900_slow.sql":
     "CREATE TABLE slow_a (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\nSELECT pg_sleep(2);\nCREATE TABLE slow_b (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
 };
 
@@ -75,11 +75,11 @@ describe("dbmigrate processes", () => {
     assert.equal(lock.length, 1, "the dead runner's lock row is still there");
     const rerun = await runCli(["up", "--migrations-dir", dir, "--lock-lease", "1000"], { DATABASE_URL: dsn });
     assert.equal(rerun.code, 0, rerun.stderr);
-    assert.match(rerun.stdout, /^applied 0003_slow.sql/m);
+    assert.match(rerun.stdout, /^applied 0900_slow.sql/m);
     assert.deepEqual(await tablesOf(db), ["slow_a", "slow_b"]);
     const again = await pg.query<{ n: string }>(
       db,
-      `SELECT count(*) AS n FROM schema_migrations WHERE version = 3 AND NOT dirty`,
+      `SELECT count(*) AS n FROM schema_migrations WHERE version = 900 AND NOT dirty`,
     );
     assert.equal(again[0].n, "1");
   });
@@ -95,16 +95,16 @@ describe("dbmigrate processes", () => {
     await done;
     assert.deepEqual(await tablesOf(db), ["slow_a"], "each statement committed on its own");
     const status = await runCli(["status", "--json", "--migrations-dir", dir], env);
-    assert.equal(JSON.parse(status.stdout).migrations[2].state, "dirty");
+    assert.equal(JSON.parse(status.stdout).migrations.find((m) => m.version === 900)!.state, "dirty");
     const blocked = await runCli(["up", "--migrations-dir", dir], env);
     assert.equal(blocked.code, 1);
     assert.match(
       blocked.stderr,
-      /0003_slow.sql started at .* and did not finish: check which of its statements took effect, then run `dbmigrate resolve 0003 --applied` if all did, or `--rolled-back` after undoing them/,
+      /0900_slow.sql started at .* and did not finish: check which of its statements took effect, then run `dbmigrate resolve 0900 --applied` if all did, or `--rolled-back` after undoing them/,
     );
     await pg.query(db, "DROP TABLE slow_a");
     const resolved = await runCli(
-      ["resolve", "0003", "--rolled-back", "--migrations-dir", dir, "--lock-timeout", "10000"],
+      ["resolve", "0900", "--rolled-back", "--migrations-dir", dir, "--lock-timeout", "10000"],
       env,
     );
     assert.equal(resolved.code, 0, resolved.stderr);

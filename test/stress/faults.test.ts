@@ -22,7 +22,7 @@ after(() => pg?.stop());
 
 // Three DDL statements with a distinguishable pause at each of the two boundaries between them.
 const FAULTY = {
-  "0003_faults.sql": [
+  "0900_faults.sql": [
     "CREATE TABLE fault_a (id UUID PRIMARY KEY DEFAULT gen_random_uuid());",
     "SELECT pg_sleep(1.01);",
     "CREATE TABLE fault_b (id UUID PRIMARY KEY DEFAULT gen_random_uuid());",
@@ -42,11 +42,11 @@ const faultTables = async (db: string) =>
 const recorded = async (db: string) =>
   pg.query<{ dirty: boolean; n: string }>(
     db,
-    `SELECT dirty, count(*) OVER () AS n FROM schema_migrations WHERE version = 3`,
+    `SELECT dirty, count(*) OVER () AS n FROM schema_migrations WHERE version = 900`,
   );
 const audited = async (db: string) =>
   Number(
-    (await pg.query<{ n: string }>(db, `SELECT count(*) AS n FROM audit_logs WHERE resource_id = '0003_faults.sql'`))[0]
+    (await pg.query<{ n: string }>(db, `SELECT count(*) AS n FROM audit_logs WHERE resource_id = '0900_faults.sql'`))[0]
       .n,
   );
 
@@ -95,10 +95,10 @@ describe("faults", () => {
       assert.deepEqual(await recorded(db), [{ dirty: true, n: "1" }], "dirty, not applied");
       const blocked = await runCli(["up", ...args], env);
       assert.equal(blocked.code, 1);
-      assert.match(blocked.stderr, /0003_faults.sql started at .* and did not finish/);
+      assert.match(blocked.stderr, /0900_faults.sql started at .* and did not finish/);
       assert.deepEqual(await faultTables(db), committed, "the blocked run changed nothing");
       for (const table of committed) await pg.query(db, `DROP TABLE ${table}`);
-      assert.equal((await runCli(["resolve", "0003", "--rolled-back", ...args], env)).code, 0);
+      assert.equal((await runCli(["resolve", "0900", "--rolled-back", ...args], env)).code, 0);
       const rerun = await runCli(["up", ...args], env);
       assert.equal(rerun.code, 0, rerun.stderr);
       assert.deepEqual(await faultTables(db), ["fault_a", "fault_b", "fault_c"]);
@@ -119,7 +119,7 @@ describe("faults", () => {
       assert.equal(errors.length, 1, run.stderr);
       assert.match(
         errors[0],
-        /^dbmigrate: migration 0003_faults.sql failed at line 2: terminating connection due to administrator command .*\[SQLSTATE 57P01\]\. /,
+        /^dbmigrate: migration 0900_faults.sql failed at line 2: terminating connection due to administrator command .*\[SQLSTATE 57P01\]\. /,
       );
       if (engine === "postgres") {
         assert.match(errors[0], /Nothing of it was applied/);
@@ -127,7 +127,7 @@ describe("faults", () => {
       } else {
         assert.match(errors[0], /the migration is marked dirty/);
         await pg.query(db, "DROP TABLE fault_a");
-        assert.equal((await runCli(["resolve", "0003", "--rolled-back", ...args], env)).code, 0);
+        assert.equal((await runCli(["resolve", "0900", "--rolled-back", ...args], env)).code, 0);
       }
       const rerun = await runCli(["up", ...args], env);
       assert.equal(rerun.code, 0, rerun.stderr);
