@@ -343,7 +343,10 @@ export class Migrator {
         await ensureHistoryTable(client);
         // Re-read under the lock: another runner may have applied what we saw pending, or left a dirty row.
         const locked = this.targetPlan(target, files, await readHistory(client), server);
-        this.refuse(locked.entries.filter((e) => e.problem));
+        this.refuse(
+          locked.entries.filter((e) => e.problem),
+          await this.jobsNote(client, server, locked),
+        );
         const applied = await this.applyAll(client, server, locked, target.kind === "complete", lock);
         let seeded: { result: SeedResult; changes: SeedChange[] } | null = null;
         try {
@@ -379,13 +382,26 @@ export class Migrator {
     });
   }
 
-  private refuse(entries: PlanEntry[]): void {
+  private refuse(entries: PlanEntry[], note = ""): void {
     if (entries.length > 0) {
       throw new PlanError(
         entries.map((e) => e.problem!),
-        "Nothing was applied; `dbmigrate status` shows every migration's state",
+        `Nothing was applied; \`dbmigrate status\` shows every migration's state${note}`,
       );
     }
+  }
+
+  /**
+   * On CockroachDB, a dirty migration whose outcome is unknown may have a schema-change job still
+   * running: name the unfinished ones, so the person knows what to wait for before `resolve`.
+   */
+  private async jobsNote(client: SqlClient, server: ServerInfo, plan: Plan): Promise<string> {
+    const unknown = plan.entries.some((e) => e.state === "dirty" && e.problem);
+    if (!unknown || server.engine !== "cockroachdb") return "";
+    const jobs = await (this.options.server ?? sqlServerQueries).unfinishedSchemaJobs(client).catch(() => null);
+    if (jobs === null) return "; could not list CockroachDB's jobs (SHOW JOBS): check them by hand";
+    if (jobs.length === 0) return "; CockroachDB has no unfinished schema-change job";
+    return `; unfinished CockroachDB schema-change jobs: ${jobs.map((j) => `${j.jobId} (${j.status}): ${j.description}`).join("; ")}`;
   }
 
   private async applyAll(

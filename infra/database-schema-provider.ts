@@ -262,7 +262,10 @@ async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<
   try {
     return await work(redactor, logger);
   } catch (error) {
-    throw new Error(redactor.redact(describe(error)));
+    // Partial progress: what this run applied (with its audit rows) before the failure.
+    const applied = error instanceof DbMigrateError ? (error.progress?.applied ?? []) : [];
+    const before = applied.length > 0 ? ` (applied before the failure: ${applied.join(", ")})` : "";
+    throw new Error(redactor.redact(describe(error) + before));
   }
 }
 

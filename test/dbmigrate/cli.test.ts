@@ -349,4 +349,36 @@ describe("dbmigrate CLI", () => {
       assert.doesNotMatch(output, /hunter22/);
     }
   });
+
+  it("CockroachDB path: a definite failure at statement 2 shows as dirty at statement 2 of 3 (file:line); after fixing the cause, up resumes there", async () => {
+    const dsn = await pg.createDatabase();
+    const dir = migrationsDir({
+      "0900_needs_data.sql":
+        "CREATE TABLE resume_a (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\nINSERT INTO resume_source (id) VALUES (gen_random_uuid());\nCREATE TABLE resume_b (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+    });
+    const env = { DATABASE_URL: dsn, DBMIGRATE_ENGINE: "cockroachdb" };
+    const failed = await runCli(["up", "--migrations-dir", dir], env);
+    assert.equal(failed.code, 1);
+    assert.match(
+      failed.stderr,
+      /\[SQLSTATE 42P01\]\. Statements before it were committed .* `dbmigrate up` resumes at statement 2/,
+    );
+    const status = await runCli(["status", "--migrations-dir", dir], env);
+    assert.match(
+      status.stdout,
+      /0900_needs_data.sql +dirty +\(dirty at statement 2 of 3 \(0900_needs_data.sql:2\): relation "resume_source" does not exist; `dbmigrate up` resumes there\)/,
+    );
+    const json = JSON.parse((await runCli(["status", "--json", "--migrations-dir", dir], env)).stdout);
+    const entry = json.migrations.find((m: { version: number }) => m.version === 900);
+    assert.deepEqual(
+      [entry.progress.statementsDone, entry.progress.statementsTotal, entry.progress.resumeAt],
+      [1, 3, 1],
+    );
+    // The manual step: create what statement 2 needs. No `resolve`.
+    await pg.query(new URL(dsn).pathname.slice(1), "CREATE TABLE resume_source (id UUID PRIMARY KEY)");
+    const resumed = await runCli(["up", "--migrations-dir", dir], env);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /^applied 0900_needs_data.sql \(\d+ ms\), resumed at statement 2$/m);
+    assert.match(resumed.stderr, /resuming 0900_needs_data.sql at statement 2 of 3/);
+  });
 });

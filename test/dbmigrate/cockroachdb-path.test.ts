@@ -216,6 +216,29 @@ describe("CockroachDB path (forced)", () => {
     });
   }
 
+  it("refusing an unknown outcome on CockroachDB, up names the unfinished schema-change jobs (SHOW JOBS, as documented)", async () => {
+    const dsn = await pg.createDatabase();
+    const jobs = [
+      {
+        jobId: "1035844197421465601",
+        status: "running",
+        description: "CREATE TABLE made_up.public.t_two (id UUID PRIMARY KEY DEFAULT gen_random_uuid())",
+      },
+    ];
+    const server = cockroachServer("v24.3.4", "24.3", jobs);
+    const connect = instrument(await connectTo(dsn), [], [failTimes(/^CREATE TABLE t_two/, "40003", 1)]);
+    const migrator = madeUp(connect, THREE, { server, clock: fastClock() });
+    assert.equal((await migrator.status()).engine, "cockroachdb", "detected from version(), not forced");
+    await assert.rejects(migrator.up(), /40003/);
+    await assert.rejects(migrator.up(), (error: Error & { describe(): string }) => {
+      assert.match(
+        error.describe(),
+        /unfinished CockroachDB schema-change jobs: 1035844197421465601 \(running\): CREATE TABLE made_up.public.t_two/,
+      );
+      return true;
+    });
+  });
+
   it("gives up after the last 40001 attempt: dirty at that statement, and up resumes there", async () => {
     const dsn = await pg.createDatabase();
     const { migrator } = await cockroach(dsn, THREE, { rules: [failTimes(/^CREATE TABLE t_three/, "40001", 100)] });
