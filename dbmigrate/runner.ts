@@ -333,10 +333,10 @@ export class Migrator {
         return this.result(server, true, [], plan, seed.customerId && seed.siteId ? seed : null, seed.changes);
       }
       const dirty = plan.entries.some((e) => e.state === "dirty");
-      const seedToDo = this.seedRequest !== false && (seed.changes.length > 0 || seed.tenant === null);
+      const seedToDo = this.seedRequest !== false && seed.changes.length > 0;
       if (target.kind === "up" && plan.pending.length === 0 && !dirty && history !== null && !seedToDo) {
         this.logger.info("nothing to apply: schema and seed are up to date");
-        return this.result(server, false, [], plan, seed.tenant ? seed : null, []);
+        return this.result(server, false, [], plan, seed, []);
       }
       return this.underLock(async (lock) => {
         if (target.kind === "complete") await this.assertEmpty(client);
@@ -473,7 +473,12 @@ export class Migrator {
   private async seedStatus(client: SqlClient): Promise<SeedStatus> {
     const tenant = await readDefaultTenant(client);
     const changes = this.seedRequest === false ? [] : seedChanges(tenant, this.seedRequest);
-    return { customerId: tenant?.customerId ?? null, siteId: tenant?.siteId ?? null, tenant, changes };
+    return {
+      customerId: tenant?.customerLive ? tenant.customerId : null,
+      siteId: tenant?.customerLive && tenant.siteLive ? tenant.siteId : null,
+      tenant,
+      changes,
+    };
   }
 
   private server(client: SqlClient): Promise<ServerInfo> {

@@ -75,6 +75,9 @@ export interface DefaultTenant {
   primaryDomainId: string | null;
   /** False before migrations/0004 recorded it: then it is the oldest live customer's oldest site. */
   recorded: boolean;
+  /** The recorded customer and site may have been soft-deleted since; the seed step then replaces them. */
+  customerLive: boolean;
+  siteLive: boolean;
 }
 
 /** One change the seed step makes to the default tenant. */
@@ -85,7 +88,8 @@ export interface SeedChange {
 }
 
 const TENANT_COLUMNS = `c.id AS customer_id, c.name AS customer_name, c.slug AS customer_slug,
-       s.id AS site_id, s.name AS site_name, s.slug AS site_slug, d.id AS domain_id, d.hostname`;
+       s.id AS site_id, s.name AS site_name, s.slug AS site_slug, d.id AS domain_id, d.hostname,
+       c.deleted_at IS NULL AS customer_live, s.deleted_at IS NULL AS site_live`;
 const PRIMARY_DOMAIN = `LEFT JOIN domains d ON d.customer_id = s.customer_id AND d.site_id = s.id AND d.is_primary AND d.deleted_at IS NULL`;
 
 /**
@@ -93,7 +97,7 @@ const PRIMARY_DOMAIN = `LEFT JOIN domains d ON d.customer_id = s.customer_id AND
  * is what that migration will record: the oldest live customer's oldest live site.
  */
 export async function readDefaultTenant(client: SqlClient): Promise<DefaultTenant | null> {
-  type Row = Record<string, string | null>;
+  type Row = Record<string, string | boolean | null>;
   let rows: Row[];
   let recorded = true;
   try {
@@ -129,18 +133,32 @@ export async function readDefaultTenant(client: SqlClient): Promise<DefaultTenan
     siteId: String(r.site_id),
     siteName: String(r.site_name),
     siteSlug: String(r.site_slug),
-    primaryHostname: r.hostname,
-    primaryDomainId: r.domain_id,
+    primaryHostname: (r.hostname as string | null) ?? null,
+    primaryDomainId: (r.domain_id as string | null) ?? null,
     recorded,
+    customerLive: r.customer_live === true,
+    siteLive: r.site_live === true,
   };
+}
+
+/** A recorded default tenant whose customer and site both still exist. */
+export function isLive(tenant: DefaultTenant | null): boolean {
+  return tenant !== null && tenant.customerLive && tenant.siteLive;
 }
 
 /** What the seed step would change, given the current default tenant and the parameters that were given. */
 export function seedChanges(current: DefaultTenant | null, request: Partial<SeedParams>): SeedChange[] {
-  if (!current) {
+  if (!current || !isLive(current)) {
     const params = { ...DEFAULT_SEED, ...request };
+    const customer = current?.customerLive
+      ? `customer '${current.customerSlug}' (kept)`
+      : `customer '${request.customerSlug ?? current?.customerSlug ?? params.customerSlug}'`;
     const changes: SeedChange[] = [
-      { what: "create", from: null, to: `customer '${params.customerSlug}', site '${params.siteSlug}'` },
+      {
+        what: "create",
+        from: null,
+        to: `${customer}, site '${request.siteSlug ?? current?.siteSlug ?? params.siteSlug}'`,
+      },
     ];
     if (params.siteHostname) changes.push({ what: "siteHostname", from: null, to: params.siteHostname });
     return changes;
@@ -184,7 +202,12 @@ export async function checkSeed(
   current: DefaultTenant | null,
   request: Partial<SeedParams>,
 ): Promise<void> {
-  if (current && request.customerSlug !== undefined && request.customerSlug !== current.customerSlug) {
+  if (
+    current &&
+    isLive(current) &&
+    request.customerSlug !== undefined &&
+    request.customerSlug !== current.customerSlug
+  ) {
     const { rows } = await client.query(`SELECT id FROM customers WHERE slug = $1 AND deleted_at IS NULL`, [
       request.customerSlug,
     ]);
@@ -194,7 +217,7 @@ export async function checkSeed(
       });
     }
   }
-  if (current && request.siteSlug !== undefined && request.siteSlug !== current.siteSlug) {
+  if (current && isLive(current) && request.siteSlug !== undefined && request.siteSlug !== current.siteSlug) {
     const { rows } = await client.query(
       `SELECT id FROM sites WHERE customer_id = $1 AND slug = $2 AND deleted_at IS NULL`,
       [current.customerId, request.siteSlug],
@@ -211,7 +234,7 @@ export async function checkSeed(
         WHERE d.hostname = $1 AND d.deleted_at IS NULL AND s.deleted_at IS NULL`,
       [request.siteHostname],
     );
-    if (rows.length > 0 && rows[0].site_id !== current?.siteId) {
+    if (rows.length > 0 && !(current && isLive(current) && rows[0].site_id === current.siteId)) {
       throw new SeedError(`hostname '${request.siteHostname}' is already mapped to another site (${rows[0].site_id})`, {
         hint: "Choose another hostname for the default site, or soft-delete the existing mapping first",
       });
@@ -239,13 +262,17 @@ export async function applySeed(
   let current = await readDefaultTenant(client);
   await checkSeed(client, current, request);
   const changes = seedChanges(current, request);
-  if (!current || !current.recorded) {
-    const created = await createDefaultTenant(client, current, { ...DEFAULT_SEED, ...request });
-    if (!current) await audit(client, created.customerId, { type: "customer", id: created.customerId }, changes[0]);
+  if (!current || !isLive(current) || !current.recorded) {
+    const created = await createDefaultTenant(client, current, request);
+    if (!isLive(current)) {
+      await audit(client, created.customerId, { type: "site", id: created.siteId }, changes[0]);
+    }
     current = created;
   }
   const tenant = current;
-  for (const change of changes) {
+  // Creating took the given names and slugs already; what is left is the hostname.
+  const left = changes[0]?.what === "create" ? changes.filter((c) => c.what === "siteHostname") : changes;
+  for (const change of left) {
     if (change.what === "customerName" || change.what === "customerSlug") {
       const column = change.what === "customerName" ? "name" : "slug";
       await client.query(`UPDATE customers SET ${column} = $2, updated_at = now() WHERE id = $1`, [
@@ -271,37 +298,43 @@ export async function applySeed(
   return { result, changes };
 }
 
-/** Records `existing` (the pre-0004 default) or a new customer and site as the default tenant. */
+/**
+ * Records the default tenant: the pre-0004 one as it is; otherwise keeps the recorded customer if
+ * it is still live, adopts live rows with the asked slugs (a database seeded by hand), and creates
+ * what is missing. One row at most: an existing record is repointed, never duplicated.
+ */
 async function createDefaultTenant(
   client: SqlClient,
   existing: DefaultTenant | null,
-  params: SeedParams,
+  request: Partial<SeedParams>,
 ): Promise<DefaultTenant> {
-  let customerId = existing?.customerId;
-  let siteId = existing?.siteId;
-  if (!customerId || !siteId) {
-    // Adopt live rows with the asked slugs (a database seeded by hand), else create them.
-    customerId =
-      (await maybeId(client, `SELECT id FROM customers WHERE slug = $1 AND deleted_at IS NULL`, [
-        params.customerSlug,
-      ])) ??
-      (await idOf(client, `INSERT INTO customers (name, slug) VALUES ($1, $2) RETURNING id`, [
-        params.customerName,
-        params.customerSlug,
-      ]));
-    siteId =
-      (await maybeId(client, `SELECT id FROM sites WHERE customer_id = $1 AND slug = $2 AND deleted_at IS NULL`, [
-        customerId,
-        params.siteSlug,
-      ])) ??
-      (await idOf(client, `INSERT INTO sites (customer_id, name, slug) VALUES ($1, $2, $3) RETURNING id`, [
-        customerId,
-        params.siteName,
-        params.siteSlug,
-      ]));
-  }
+  const params = { ...DEFAULT_SEED, ...request };
+  let customerId = existing?.customerLive ? existing.customerId : undefined;
+  let siteId = existing?.customerLive && existing.siteLive ? existing.siteId : undefined;
+  const customerSlug = request.customerSlug ?? existing?.customerSlug ?? params.customerSlug;
+  const siteSlug = request.siteSlug ?? existing?.siteSlug ?? params.siteSlug;
+  customerId ??=
+    (await maybeId(client, `SELECT id FROM customers WHERE slug = $1 AND deleted_at IS NULL`, [customerSlug])) ??
+    (await idOf(client, `INSERT INTO customers (name, slug) VALUES ($1, $2) RETURNING id`, [
+      params.customerName,
+      customerSlug,
+    ]));
+  siteId ??=
+    (await maybeId(client, `SELECT id FROM sites WHERE customer_id = $1 AND slug = $2 AND deleted_at IS NULL`, [
+      customerId,
+      siteSlug,
+    ])) ??
+    (await idOf(client, `INSERT INTO sites (customer_id, name, slug) VALUES ($1, $2, $3) RETURNING id`, [
+      customerId,
+      params.siteName,
+      siteSlug,
+    ]));
   // The unique constraint on default_tenant makes a second default impossible, even for two runs at once.
-  await client.query(`INSERT INTO default_tenant (customer_id, site_id) VALUES ($1, $2)`, [customerId, siteId]);
+  await client.query(
+    `INSERT INTO default_tenant (customer_id, site_id) VALUES ($1, $2)
+     ON CONFLICT (singleton) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id, updated_at = now()`,
+    [customerId, siteId],
+  );
   return (await readDefaultTenant(client))!;
 }
 

@@ -77,15 +77,16 @@ describe("DatabaseSchema provider (real provider host)", () => {
     const { dsn, inputs } = await localInputs();
     const checked = await host.check({}, inputs);
     assert.deepEqual(checked.failures, []);
-    assert.deepEqual(checked.inputs.pendingMigrations, [
-      "0001_complete_schema.sql",
-      "0002_tenant_row_level_security.sql",
-    ]);
+    const files = await loadMigrations("migrations");
+    assert.deepEqual(
+      checked.inputs.pendingMigrations,
+      files.map((m) => m.file),
+    );
     const created = await host.create(checked.inputs);
     assert.match(created.id, /^localhost:\d+\/test_\d+_\d+$/);
     const out = created.properties;
     assert.deepEqual(out.appliedMigrations, inputs.migrations);
-    assert.equal(out.schemaVersion, 2);
+    assert.equal(out.schemaVersion, files.at(-1)!.version);
     assert.equal(out.engine, "postgres");
     assert.match(String(out.serverVersion), /^PostgreSQL/);
     assert.match(String(out.defaultCustomerId), /^[0-9a-f-]{36}$/);
@@ -233,7 +234,7 @@ describe("DatabaseSchema provider (real provider host)", () => {
     secrets.put("projects/123456/secrets/agoat-dev-database-ca-cert", ca);
     assert.deepEqual((await host.check({}, inputs)).failures, []);
     const created = await host.create(inputs);
-    assert.equal(created.properties.schemaVersion, 2);
+    assert.equal(created.properties.schemaVersion, (await loadMigrations("migrations")).at(-1)!.version);
     assert.ok(secrets.accessed.includes("projects/123456/secrets/agoat-dev-database-url/versions/1"));
     const everything = JSON.stringify(created) + JSON.stringify(inputs.__provider) + host.stderr();
     assert.doesNotMatch(everything, new RegExp(pg.password));
