@@ -4,6 +4,7 @@
  * tests can answer them with CockroachDB's documented outputs (docs/adrs/0003, 0008).
  */
 import type { SqlClient } from "./db";
+import { ConnectionError, messageOf, sqlStateOf } from "./errors";
 import type { Feature } from "./migrations";
 
 /** The two engines dbmigrate knows. */
@@ -71,7 +72,19 @@ export async function probeServer(client: SqlClient, queries: ServerQueries = sq
   const { version, serverVersionNum } = await queries.identify(client);
   const info = parseServerVersion(version);
   if (info.engine === "cockroachdb") {
-    const text = await queries.clusterVersion(client);
+    let text: string;
+    try {
+      text = await queries.clusterVersion(client);
+    } catch (error) {
+      throw new ConnectionError(
+        `cannot read the cluster's active version (SHOW CLUSTER SETTING version): ${messageOf(error)}`,
+        {
+          sqlState: sqlStateOf(error),
+          cause: error,
+          hint: "Features follow the cluster version; grant the migration role VIEWCLUSTERSETTING (GRANT SYSTEM VIEWCLUSTERSETTING TO <role>)",
+        },
+      );
+    }
     const m = /^(\d+)\.(\d+)/.exec(text);
     return { ...info, activeVersion: { text, major: Number(m?.[1] ?? 0), minor: Number(m?.[2] ?? 0) } };
   }

@@ -3,7 +3,7 @@
 -- One row at most: the constant `singleton` column and its unique constraint make a second
 -- default impossible, even for two runners at once. `dbmigrate up` creates the row (with the
 -- default customer and site) when there is none, and otherwise keeps or converges it; it never
--- picks a tenant by the slugs a run happens to be given. Not tenant data: no row-level security.
+-- picks a tenant by the slugs a run happens to be given. Not tenant data: 0005 hides it from the API role.
 --
 -- A database seeded before this migration gets its default recorded here: the oldest live
 -- customer's oldest live site, which is what the seed created right after the first migration.

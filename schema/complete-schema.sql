@@ -373,7 +373,7 @@ ALTER TABLE users ADD CONSTRAINT users_email_check CHECK (
 -- One row at most: the constant `singleton` column and its unique constraint make a second
 -- default impossible, even for two runners at once. `dbmigrate up` creates the row (with the
 -- default customer and site) when there is none, and otherwise keeps or converges it; it never
--- picks a tenant by the slugs a run happens to be given. Not tenant data: no row-level security.
+-- picks a tenant by the slugs a run happens to be given. Not tenant data: 0005 hides it from the API role.
 --
 -- A database seeded before this migration gets its default recorded here: the oldest live
 -- customer's oldest live site, which is what the seed created right after the first migration.
@@ -401,3 +401,14 @@ SELECT c.id, s.id
  LIMIT 1
 ON CONFLICT (singleton) DO NOTHING;
 -- dbmigrate:end-section 0004_default_tenant.sql
+
+-- dbmigrate:section 0005_default_tenant_private.sql
+-- 0005_default_tenant_private: no tenant reads which tenant is the default.
+-- dbmigrate:requires row_level_security
+--
+-- Row-level security with no policy: a role that is not the table's owner (the API's) sees no row
+-- of default_tenant and can write none; the owner (this migration tool, whose seed step keeps the
+-- record) is not subject to it. Apart from 0004 so that 0004 never waits for the feature.
+
+ALTER TABLE default_tenant ENABLE ROW LEVEL SECURITY;
+-- dbmigrate:end-section 0005_default_tenant_private.sql

@@ -352,6 +352,26 @@ describe("feature gates from the cluster", () => {
     assert.deepEqual(rows.rows, [{ skipped_reason: null, dirty: false }]);
   });
 
+  it("a cluster version it may not read is one line naming the privilege to grant", async () => {
+    const server = cockroachServer("v25.2.1", "25.2");
+    server.clusterVersion = async () => {
+      throw sqlError(
+        "42501",
+        "user migrator does not have VIEWCLUSTERSETTING or MODIFYCLUSTERSETTING system privilege",
+      );
+    };
+    await assert.rejects(
+      madeUp(await connectTo(await pg.createDatabase()), TWO, { server }).status(),
+      (error: Error & { describe(): string }) => {
+        assert.match(
+          error.describe(),
+          /^cannot read the cluster's active version \(SHOW CLUSTER SETTING version\): user migrator does not have VIEWCLUSTERSETTING .*\[SQLSTATE 42501\]\. .*GRANT SYSTEM VIEWCLUSTERSETTING/,
+        );
+        return true;
+      },
+    );
+  });
+
   it("--engine cockroachdb forced on PostgreSQL decides features from PostgreSQL, not from the forced name", async () => {
     const dsn = await pg.createDatabase();
     const result = await madeUp(await connectTo(dsn), RLS, { engine: "cockroachdb" }).up();

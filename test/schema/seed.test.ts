@@ -216,6 +216,7 @@ describe("default seed", () => {
     const old = await pg.createDatabase();
     const dir = migrationsDir();
     rmSync(path.join(dir, "0004_default_tenant.sql"));
+    rmSync(path.join(dir, "0005_default_tenant_private.sql"));
     await (await migratorFor(old, { migrationsDir: dir, seed: false })).up();
     await withDb(old, async (c) => {
       const id = await c.query<{ id: string }>(
