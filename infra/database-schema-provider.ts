@@ -151,7 +151,7 @@ function outputsOf(inputs: SchemaInputs, result: UpResult): SchemaOutputs {
     ...inputs,
     pendingMigrations: [],
     appliedMigrations: result.migrations
-      .filter((m) => m.state === "applied" || m.state === "skipped")
+      .filter((m) => m.state === "applied")
       .map(({ file, checksum }) => ({ file, checksum })),
     schemaVersion: result.schemaVersion,
     engine: result.engine,
@@ -269,7 +269,10 @@ async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<
   try {
     return await work(redactor, logger);
   } catch (error) {
-    throw new Error(redactor.redact(describe(error)));
+    // Partial progress: what this run applied (with its audit rows) before the failure.
+    const applied = error instanceof DbMigrateError ? (error.progress?.applied ?? []) : [];
+    const before = applied.length > 0 ? ` (applied before the failure: ${applied.join(", ")})` : "";
+    throw new Error(redactor.redact(describe(error) + before));
   }
 }
 

@@ -100,4 +100,12 @@ describe("GitHub workflows", () => {
       /pulumi destroy --yes --stack "\$STACK"\npulumi stack rm --yes "\$STACK"\nnode --import tsx scripts\/review-database\.ts drop "\$DATABASE"/,
     );
   });
+
+  it("cockroachdb: starts CockroachDB 23.2, 24.3, 25.2 and latest and runs the CockroachDB-path tests with COCKROACH_URL", () => {
+    const job = load("cockroachdb.yml").jobs.cockroachdb;
+    assert.deepEqual(job.strategy.matrix.cockroachdb, ["latest-v23.2", "latest-v24.3", "latest-v25.2", "latest"]);
+    assert.match(runs(job), /cockroachdb\/cockroach:\$\{\{ matrix.cockroachdb \}\}" start-single-node --insecure/);
+    const test = steps(job).find((s: Workflow) => String(s.run ?? "").includes("cockroachdb-real.test.ts"));
+    assert.match(test.env.COCKROACH_URL, /^postgresql:\/\/root@localhost:26257\//);
+  });
 });
