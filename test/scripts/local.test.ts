@@ -67,7 +67,7 @@ describe("npm run local", () => {
 
     const down = npmRun("local:down", env);
     assert.equal(down.code, 0, down.out);
-    assert.match(down.out, /-  pulumi-nodejs:dynamic\/agoat:DatabaseSchema schema deleted/);
+    assert.match(down.out, /- {2}pulumi-nodejs:dynamic\/agoat:DatabaseSchema schema deleted/);
     assert.match(down.out, /^destroy succeeded: 0 created, 0 updated, 2 deleted, 0 unchanged in /m);
     assert.match(down.out, /PostgreSQL stopped/);
     assert.ok(existsSync(path.join(dir, "pg", "data", "PG_VERSION")), "the data folder stays");
