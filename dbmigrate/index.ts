@@ -2,7 +2,16 @@
  * The migration engine's one public surface: infra/ (the Pulumi program and provider), scripts/
  * and bench/ import from here, never from a file inside dbmigrate/ (ESLint enforces it).
  */
-export { Migrator, type MigratorOptions, type UpResult, type StatusReport, type AppliedMigration } from "./runner";
+export {
+  Migrator,
+  type MigratorOptions,
+  type UpResult,
+  type StatusReport,
+  type SeedStatus,
+  type AppliedMigration,
+} from "./runner";
+export type { MigrationExecutor, RunnableMigration, StartPoint } from "./executors/types";
+export type { ServerQueries, SchemaJob } from "./dialect";
 export {
   createConnect,
   resolveConnection,
@@ -16,9 +25,28 @@ export { guardStreams, Redactor, redactDsn } from "./redact";
 export { createLogger, createOutput, processSinks, type Output, type Sinks } from "./output";
 export { DEFAULT_MIGRATIONS_DIR, loadMigrations, checksumOf, type Migration } from "./migrations";
 export { planMigrations, type Plan, type PlanEntry, type MigrationState } from "./plan";
-export { DEFAULT_SEED, seedProblems, validateSeed, type SeedParams, type SeedResult } from "./seed";
+export {
+  DEFAULT_SEED,
+  seedProblems,
+  validateSeed,
+  describeSeedChange,
+  type SeedParams,
+  type SeedResult,
+  type SeedChange,
+  type DefaultTenant,
+} from "./seed";
 export { slugProblem, hostnameProblem, nameProblem } from "./validation";
-export { DbMigrateError, errorJson, errorLine, MigrationError, toDbMigrateError, UsageError } from "./errors";
+export {
+  DbMigrateError,
+  errorJson,
+  errorLine,
+  messageOf,
+  MigrationError,
+  SeedError,
+  toDbMigrateError,
+  UsageError,
+  type PartialProgress,
+} from "./errors";
 export { secretManagerSettingsFromEnv, secretVersionName, type SecretManagerSettings } from "./secret-manager";
 export type { Engine } from "./dialect";
 export type { Logger } from "./clock";

@@ -35,9 +35,9 @@ export const processSinks: Sinks = {
   stderr: (text) => process.stderr.write(text),
 };
 
-/** A logger that writes redacted lines to `stderr`: the one logger of every host. */
-export function createLogger(stderr: (text: string) => void, redactor: Redactor): Logger {
-  const say = (text: string) => stderr(redactor.redact(text) + "\n");
+/** A logger that writes redacted lines to `stderr`, each after `prefix`: the one logger of every host. */
+export function createLogger(stderr: (text: string) => void, redactor: Redactor, prefix = ""): Logger {
+  const say = (text: string) => stderr(redactor.redact(prefix + text) + "\n");
   return { info: (m) => say(m), warn: (m) => say(`warning: ${m}`) };
 }
 

@@ -4,6 +4,7 @@
  * provider runs in. Every message it emits goes through the redactor.
  */
 import * as os from "node:os";
+import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { MigrationRef } from "./database-schema";
@@ -27,6 +28,9 @@ import {
   type SeedParams,
   type UpResult,
 } from "../dbmigrate";
+
+/** The root of the project this file belongs to (it lives in infra/). */
+const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /** The value the engine sends for an input not known yet (during a preview), from the SDK. */
 const UNKNOWN = unknownValue;
@@ -161,7 +165,7 @@ function outputsOf(inputs: SchemaInputs, result: UpResult): SchemaOutputs {
     ...inputs,
     pendingMigrations: [],
     appliedMigrations: result.migrations
-      .filter((m) => m.state === "applied" || m.state === "skipped")
+      .filter((m) => m.state === "applied")
       .map(({ file, checksum }) => ({ file, checksum })),
     schemaVersion: result.schemaVersion,
     engine: result.engine,
@@ -260,7 +264,8 @@ async function engineFor(
   const { host, port, database } = parseDsn(resolved.dsn);
   const migrator = new Migrator({
     connect: await createConnect(resolved),
-    migrationsDir: props.migrationsDir,
+    // Relative to the project this implementation belongs to, whatever the working directory.
+    migrationsDir: path.resolve(PROJECT_ROOT, props.migrationsDir),
     seed: props.seed,
     logger,
     appliedBy: `pulumi@${os.hostname()}`,
@@ -281,10 +286,16 @@ async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<
     guardStreams(redactor);
     streamsGuarded = true;
   }
+  // The engine shows a provider's stderr under the stack, not under the resource: the prefix says
+  // whose lines they are.
+  const logger = createLogger(processSinks.stderr, redactor, "DatabaseSchema: ");
   try {
-    return await work(redactor, createLogger(processSinks.stderr, redactor));
+    return await work(redactor, logger);
   } catch (error) {
-    throw new Error(redactor.redact(errorLine(error)));
+    // Partial progress: what this run applied (with its audit rows) before the failure.
+    const applied = error instanceof DbMigrateError ? (error.progress?.applied ?? []) : [];
+    const before = applied.length > 0 ? ` (applied before the failure: ${applied.join(", ")})` : "";
+    throw new Error(redactor.redact(errorLine(error) + before));
   }
 }
 

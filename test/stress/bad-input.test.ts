@@ -208,11 +208,11 @@ const cases: Case[] = [
     () => [
       "up",
       "--migrations-dir",
-      dirWith({ "0003_typo.sql": "CREATE TABLE typo (\n  id UUID PRIMARY KEY,\n  n INTEGR\n);\n" }),
+      dirWith({ "0900_typo.sql": "CREATE TABLE typo (\n  id UUID PRIMARY KEY,\n  n INTEGR\n);\n" }),
     ],
     ok,
     1,
-    /^dbmigrate: migration 0003_typo.sql failed at line 3: type "integr" does not exist \(.*0003_typo.sql:3\) \[SQLSTATE 42704\]\. Nothing of it was applied/,
+    /^dbmigrate: migration 0900_typo.sql failed at line 3: type "integr" does not exist \(.*0900_typo.sql:3\) \[SQLSTATE 42704\]\. Nothing of it was applied/,
   ],
   [
     "SQL error on the CockroachDB path",
@@ -221,11 +221,11 @@ const cases: Case[] = [
       "--engine",
       "cockroachdb",
       "--migrations-dir",
-      dirWith({ "0003_typo.sql": "CREATE TABLE typo (id UUID PRIMARY KEY, n INTEGR);\n" }),
+      dirWith({ "0900_typo.sql": "CREATE TABLE typo (id UUID PRIMARY KEY, n INTEGR);\n" }),
     ],
     ok,
     1,
-    /^dbmigrate: migration 0003_typo.sql failed at line 1: .*\[SQLSTATE 42704\]\. Nothing of it was applied$/,
+    /^dbmigrate: migration 0900_typo.sql failed at line 1: .*\[SQLSTATE 42704\]\. Nothing of it was applied$/,
   ],
   [
     "invalid seed slug",
