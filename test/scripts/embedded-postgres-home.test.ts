@@ -91,4 +91,22 @@ describe("embedded PostgreSQL from a private (mode 700) checkout", () => {
     });
     assert.equal(existsSync(cacheRoot), false);
   });
+
+  it("npm run local from a private folder stops in one line naming AGOAT_LOCAL_DIR, having started nothing", () => {
+    const { root } = privateCheckout();
+    const localDir = path.join(root, ".local");
+    const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/local.ts", "up"], {
+      env: { ...process.env, AGOAT_LOCAL_DIR: localDir, AGOAT_LOCAL_PORT: "1" },
+      encoding: "utf8",
+      timeout: 120_000,
+    });
+    if (!user) return; // Not root: nothing to refuse (npm run local itself is tested in local.test.ts).
+    assert.equal(run.status, 1, `${run.stdout}${run.stderr}`);
+    assert.equal(
+      run.stderr,
+      `local: PostgreSQL runs as the 'postgres' user, which cannot enter ${root} (on the way to ${localDir}): move the local folder where it can, e.g. \`AGOAT_LOCAL_DIR=/var/tmp/agoat-local npm run local\` (nothing was started)\n`,
+    );
+    assert.equal(run.stdout, "");
+    assert.equal(existsSync(localDir), false);
+  });
 });
