@@ -209,7 +209,10 @@ export function errorLine(error: unknown): string {
   return toDbMigrateError(error).describe();
 }
 
-/** The `--json` form of a failure: `{ error: { message, sqlState, file, line, hint, kind } }`. */
+/**
+ * The `--json` form of a failure: `{ error: { message, kind, sqlState, file, line, hint, exitCode,
+ * progress } }`, `progress` saying what a failed `up` had applied before it stopped.
+ */
 export function errorJson(error: unknown): {
   error: {
     message: string;
@@ -219,6 +222,7 @@ export function errorJson(error: unknown): {
     line: number | null;
     hint: string | null;
     exitCode: number;
+    progress: PartialProgress | null;
   };
 } {
   const e = toDbMigrateError(error);
@@ -231,6 +235,7 @@ export function errorJson(error: unknown): {
       line: e.line ?? null,
       hint: e.hint ?? null,
       exitCode: e.exitCode,
+      progress: e.progress ?? null,
     },
   };
 }

@@ -438,7 +438,16 @@ describe("bad input (CLI, real database)", () => {
       assert.equal(run.stderr.trimEnd().split("\n").at(-1), errors[0]);
       // --json: a script reads the same failure from stdout.
       const { error } = JSON.parse(run.stdout) as { error: Record<string, unknown> };
-      assert.deepEqual(Object.keys(error), ["message", "kind", "sqlState", "file", "line", "hint", "exitCode"]);
+      assert.deepEqual(Object.keys(error), [
+        "message",
+        "kind",
+        "sqlState",
+        "file",
+        "line",
+        "hint",
+        "exitCode",
+        "progress",
+      ]);
       assert.ok(errors[0].startsWith(`dbmigrate: ${String(error.message)}`), `${errors[0]}\n${String(error.message)}`);
       assert.equal(error.exitCode, exit);
       const state = / \[SQLSTATE (\w{5})\]/.exec(errors[0]);
