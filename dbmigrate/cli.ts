@@ -134,8 +134,8 @@ export const FLAG_BOUNDS = {
   "--connect-timeout": { min: 100, max: 600_000 },
   "--statement-timeout": { min: 100, max: 86_400_000 },
   "--lock-timeout": { min: 1, max: 86_400_000 },
-  // The lease is renewed every third of it: below a second that is a busy loop.
-  "--lock-lease": { min: 1_000, max: 3_600_000 },
+  // The lease is renewed every third of it: below half a second that is a busy loop.
+  "--lock-lease": { min: 500, max: 3_600_000 },
 } as const;
 
 /** Runs the CLI; resolves to the exit code. */

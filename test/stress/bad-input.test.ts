@@ -380,7 +380,7 @@ const cases: Case[] = [
     () => ["up", "--lock-lease", "99999999999"],
     ok,
     2,
-    /^dbmigrate: --lock-lease 99999999999 is out of range: it must be from 1000 to 3600000 milliseconds/,
+    /^dbmigrate: --lock-lease 99999999999 is out of range: it must be from 500 to 3600000 milliseconds/,
   ],
   [
     "a statement_timeout the server rejects",
