@@ -383,19 +383,19 @@ describe("dbmigrate CLI", () => {
     });
     assert.equal((await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn })).code, 0);
     writeFileSync(
-      path.join(dir, "0005_early.sql"),
+      path.join(dir, "0008_early.sql"),
       "CREATE TABLE early (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
     );
     const refused = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
-    assert.equal(refused.code, 1, refused.stderr);
-    assert.match(refused.stderr, /0005_early.sql is new but numbered below the latest applied migration 0009/);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /0008_early.sql is new but numbered below the latest applied migration 0009/);
     const allowed = await runCli(["up", "--json", "--allow-out-of-order", "--migrations-dir", dir], {
       DATABASE_URL: dsn,
     });
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.deepEqual(
       JSON.parse(allowed.stdout).applied.map((m: { file: string }) => m.file),
-      ["0005_early.sql"],
+      ["0008_early.sql"],
     );
   });
 
