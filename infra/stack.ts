@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { DatabaseSchema, type MigrationRef } from "./database-schema";
-import { DatabaseSecrets } from "./database-secrets";
+import type { DatabaseSecrets } from "./database-secrets";
 import { DEFAULT_MIGRATIONS_DIR, errorLine, loadMigrations } from "../dbmigrate";
 
 /** The stack outputs. */
@@ -39,14 +39,16 @@ export async function readMigrationRefs(root: string, migrationsDir = DEFAULT_MI
  * Declares every resource of the stack. `migrations` are the files of `migrationsDir` (relative to
  * the project root: the provider resolves it again wherever it runs).
  */
-export function createStack(
+export async function createStack(
   config: StackConfig,
   migrations: MigrationRef[],
   migrationsDir = DEFAULT_MIGRATIONS_DIR,
-): StackOutputs {
+): Promise<StackOutputs> {
   const protect = config.protect;
   let secrets: DatabaseSecrets | undefined;
   if (config.secretStore === "gcp") {
+    // Loaded only in gcp mode: @pulumi/gcp costs about a second of every preview that does not use it.
+    const { DatabaseSecrets } = await import("./database-secrets.js");
     secrets = new DatabaseSecrets(
       "database",
       {
