@@ -57,7 +57,7 @@ import {
   type SeedResult,
   type SeedState,
 } from "./seed";
-import { lineAt } from "./sql-split";
+import { lineOfPosition, type Statement } from "./sql/parse";
 import { APPLICATION_TABLES } from "./tables";
 
 /** Everything the engine needs; only `connect` is required. */
@@ -240,7 +240,7 @@ export class Migrator {
         hint: "Run from the project root or pass --complete-schema",
       });
     }
-    const sections = parseCompleteSchema(text, file);
+    const sections = await parseCompleteSchema(text, file);
     const files = await this.loadMigrations();
     for (const section of sections) {
       const source = files.find((m) => m.version === section.version);
@@ -396,8 +396,8 @@ export class Migrator {
     entry: HistoryEntry,
     baseline: boolean,
   ): Promise<number> {
-    // Offset of the statement that failed; undefined when the failure was not a statement's.
-    let failedAt: number | undefined;
+    // The statement that failed; undefined when the failure was not a statement's.
+    let failedAt: Statement | undefined;
     try {
       return await withRetry(
         migration.file,
@@ -406,7 +406,7 @@ export class Migrator {
           await client.query("BEGIN");
           try {
             for (const statement of migration.statements) {
-              failedAt = statement.offset;
+              failedAt = statement;
               await client.query(statement.sql);
             }
             failedAt = undefined;
@@ -455,12 +455,12 @@ export class Migrator {
         if (index === 0 && sqlStateOf(error) !== "XXA00") {
           // The first statement failed outright: nothing of the migration took effect.
           await forgetDirty(client, migration.version).catch(() => undefined);
-          throw this.statementError(error, migration, statement.offset, baseline, "nothing of it was applied");
+          throw this.statementError(error, migration, statement, baseline, "nothing of it was applied");
         }
         throw this.statementError(
           error,
           migration,
-          statement.offset,
+          statement,
           baseline,
           sqlStateOf(error) === "XXA00"
             ? `the result is ambiguous (the statement may or may not have committed) and the migration is marked dirty: check, then \`dbmigrate resolve ${pad(migration.version)} --applied\` or \`--rolled-back\``
@@ -480,13 +480,12 @@ export class Migrator {
   private statementError(
     error: unknown,
     migration: Migration,
-    offset: number,
+    statement: Statement,
     baseline: boolean,
     consequence: string,
   ): DbMigrateError {
     if (error instanceof DbMigrateError) return error;
-    const position = Number((error as { position?: string }).position);
-    const line = lineAt(migration.sql, offset + (Number.isFinite(position) && position > 0 ? position - 1 : 0));
+    const line = lineOfPosition(statement, Number((error as { position?: string }).position));
     const file = baseline
       ? (this.options.completeSchemaFile ?? DEFAULT_COMPLETE_SCHEMA_FILE)
       : path.join(this.options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR, migration.file);

@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { checksumOf, loadMigrations } from "../../dbmigrate/migrations";
-import { splitStatements } from "../../dbmigrate/sql-split";
 import { migrationsDir } from "../support/temp";
 
 describe("migration files", () => {
@@ -59,26 +58,5 @@ describe("migration files", () => {
 
   it("says when the folder is missing", async () => {
     await assert.rejects(loadMigrations("no/such/folder"), /cannot read the migrations folder 'no\/such\/folder'/);
-  });
-});
-
-describe("statement splitting", () => {
-  it("splits on semicolons outside strings, identifiers and comments, with start lines", () => {
-    const sql = [
-      "-- header; not a statement",
-      "CREATE TABLE a (x TEXT DEFAULT 'a;b');",
-      "/* block; comment */",
-      "INSERT INTO \"we;ird\" VALUES ('it''s; fine');",
-      "",
-      "SELECT 1",
-    ].join("\n");
-    assert.deepEqual(
-      splitStatements(sql).map((s) => [s.line, s.sql]),
-      [
-        [2, "CREATE TABLE a (x TEXT DEFAULT 'a;b')"],
-        [4, "INSERT INTO \"we;ird\" VALUES ('it''s; fine')"],
-        [6, "SELECT 1"],
-      ],
-    );
   });
 });

@@ -7,7 +7,6 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { renderCompleteSchema } from "../../dbmigrate/complete-schema";
 import { loadMigrations } from "../../dbmigrate/migrations";
-import { splitStatements } from "../../dbmigrate/sql-split";
 import { catalogSnapshot } from "../support/catalog";
 import { migratorFor, withDb } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
@@ -63,7 +62,7 @@ describe("complete schema", () => {
       [/\$\$/, "dollar quoting"],
     ];
     for (const migration of await loadMigrations("migrations")) {
-      for (const statement of splitStatements(migration.sql)) {
+      for (const statement of migration.statements) {
         const code = statement.sql.replace(/--.*$/gm, "");
         for (const [pattern, what] of forbidden)
           assert.doesNotMatch(code, pattern, `${migration.file}:${statement.line} uses ${what}`);
