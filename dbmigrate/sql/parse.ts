@@ -4,6 +4,7 @@
  * line and column, the text sent to the server and the comments on each statement all come from
  * the parser and its scanner; nothing here lexes SQL by hand.
  */
+import * as path from "node:path";
 import { loadModule, parseSync, scanSync, type ScanToken } from "@libpg-query/parser";
 import { UsageError } from "../errors";
 import { SourceText, type TextPosition } from "./source-text";
@@ -126,7 +127,7 @@ function syntaxError(error: unknown, source: SourceText, file: string): SqlSynta
   const cursor = details?.cursorPosition ?? -1;
   // The parser's cursor counts characters from 0; without one, point at the file's start.
   const at: TextPosition = cursor >= 0 ? source.atChar(cursor) : { line: 1, column: 1, index: 0 };
-  return new SqlSyntaxError(`${file} does not parse: ${message}`, {
+  return new SqlSyntaxError(`${path.basename(file)} does not parse: ${message}`, {
     file,
     line: at.line,
     column: at.column,
