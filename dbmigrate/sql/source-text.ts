@@ -50,6 +50,11 @@ export class SourceText {
     };
   }
 
+  /** Byte offset of the start of 1-based `line` (the end of the text past the last line). */
+  byteOfLine(line: number): number {
+    return this.lineStarts[line - 1] ?? this.bytes.length;
+  }
+
   /** Where the character (code point) at 0-based `charOffset` is; the parser's error cursor counts so. */
   atChar(charOffset: number): TextPosition {
     let line = 1;
