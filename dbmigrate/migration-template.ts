@@ -8,17 +8,17 @@
 export const EXAMPLE_PREFIX = "-- | ";
 
 const EXAMPLES = [
-  "CREATE TABLE IF NOT EXISTS post_tags (",
+  "CREATE TABLE IF NOT EXISTS site_tags (",
   "    id UUID NOT NULL DEFAULT gen_random_uuid(),",
   "    customer_id UUID NOT NULL,",
-  "    post_id UUID NOT NULL,",
+  "    site_id UUID NOT NULL,",
   "    tag TEXT NOT NULL,",
   "    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),",
-  "    CONSTRAINT post_tags_pkey PRIMARY KEY (id),",
-  "    CONSTRAINT post_tags_post_fkey FOREIGN KEY (customer_id, post_id) REFERENCES posts (customer_id, id),",
-  "    CONSTRAINT post_tags_tag_check CHECK (length(tag) BETWEEN 1 AND 64)",
+  "    CONSTRAINT site_tags_pkey PRIMARY KEY (id),",
+  "    CONSTRAINT site_tags_site_fkey FOREIGN KEY (customer_id, site_id) REFERENCES sites (customer_id, id),",
+  "    CONSTRAINT site_tags_tag_check CHECK (length(tag) BETWEEN 1 AND 64)",
   ");",
-  "CREATE INDEX IF NOT EXISTS post_tags_customer_tag_idx ON post_tags (customer_id, tag);",
+  "CREATE INDEX IF NOT EXISTS site_tags_customer_tag_idx ON site_tags (customer_id, tag);",
   "ALTER TABLE posts ADD COLUMN IF NOT EXISTS summary TEXT NULL;",
 ];
 
