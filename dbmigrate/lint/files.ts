@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { UsageError } from "../errors";
 import { MIGRATION_FILE_PATTERN, nodeFileReader, readMigrationFile } from "../migrations";
 import type { LintReport } from "./finding";
+import { textLine } from "./report";
 import { lintSources, type LintOptions, type LintSource } from "./lint";
 
 /** Lints `files` (paths, in the order given). */
@@ -57,4 +58,14 @@ async function contextFor(files: string[]): Promise<LintSource[]> {
     }
   }
   return context;
+}
+
+/**
+ * One line per unwaived lint error in `files` (names in `dir`), for a Pulumi `check` failure: the
+ * preview of a pull request then shows each finding with its file, line and rule.
+ */
+export async function lintErrorLines(dir: string, files: string[]): Promise<string[]> {
+  if (files.length === 0) return [];
+  const report = await lintFiles(files.map((file) => path.join(dir, file)));
+  return report.findings.filter((f) => !f.waived && f.severity === "error").map(textLine);
 }

@@ -185,6 +185,34 @@ describe("DatabaseSchema provider (real provider host)", () => {
     });
   });
 
+  it("fails check (so the preview) with one line per lint error in the files the update would apply", async () => {
+    const { inputs } = await localInputs();
+    const created = await host.create(inputs);
+    const checkout = projectCopy();
+    writeFileSync(
+      path.join(checkout, "migrations", "0003_drop_excerpt.sql"),
+      "-- 0003: the excerpt moves to metadata.\nALTER TABLE posts DROP COLUMN excerpt;\nLOCK TABLE posts;\n",
+    );
+    const migrations = (await loadMigrations(path.join(checkout, "migrations"))).map(({ file, checksum }) => ({
+      file,
+      checksum,
+    }));
+    const other = await hostIn(checkout);
+    const checked = await other.check(created.properties, { ...inputs, migrations });
+    assert.deepEqual(
+      checked.failures.map((f) => [f.property, f.reason.replace(/ Fix: .*/, "")]),
+      [
+        [
+          "migrations",
+          "migrations/0003_drop_excerpt.sql:2:1: error drop-column: drops column posts.excerpt and its data.",
+        ],
+        ["migrations", "migrations/0003_drop_excerpt.sql:3:1: error crdb-lock-table: LOCK TABLE."],
+      ],
+    );
+    // The applied files are not linted again: only what this update adds.
+    assert.deepEqual((await other.check(created.properties, inputs)).failures, []);
+  });
+
   it("fails check with the property named, never echoing the password", async () => {
     const { inputs } = await localInputs();
     const bad = {
