@@ -42,7 +42,7 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
   const binary = options.squawk === false ? undefined : squawkBinary();
   if (options.squawk !== false && !binary) {
     notes.push(
-      `squawk is not installed for ${process.platform}-${process.arch}: PostgreSQL locking rules were not checked (run npm ci; squawk-cli ships the binary)`,
+      `squawk is not installed for ${process.platform}-${process.arch}: PostgreSQL locking rules were not checked (add @squawk-cli/${process.platform}-${process.arch} to optionalDependencies, then npm ci)`,
     );
   }
   for (const target of targets) {

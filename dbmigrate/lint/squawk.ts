@@ -1,5 +1,5 @@
 /**
- * squawk (npm `squawk-cli`, its binary in a per-platform optional dependency) for PostgreSQL's
+ * squawk (the binary npm `squawk-cli` ships as `@squawk-cli/<platform>`, our optional dependency) for PostgreSQL's
  * locking and robustness rules, run on the same normalised text the engine applies and
  * configured for how the engine runs it: on PostgreSQL, one transaction per migration.
  */
