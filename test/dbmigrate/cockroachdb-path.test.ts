@@ -151,13 +151,13 @@ describe("CockroachDB path (forced)", () => {
     const dsn = await pg.createDatabase();
     const dir = migrationsDir({
       "0003_bad.sql":
-        "CREATE TABLE bad_t (id UUID PRIMARY KEY,, x INT);\nCREATE TABLE later_t (id UUID PRIMARY KEY);\n",
+        "CREATE TABLE bad_t (id UUID PRIMARY KEY, x no_such_type);\nCREATE TABLE later_t (id UUID PRIMARY KEY);\n",
     });
     const { migrator } = await cockroach(dsn, { dir });
     await assert.rejects(migrator.up(), (error: Error & { describe(): string }) => {
       assert.match(
         error.describe(),
-        /^migration 0003_bad.sql failed at line 1: syntax error at or near "," .*\[SQLSTATE 42601\]\. Nothing of it was applied$/,
+        /^migration 0003_bad.sql failed at line 1: type "no_such_type" does not exist .*\[SQLSTATE 42704\]\. Nothing of it was applied$/,
       );
       return true;
     });

@@ -64,6 +64,17 @@ function projectCopy(): string {
   return dir;
 }
 
+/** A project copy with one more migration file, and the migrations input the program would send. */
+async function checkoutWith(file: string, sql: string) {
+  const checkout = projectCopy();
+  writeFileSync(path.join(checkout, "migrations", file), sql);
+  const migrations = (await loadMigrations(path.join(checkout, "migrations"))).map(({ file, checksum }) => ({
+    file,
+    checksum,
+  }));
+  return { checkout, migrations };
+}
+
 const tablesIn = async (dsn: string) =>
   (
     await pg.query<{ t: string }>(
@@ -117,15 +128,10 @@ describe("DatabaseSchema provider (real provider host)", () => {
   it("shows a new migration file as a change, and update applies it and returns all outputs (host in another checkout)", async () => {
     const { dsn, inputs } = await localInputs();
     const created = await host.create(inputs);
-    const checkout = projectCopy();
-    writeFileSync(
-      path.join(checkout, "migrations", "0003_post_tags.sql"),
+    const { checkout, migrations } = await checkoutWith(
+      "0003_post_tags.sql",
       "CREATE TABLE post_tags (id UUID NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY, tag TEXT NOT NULL);\n",
     );
-    const migrations = (await loadMigrations(path.join(checkout, "migrations"))).map(({ file, checksum }) => ({
-      file,
-      checksum,
-    }));
     const news = { ...inputs, migrations };
     const other = await hostIn(checkout);
     const checked = await other.check(inputs, news);
@@ -188,15 +194,10 @@ describe("DatabaseSchema provider (real provider host)", () => {
   it("fails check (so the preview) with one line per lint error in the files the update would apply", async () => {
     const { inputs } = await localInputs();
     const created = await host.create(inputs);
-    const checkout = projectCopy();
-    writeFileSync(
-      path.join(checkout, "migrations", "0003_drop_excerpt.sql"),
+    const { checkout, migrations } = await checkoutWith(
+      "0003_drop_excerpt.sql",
       "-- 0003: the excerpt moves to metadata.\nALTER TABLE posts DROP COLUMN excerpt;\nLOCK TABLE posts;\n",
     );
-    const migrations = (await loadMigrations(path.join(checkout, "migrations"))).map(({ file, checksum }) => ({
-      file,
-      checksum,
-    }));
     const other = await hostIn(checkout);
     const checked = await other.check(created.properties, { ...inputs, migrations });
     assert.deepEqual(

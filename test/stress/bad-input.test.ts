@@ -177,6 +177,24 @@ const cases: Case[] = [
     /^dbmigrate: migration 0003_typo.sql failed at line 3: type "integr" does not exist \(.*0003_typo.sql:3\) \[SQLSTATE 42704\]\. Nothing of it was applied/,
   ],
   [
+    "a file PostgreSQL's parser rejects",
+    () => ["up", "--migrations-dir", dirWith({ "0003_bad.sql": "CREATE TABLE t (\n  id UUID PRIMARY KEY,,\n);\n" })],
+    ok,
+    2,
+    /^dbmigrate: 0003_bad.sql does not parse: syntax error at or near "," \(.*0003_bad.sql:2:22\)/,
+  ],
+  [
+    "transaction control in a migration",
+    () => [
+      "up",
+      "--migrations-dir",
+      dirWith({ "0003_tx.sql": "BEGIN;\nCREATE TABLE t (id UUID PRIMARY KEY);\nCOMMIT;\n" }),
+    ],
+    ok,
+    2,
+    /^dbmigrate: migration file '0003_tx.sql' contains transaction control \(BEGIN\) \(.*0003_tx.sql:1:1\)\. Remove it/,
+  ],
+  [
     "SQL error on the CockroachDB path",
     () => [
       "up",
