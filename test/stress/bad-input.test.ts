@@ -181,7 +181,7 @@ const cases: Case[] = [
     () => ["up", "--migrations-dir", dirWith({ "0003_bad.sql": "CREATE TABLE t (\n  id UUID PRIMARY KEY,,\n);\n" })],
     ok,
     2,
-    /^dbmigrate: 0003_bad.sql does not parse: syntax error at or near "," \(.*0003_bad.sql:2:22\)/,
+    /^dbmigrate: 0003_bad.sql does not parse: syntax error at or near "," \(.*0003_bad.sql:2:23\)/,
   ],
   [
     "transaction control in a migration",
