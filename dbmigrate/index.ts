@@ -10,6 +10,10 @@ export {
 } from "./connection";
 export { Redactor, redactDsn } from "./redact";
 export { loadMigrations, checksumOf, type Migration } from "./migrations";
+export { parseSql, SqlSyntaxError, type Statement } from "./sql/parse";
+export { lintSources, type LintSource, type LintOptions } from "./lint/lint";
+export { lintFiles } from "./lint/files";
+export type { Finding, LintReport, Severity } from "./lint/finding";
 export { planMigrations, type Plan, type PlanEntry, type MigrationState } from "./plan";
 export { DEFAULT_SEED, validateSeed, type SeedParams, type SeedResult } from "./seed";
 export { slugProblem, hostnameProblem, nameProblem } from "./validation";
