@@ -11,7 +11,7 @@ import * as path from "node:path";
 export const SQUAWK_PG_VERSION = "15";
 
 /**
- * squawk rules turned off, each with why it does not fit our model (docs/adrs/0008). Every other
+ * squawk rules turned off, each with why it does not fit our model (docs/adrs/0012). Every other
  * squawk rule runs.
  */
 export const SQUAWK_EXCLUDED_RULES: Record<string, string> = {

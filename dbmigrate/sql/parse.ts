@@ -1,6 +1,6 @@
 /**
  * Migration SQL read with PostgreSQL's own grammar (`@libpg-query/parser`: the server's parser
- * and lexer compiled to WebAssembly; see docs/adrs/0008). Statement boundaries, each statement's
+ * and lexer compiled to WebAssembly; see docs/adrs/0012). Statement boundaries, each statement's
  * line and column, the text sent to the server and the comments on each statement all come from
  * the parser and its scanner; nothing here lexes SQL by hand.
  */
