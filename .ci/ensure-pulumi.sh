@@ -24,6 +24,21 @@ _ep_fail() {
   return 1 2>/dev/null || exit 1
 }
 
+# Runs "$@" (a build) and says every minute that it is still going: a cold build is silent for long.
+_ep_progress() {
+  local started=$SECONDS next=60 pid
+  "$@" &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 2
+    if [ $((SECONDS - started)) -ge "$next" ]; then
+      echo "ensure-pulumi: still building ($((next / 60)) min so far)"
+      next=$((next + 60))
+    fi
+  done
+  wait "$pid"
+}
+
 _ep_main() {
   local root="$_ep_root" pin cache bin host_hash stamp start
   command -v node >/dev/null || { _ep_fail "node is not on PATH: source .ci/ensure-node.sh first"; return 1; }
@@ -53,9 +68,9 @@ _ep_main() {
       return 1
     }
     local sdk
-    sdk="$(sed -n 's#^require github.com/pulumi/pulumi/sdk/v3 \(v[0-9.]*\)$#\1#p' "$root/tools/pulumi-language-nodejs/go.mod")"
+    sdk="$(sed -n 's#^[[:space:]]*\(require \)\{0,1\}github.com/pulumi/pulumi/sdk/v3 \(v[0-9.]*\)$#\2#p' "$root/tools/pulumi-language-nodejs/go.mod")"
     [ "$sdk" = "v$pin" ] || { _ep_fail "tools/pulumi-language-nodejs/go.mod pins sdk/v3 $sdk, package-lock.json pins @pulumi/pulumi $pin: make them agree"; return 1; }
-    grep -q "github.com/pulumi/pulumi/pkg/v3 v$pin\$" "$root/tools/pulumi-cli/go.mod" || {
+    grep -Eq "github.com/pulumi/pulumi/pkg/v3 v$pin( |\$)" "$root/tools/pulumi-cli/go.mod" || {
       _ep_fail "tools/pulumi-cli/go.mod does not pin github.com/pulumi/pulumi/pkg/v3 v$pin: make it agree with package-lock.json"
       return 1
     }
@@ -64,7 +79,7 @@ _ep_main() {
     start=$SECONDS
     if [ ! -x "$bin/pulumi" ]; then
       echo "ensure-pulumi: building Pulumi CLI v$pin from Go modules into $bin (first time on this machine: 10-20 minutes on 2 cores)"
-      (cd "$root/tools/pulumi-cli" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
+      (cd "$root/tools/pulumi-cli" && export CGO_ENABLED=0 && _ep_progress go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
         { _ep_fail "go build of github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$pin failed (output above)"; return 1; }
       mv "$bin/pulumi.tmp" "$bin/pulumi"
     fi
@@ -93,7 +108,7 @@ _ep_main() {
 
 _ep_main
 _ep_status=$?
-unset -f _ep_main _ep_fail
+unset -f _ep_main _ep_fail _ep_progress
 unset _ep_root
 if [ "$_ep_status" -ne 0 ]; then
   unset _ep_status

@@ -17,9 +17,11 @@ import { LINT_FORMATS, renderReport, type LintFormat } from "./lint/report";
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, MIGRATION_FILE_PATTERN, pad } from "./migrations";
 import { migrationTemplate } from "./migration-template";
 import { Redactor } from "./redact";
+import { describeHolder } from "./lock";
+import type { PlanEntry } from "./plan";
 import { Migrator, type StatusReport, type UpResult } from "./runner";
 import { secretManagerSettingsFromEnv } from "./secret-manager";
-import { DEFAULT_SEED, validateSeed, type SeedParams } from "./seed";
+import { DEFAULT_SEED, describeSeedChange, validateSeed, type SeedParams } from "./seed";
 
 /** Where the CLI reads and writes; injected so tests run it in-process. */
 export interface CliIo {
@@ -52,7 +54,7 @@ Connection (flags win over the environment):
   --lock-timeout MS           (default 120000)      --lock-lease MS (default 60000)
   --engine postgres|cockroachdb   DBMIGRATE_ENGINE  force the engine instead of detecting it
 
-Default tenant (seed):
+Default tenant (seed; the defaults apply when it is created, omitted flags keep what the database has):
   --customer-name  DEFAULT_CUSTOMER_NAME  (default "${DEFAULT_SEED.customerName}")
   --customer-slug  DEFAULT_CUSTOMER_SLUG  (default "${DEFAULT_SEED.customerSlug}")
   --site-name      DEFAULT_SITE_NAME      (default "${DEFAULT_SEED.siteName}")
@@ -161,31 +163,54 @@ function processIo(): CliIo {
 
 async function statusCommand(ctx: Context): Promise<number> {
   const report = await (await migrator(ctx)).status();
+  // Exit 1 when something needs a person (documented: "a problem found").
+  const code = report.problems.length > 0 ? 1 : 0;
   if (ctx.flags.json) {
     ctx.out(JSON.stringify(statusJson(report), null, 2));
-    return 0;
+    return code;
   }
-  ctx.out(`engine: ${report.engine} (${report.serverVersion})`);
+  ctx.out(`engine: ${report.engine} (${report.serverVersion}; features from ${activeVersionLabel(report)})`);
   const width = Math.max(0, ...report.migrations.map((m) => m.file.length));
   for (const m of report.migrations) {
     const when = m.appliedAt ? `  ${m.appliedAt.toISOString()}` : "";
-    const note = m.skippedReason ? `  (${m.skippedReason})` : "";
-    ctx.out(`  ${m.file.padEnd(width)}  ${m.state.padEnd(12)}${when}${note}`);
+    ctx.out(`  ${m.file.padEnd(width)}  ${m.state.padEnd(12)}${when}${entryNote(m, report)}`);
   }
   ctx.out(`pending: ${report.pending}`);
   ctx.out(
     `seed: customer ${report.seed.customerId ? "present" : "missing"}, site ${report.seed.siteId ? "present" : "missing"}`,
   );
-  if (report.lock) ctx.out(`lock: held by ${report.lock.owner} until ${report.lock.leaseExpiresAt.toISOString()}`);
+  for (const change of report.seed.changes) ctx.out(`seed would change: ${describeSeedChange(change)}`);
+  if (report.lock) ctx.out(`lock: held by ${describeHolder(report.lock)}`);
   for (const problem of report.problems) ctx.logger.warn(problem);
-  return 0;
+  return code;
 }
 
+function activeVersionLabel(report: StatusReport): string {
+  return /^\d+$/.test(report.activeVersion)
+    ? `server_version_num ${report.activeVersion}`
+    : `cluster version ${report.activeVersion}`;
+}
+
+/** `waiting for ...`, `dirty at statement k of n (file:line): error`, `in progress by ...`. */
+function entryNote(m: PlanEntry, report: StatusReport): string {
+  if (m.state === "waiting") return `  (waiting: ${m.waitingFor})`;
+  const p = m.progress;
+  if (m.state !== "dirty" || !p || p.statementsTotal === null) return "";
+  const k = p.failedStatement ?? p.statementsDone + 1;
+  const running = report.lock && !report.lock.expired && report.lock.owner === p.runner;
+  if (running) return `  (in progress by ${p.runner}: ${p.statementsDone} of ${p.statementsTotal} statements done)`;
+  const line = p.failedLine ?? m.file;
+  const at = `dirty at statement ${k} of ${p.statementsTotal} (${m.file}:${line})`;
+  const what = p.lastError ?? "interrupted";
+  const next = p.resumeAt !== null ? "; `dbmigrate up` resumes there" : "; outcome unknown, see below";
+  return `  (${at}: ${what}${next})`;
+}
 /** The `status --json` object. */
 export function statusJson(report: StatusReport) {
   return {
     engine: report.engine,
     serverVersion: report.serverVersion,
+    activeVersion: report.activeVersion,
     migrations: report.migrations.map((m) => ({
       version: m.version,
       name: m.name,
@@ -193,11 +218,24 @@ export function statusJson(report: StatusReport) {
       checksum: m.checksum,
       state: m.state,
       appliedAt: m.appliedAt ? m.appliedAt.toISOString() : null,
+      ...(m.waitingFor ? { waitingFor: m.waitingFor } : {}),
+      ...(m.progress ? { progress: m.progress } : {}),
     })),
     pending: report.pending,
     problems: report.problems,
-    seed: { customer: report.seed.customerId !== null, site: report.seed.siteId !== null },
-    lock: report.lock ? { owner: report.lock.owner, leaseExpiresAt: report.lock.leaseExpiresAt.toISOString() } : null,
+    seed: {
+      customer: report.seed.customerId !== null,
+      site: report.seed.siteId !== null,
+      defaultTenant: report.seed.tenant,
+      changes: report.seed.changes,
+    },
+    lock: report.lock
+      ? {
+          owner: report.lock.owner,
+          leaseExpiresAt: report.lock.leaseExpiresAt.toISOString(),
+          expired: report.lock.expired,
+        }
+      : null,
   };
 }
 
@@ -224,10 +262,15 @@ function printUpResult(ctx: Context, result: UpResult): void {
         : `dry run: ${result.pending.length} migration(s) would be applied:`,
     );
     for (const m of result.pending) ctx.out(`  ${m.file}  ${m.checksum.slice(0, 12)}`);
+    for (const change of result.seedChanges) ctx.out(`seed would change: ${describeSeedChange(change)}`);
     return;
   }
   for (const m of result.applied)
-    ctx.out(`${m.outcome} ${m.file} (${m.durationMs} ms)${m.skippedReason ? `: ${m.skippedReason}` : ""}`);
+    ctx.out(
+      `${m.outcome} ${m.file} (${m.durationMs} ms)${m.resumedAt > 1 ? `, resumed at statement ${m.resumedAt}` : ""}`,
+    );
+  for (const m of result.migrations.filter((e) => e.state === "waiting")) ctx.out(`waiting ${m.file}: ${m.waitingFor}`);
+  for (const change of result.seedChanges) ctx.out(`seed changed: ${describeSeedChange(change)}`);
   ctx.out(
     `schema version ${pad(result.schemaVersion)}; default customer ${result.seed?.customerId}, site ${result.seed?.siteId}`,
   );
@@ -349,6 +392,7 @@ async function migrator(ctx: Context): Promise<Migrator> {
     lock,
     allowOutOfOrder: flags["allow-out-of-order"],
     logger: ctx.logger,
+    redact: (text) => ctx.redactor.redact(text),
   });
 }
 
@@ -360,13 +404,14 @@ const SEED_FLAGS: Record<keyof SeedParams, string> = {
   siteHostname: "--site-hostname",
 };
 
-function seedParams(flags: Flags, env: NodeJS.ProcessEnv): SeedParams {
-  const params: SeedParams = {
-    customerName: flags["customer-name"] ?? env.DEFAULT_CUSTOMER_NAME ?? DEFAULT_SEED.customerName,
-    customerSlug: flags["customer-slug"] ?? env.DEFAULT_CUSTOMER_SLUG ?? DEFAULT_SEED.customerSlug,
-    siteName: flags["site-name"] ?? env.DEFAULT_SITE_NAME ?? DEFAULT_SEED.siteName,
-    siteSlug: flags["site-slug"] ?? env.DEFAULT_SITE_SLUG ?? DEFAULT_SEED.siteSlug,
-    siteHostname: flags["site-hostname"] ?? env.DEFAULT_SITE_HOSTNAME ?? DEFAULT_SEED.siteHostname,
+/** The seed parameters that were given; the rest keep what the database's default tenant has. */
+function seedParams(flags: Flags, env: NodeJS.ProcessEnv): Partial<SeedParams> {
+  const params: Partial<SeedParams> = {
+    customerName: flags["customer-name"] ?? env.DEFAULT_CUSTOMER_NAME,
+    customerSlug: flags["customer-slug"] ?? env.DEFAULT_CUSTOMER_SLUG,
+    siteName: flags["site-name"] ?? env.DEFAULT_SITE_NAME,
+    siteSlug: flags["site-slug"] ?? env.DEFAULT_SITE_SLUG,
+    siteHostname: flags["site-hostname"] ?? env.DEFAULT_SITE_HOSTNAME,
   };
   validateSeed(params, (field) => SEED_FLAGS[field]);
   return params;

@@ -3,6 +3,9 @@
  * test can wrap one (to inject SQLSTATE 40001, say) without the engine knowing.
  */
 
+import { sqlStateOf } from "./errors";
+import { DUPLICATE_TABLE, UNIQUE_VIOLATION } from "./sqlstate";
+
 /** The part of a query result the engine reads. */
 export interface QueryResult<R> {
   rows: R[];
@@ -27,5 +30,19 @@ export async function withClient<T>(connect: Connect, work: (client: SqlClient) 
     return await work(client);
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * `CREATE TABLE IF NOT EXISTS` can still fail on PostgreSQL when another session creates the
+ * same table at the same moment (23505 on pg_type, or 42P07); the table then exists, which is
+ * all we wanted.
+ */
+export async function createIfMissing(client: SqlClient, ddl: string): Promise<void> {
+  try {
+    await client.query(ddl);
+  } catch (error) {
+    const state = sqlStateOf(error);
+    if (state !== UNIQUE_VIOLATION && state !== DUPLICATE_TABLE) throw error;
   }
 }

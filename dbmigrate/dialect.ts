@@ -1,7 +1,10 @@
 /**
- * PostgreSQL or CockroachDB: detection, and the one documented place where the two differ in
- * what the engine may do (docs/adrs/0003-lock-row-instead-of-advisory-locks.md).
+ * PostgreSQL or CockroachDB: what the server is, which features it has, and the one seam through
+ * which the engine asks CockroachDB-specific questions (cluster version, schema-change jobs), so
+ * tests can answer them with CockroachDB's documented outputs (docs/adrs/0003, 0008).
  */
+import type { SqlClient } from "./db";
+import { ConnectionError, messageOf, sqlStateOf } from "./errors";
 import type { Feature } from "./migrations";
 
 /** The two engines dbmigrate knows. */
@@ -9,15 +12,91 @@ export type Engine = "postgres" | "cockroachdb";
 
 /** What the server said about itself. */
 export interface ServerInfo {
+  /** The engine the server is (detected; never the `--engine` a person forced). */
   engine: Engine;
   /** `PostgreSQL 17.2` or `CockroachDB CCL v25.2.1`. */
   serverVersion: string;
-  /** [major, minor] of the engine's own version. */
+  /** [major, minor] of the binary. */
   version: [number, number];
+  /**
+   * The version features are decided from: PostgreSQL's `server_version_num`, CockroachDB's
+   * cluster active version (`SHOW CLUSTER SETTING version`), which lags the binary until an
+   * upgrade is finalized.
+   */
+  activeVersion: { text: string; major: number; minor: number };
 }
 
-/** Reads the engine and version from the text of `SELECT version()`. */
-export function parseServerVersion(text: string): ServerInfo {
+/** A schema-change job CockroachDB has not finished. */
+export interface SchemaJob {
+  jobId: string;
+  status: string;
+  description: string;
+}
+
+/**
+ * The server's answers the engine needs. The default asks the server; tests answer the
+ * CockroachDB questions with outputs taken from CockroachDB's documentation.
+ */
+export interface ServerQueries {
+  /** `SELECT version()` and `server_version_num`, in one round trip. */
+  identify(client: SqlClient): Promise<{ version: string; serverVersionNum: string }>;
+  /** CockroachDB only: the cluster's active version, e.g. `24.3` or `24.3-upgrading-to-25.1-step-008`. */
+  clusterVersion(client: SqlClient): Promise<string>;
+  /** CockroachDB only: schema-change jobs still pending, running, paused or reverting. */
+  unfinishedSchemaJobs(client: SqlClient): Promise<SchemaJob[]>;
+}
+
+/** Asks the server itself. */
+export const sqlServerQueries: ServerQueries = {
+  async identify(client) {
+    const { rows } = await client.query<{ version: string; num: string }>(
+      "SELECT version() AS version, current_setting('server_version_num') AS num",
+    );
+    return { version: rows[0].version, serverVersionNum: rows[0].num };
+  },
+  async clusterVersion(client) {
+    const { rows } = await client.query<{ version: string }>("SHOW CLUSTER SETTING version");
+    return String(rows[0].version);
+  },
+  async unfinishedSchemaJobs(client) {
+    const { rows } = await client.query<{ job_id: unknown; status: string; description: string }>(
+      `SELECT job_id, status, description FROM [SHOW JOBS]
+        WHERE job_type LIKE '%SCHEMA CHANGE%' AND status IN ('pending', 'running', 'paused', 'reverting')`,
+    );
+    return rows.map((r) => ({ jobId: String(r.job_id), status: r.status, description: r.description }));
+  },
+};
+
+/** Identifies the server, reading the version that decides features (one or two queries). */
+export async function probeServer(client: SqlClient, queries: ServerQueries = sqlServerQueries): Promise<ServerInfo> {
+  const { version, serverVersionNum } = await queries.identify(client);
+  const info = parseServerVersion(version);
+  if (info.engine === "cockroachdb") {
+    let text: string;
+    try {
+      text = await queries.clusterVersion(client);
+    } catch (error) {
+      throw new ConnectionError(
+        `cannot read the cluster's active version (SHOW CLUSTER SETTING version): ${messageOf(error)}`,
+        {
+          sqlState: sqlStateOf(error),
+          cause: error,
+          hint: "Features follow the cluster version; grant the migration role VIEWCLUSTERSETTING (GRANT SYSTEM VIEWCLUSTERSETTING TO <role>)",
+        },
+      );
+    }
+    const m = /^(\d+)\.(\d+)/.exec(text);
+    return { ...info, activeVersion: { text, major: Number(m?.[1] ?? 0), minor: Number(m?.[2] ?? 0) } };
+  }
+  const num = Number(serverVersionNum);
+  return {
+    ...info,
+    activeVersion: { text: serverVersionNum, major: Math.floor(num / 10000), minor: num % 10000 },
+  };
+}
+
+/** Reads the engine and the binary's version from the text of `SELECT version()`. */
+export function parseServerVersion(text: string): Omit<ServerInfo, "activeVersion"> {
   const crdb = /CockroachDB\s+\w*\s*v(\d+)\.(\d+)(?:\.\d+)?/.exec(text);
   if (crdb) {
     return { engine: "cockroachdb", serverVersion: crdb[0], version: [Number(crdb[1]), Number(crdb[2])] };
@@ -32,8 +111,7 @@ export function parseServerVersion(text: string): ServerInfo {
  * - PostgreSQL: the whole migration and its history row in one transaction (all or nothing).
  * - CockroachDB: DDL inside an explicit transaction is not atomic there (since 25.1 it even
  *   auto-commits what came before), and DDL after a write in one transaction fails (0A000); so
- *   each statement runs on its own, with the history row marked dirty before the first and clean
- *   after the last.
+ *   each statement runs on its own, with its progress recorded in the history row.
  */
 export function runsMigrationInTransaction(engine: Engine): boolean {
   return engine === "postgres";
@@ -43,16 +121,22 @@ export function runsMigrationInTransaction(engine: Engine): boolean {
 export function supportsFeature(info: ServerInfo, feature: Feature): boolean {
   switch (feature) {
     case "row_level_security":
-      // PostgreSQL has had it since 9.5; CockroachDB since 25.2.
-      return info.engine === "postgres" || atLeast(info.version, [25, 2]);
+      // PostgreSQL since 9.5 (server_version_num 90500); CockroachDB once the cluster runs 25.2.
+      return info.engine === "postgres"
+        ? info.activeVersion.major * 10000 + info.activeVersion.minor >= 90500
+        : atLeast([info.activeVersion.major, info.activeVersion.minor], [25, 2]);
   }
 }
 
-/** Why a feature is missing, for messages. */
-export function featureRequirement(feature: Feature): string {
+/** Why a feature is missing on `info`, for messages. */
+export function featureRequirement(feature: Feature, info: ServerInfo): string {
+  const have =
+    info.engine === "cockroachdb"
+      ? `the cluster's active version is ${info.activeVersion.text}`
+      : `server_version_num is ${info.activeVersion.text}`;
   switch (feature) {
     case "row_level_security":
-      return "row-level security needs PostgreSQL or CockroachDB 25.2+";
+      return `row-level security needs PostgreSQL 9.5+ or a CockroachDB cluster at version 25.2+ (${have})`;
   }
 }
 

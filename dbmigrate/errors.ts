@@ -19,8 +19,18 @@ export interface ErrorDetails {
   cause?: unknown;
 }
 
+/** What a run had done when it failed, so `--json` and the Pulumi provider can report partial progress. */
+export interface PartialProgress {
+  /** Files this run applied (and recorded, with their audit rows) before the failure, in order. */
+  applied: string[];
+  /** The migration left dirty by the failure, and how far it got. */
+  dirty?: { file: string; statementsDone: number; statementsTotal: number };
+}
+
 /** Base class: a problem dbmigrate understood and can explain in one line. */
 export class DbMigrateError extends Error {
+  /** Set by the engine on a failure during `up` or `apply-complete`. */
+  progress?: PartialProgress;
   readonly file?: string;
   readonly line?: number;
   readonly column?: number;
@@ -70,6 +80,9 @@ export class SecretError extends DbMigrateError {}
 
 /** The migration lock stayed held by someone else past the wait limit, or was lost. */
 export class LockError extends DbMigrateError {}
+
+/** The default tenant cannot be brought to what was asked (a slug or hostname taken by another tenant): exit 1. */
+export class SeedError extends DbMigrateError {}
 
 /** Bad flags, arguments, file names or parameters: exit code 2. */
 export class UsageError extends DbMigrateError {

@@ -1,9 +1,13 @@
 /**
- * `schema_migrations`: what has been applied, when, by whom, how long it took, and a dirty
- * marker for a migration that started and did not finish (CockroachDB path).
+ * `schema_migrations`: what has been applied, when, by whom, how long it took; for a migration in
+ * flight on the CockroachDB path, its progress statement by statement (like Atlas's revisions):
+ * how many statements took effect, which one failed with what (redacted) error, and whether that
+ * outcome is known (docs/adrs/0009-resumable-migrations.md).
  */
-import type { SqlClient } from "./db";
+import { createIfMissing, type SqlClient } from "./db";
 import { sqlStateOf } from "./errors";
+import { leaseIsLive, type HeldLock } from "./lock";
+import { UNDEFINED_TABLE } from "./sqlstate";
 
 /** The history table's name. */
 export const HISTORY_TABLE = "schema_migrations";
@@ -21,9 +25,42 @@ const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
     dirty BOOLEAN NOT NULL DEFAULT false,
     baseline BOOLEAN NOT NULL DEFAULT false,
     skipped_reason TEXT NULL,
+    statements_total INT8 NULL,
+    statements_done INT8 NOT NULL DEFAULT 0,
+    failed_statement INT8 NULL,
+    failed_line INT8 NULL,
+    last_error TEXT NULL,
+    outcome_unknown BOOLEAN NOT NULL DEFAULT false,
+    runner TEXT NULL,
     CONSTRAINT schema_migrations_pkey PRIMARY KEY (id),
     CONSTRAINT schema_migrations_version_key UNIQUE (version)
 )`;
+
+/** Creates the history table when missing, and adds the progress columns to an older one. Safe when two runners do it at once. */
+export async function ensureHistoryTable(client: SqlClient): Promise<void> {
+  await createIfMissing(client, CREATE_HISTORY);
+  // A table made by an older dbmigrate lacks the progress columns: add them, one statement each
+  // (on CockroachDB each is a schema change of its own).
+  const { rows } = await client.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+    [HISTORY_TABLE],
+  );
+  const have = new Set(rows.map((r) => r.column_name));
+  for (const [column, type] of PROGRESS_COLUMNS) {
+    if (!have.has(column))
+      await client.query(`ALTER TABLE ${HISTORY_TABLE} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
+  }
+}
+
+const PROGRESS_COLUMNS: [string, string][] = [
+  ["statements_total", "INT8 NULL"],
+  ["statements_done", "INT8 NOT NULL DEFAULT 0"],
+  ["failed_statement", "INT8 NULL"],
+  ["failed_line", "INT8 NULL"],
+  ["last_error", "TEXT NULL"],
+  ["outcome_unknown", "BOOLEAN NOT NULL DEFAULT false"],
+  ["runner", "TEXT NULL"],
+];
 
 /** One row of the history. */
 export interface HistoryRow {
@@ -40,67 +77,60 @@ export interface HistoryRow {
   dirty: boolean;
   /** Recorded by `apply-complete` rather than applied one by one. */
   baseline: boolean;
-  /** Set when the server lacked a feature the migration requires and it was skipped. */
+  /** Written by dbmigrate before 0.2 for a migration whose feature the server lacked; such a row is not done. */
   skippedReason: string | null;
+  /** Statements in the migration (CockroachDB path); null for rows written before progress was recorded. */
+  statementsTotal: number | null;
+  /** How many statements, from the first, took effect. */
+  statementsDone: number;
+  /** 1-based number of the statement that failed or was not started, when the runner knew. */
+  failedStatement: number | null;
+  /** Its line in the file. */
+  failedLine: number | null;
+  /** The (redacted) error or reason. */
+  lastError: string | null;
+  /** Whether the failed statement may have taken effect after all (40003, a lost connection, ...). */
+  outcomeUnknown: boolean;
+  /** The lock owner of the run that wrote it. */
+  runner: string | null;
 }
 
-interface RawRow {
-  version: string;
-  name: string;
-  file: string;
-  checksum: string;
-  started_at: Date;
-  applied_at: Date | null;
-  execution_ms: string | null;
-  applied_by: string;
-  dirty: boolean;
-  baseline: boolean;
-  skipped_reason: string | null;
-}
-
-/** Creates the history table when missing. Safe when two runners do it at once. */
-export async function ensureHistoryTable(client: SqlClient): Promise<void> {
-  await createIfMissing(client, CREATE_HISTORY);
-}
-
-/**
- * `CREATE TABLE IF NOT EXISTS` can still fail on PostgreSQL when another session creates the
- * same table at the same moment (23505 on pg_type, or 42P07); the table then exists, which is
- * all we wanted.
- */
-export async function createIfMissing(client: SqlClient, ddl: string): Promise<void> {
-  try {
-    await client.query(ddl);
-  } catch (error) {
-    const state = sqlStateOf(error);
-    if (state !== "23505" && state !== "42P07") throw error;
-  }
-}
+type RawRow = Record<string, unknown>;
 
 /** The history ordered by version, or `null` when the table does not exist yet. One query. */
 export async function readHistory(client: SqlClient): Promise<HistoryRow[] | null> {
   try {
-    const { rows } = await client.query<RawRow>(
-      `SELECT version, name, file, checksum, started_at, applied_at, execution_ms, applied_by, dirty, baseline, skipped_reason
-         FROM ${HISTORY_TABLE} ORDER BY version`,
-    );
-    return rows.map((r) => ({
-      version: Number(r.version),
-      name: r.name,
-      file: r.file,
-      checksum: r.checksum,
-      startedAt: r.started_at,
-      appliedAt: r.applied_at,
-      executionMs: r.execution_ms === null ? null : Number(r.execution_ms),
-      appliedBy: r.applied_by,
-      dirty: r.dirty,
-      baseline: r.baseline,
-      skippedReason: r.skipped_reason,
-    }));
+    // `*`: a table made by an older dbmigrate has fewer columns until the next `up` adds them.
+    const { rows } = await client.query<RawRow>(`SELECT * FROM ${HISTORY_TABLE} ORDER BY version`);
+    return rows.map(toRow);
   } catch (error) {
-    if (sqlStateOf(error) === "42P01") return null; // undefined_table: a database never migrated
+    if (sqlStateOf(error) === UNDEFINED_TABLE) return null; // a database never migrated
     throw error;
   }
+}
+
+function toRow(r: RawRow): HistoryRow {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    version: Number(r.version),
+    name: String(r.name),
+    file: String(r.file),
+    checksum: String(r.checksum),
+    startedAt: r.started_at as Date,
+    appliedAt: (r.applied_at as Date | null) ?? null,
+    executionMs: num(r.execution_ms),
+    appliedBy: String(r.applied_by),
+    dirty: Boolean(r.dirty),
+    baseline: Boolean(r.baseline),
+    skippedReason: (r.skipped_reason as string | null) ?? null,
+    statementsTotal: num(r.statements_total),
+    statementsDone: num(r.statements_done) ?? 0,
+    failedStatement: num(r.failed_statement),
+    failedLine: num(r.failed_line),
+    lastError: (r.last_error as string | null) ?? null,
+    outcomeUnknown: Boolean(r.outcome_unknown),
+    runner: (r.runner as string | null) ?? null,
+  };
 }
 
 /** What is written for one migration. */
@@ -111,14 +141,32 @@ export interface HistoryEntry {
   checksum: string;
   appliedBy: string;
   baseline?: boolean;
-  skippedReason?: string | null;
 }
 
-/** Records a finished migration (PostgreSQL path: inside the migration's own transaction). */
-export async function recordApplied(client: SqlClient, entry: HistoryEntry, executionMs: number): Promise<void> {
-  await client.query(
-    `INSERT INTO ${HISTORY_TABLE} (version, name, file, checksum, applied_at, execution_ms, applied_by, dirty, baseline, skipped_reason)
-     VALUES ($1, $2, $3, $4, now(), $5, $6, false, $7, $8)`,
+/** The history writes that must only happen while `lock`'s lease is live: a fenced INSERT. */
+function fencedInsert(columns: string, values: string, ownerParam: number, lockRow: boolean): string {
+  return `INSERT INTO ${HISTORY_TABLE} (${columns}) SELECT ${values} WHERE ${leaseIsLive(ownerParam, lockRow)}`;
+}
+
+/**
+ * Records a finished migration (PostgreSQL path: inside the migration's own transaction, holding
+ * the lock row so no one can take the lease over before it commits). Replaces a legacy
+ * "skipped" row. Returns false when the lease was not live: nothing may be recorded then.
+ */
+export async function recordApplied(
+  client: SqlClient,
+  entry: HistoryEntry,
+  executionMs: number,
+  lock: HeldLock,
+): Promise<boolean> {
+  await client.query(`DELETE FROM ${HISTORY_TABLE} WHERE version = $1 AND skipped_reason IS NOT NULL`, [entry.version]);
+  const result = await client.query(
+    fencedInsert(
+      "version, name, file, checksum, applied_at, execution_ms, applied_by, dirty, baseline, runner",
+      "$1, $2, $3, $4, now(), $5, $6, false, $7, $8",
+      8,
+      true,
+    ),
     [
       entry.version,
       entry.name,
@@ -127,31 +175,115 @@ export async function recordApplied(client: SqlClient, entry: HistoryEntry, exec
       executionMs,
       entry.appliedBy,
       entry.baseline ?? false,
-      entry.skippedReason ?? null,
+      lock.owner,
     ],
   );
+  return (result.rowCount ?? 0) > 0;
 }
 
-/** Marks a migration as started and not finished (CockroachDB path, before its first statement). */
-export async function recordStarted(client: SqlClient, entry: HistoryEntry): Promise<void> {
+/**
+ * Marks a migration started, with its statement count (CockroachDB path, before its first
+ * statement); replaces a legacy "skipped" row. False when the lease was not live.
+ */
+export async function recordStarted(
+  client: SqlClient,
+  entry: HistoryEntry,
+  statementsTotal: number,
+  lock: HeldLock,
+): Promise<boolean> {
+  await client.query(`DELETE FROM ${HISTORY_TABLE} WHERE version = $1 AND skipped_reason IS NOT NULL`, [entry.version]);
+  const result = await client.query(
+    fencedInsert(
+      "version, name, file, checksum, applied_by, dirty, baseline, statements_total, statements_done, runner",
+      "$1, $2, $3, $4, $5, true, $6, $7, 0, $8",
+      8,
+      false,
+    ),
+    [
+      entry.version,
+      entry.name,
+      entry.file,
+      entry.checksum,
+      entry.appliedBy,
+      entry.baseline ?? false,
+      statementsTotal,
+      lock.owner,
+    ],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** Takes over a dirty row to resume it: this run is now its runner. False when the lease was not live. */
+export async function claimDirty(
+  client: SqlClient,
+  version: number,
+  statementsTotal: number,
+  lock: HeldLock,
+): Promise<boolean> {
+  const result = await client.query(
+    `UPDATE ${HISTORY_TABLE} SET runner = $2, statements_total = $3, failed_statement = NULL, failed_line = NULL,
+            last_error = NULL, outcome_unknown = false
+      WHERE version = $1 AND dirty AND ${leaseIsLive(2, false)}`,
+    [version, lock.owner, statementsTotal],
+  );
+  return (result.rowCount ?? 0) > 0;
+}
+
+/** Records that the first `done` statements took effect (only while this run is the row's runner). */
+export async function recordProgress(client: SqlClient, version: number, runner: string, done: number): Promise<void> {
+  await client.query(`UPDATE ${HISTORY_TABLE} SET statements_done = $3 WHERE version = $1 AND dirty AND runner = $2`, [
+    version,
+    runner,
+    done,
+  ]);
+}
+
+/** What stopped a migration at one statement. */
+export interface StatementFailure {
+  /** 1-based. */
+  statement: number;
+  line: number;
+  /** Redacted. */
+  error: string;
+  /** The statement may have taken effect. */
+  outcomeUnknown: boolean;
+}
+
+/** Records why the run stopped (only while this run is the row's runner: a stale runner writes nothing). */
+export async function recordFailure(
+  client: SqlClient,
+  version: number,
+  runner: string,
+  failure: StatementFailure,
+): Promise<void> {
   await client.query(
-    `INSERT INTO ${HISTORY_TABLE} (version, name, file, checksum, applied_by, dirty, baseline)
-     VALUES ($1, $2, $3, $4, $5, true, $6)`,
-    [entry.version, entry.name, entry.file, entry.checksum, entry.appliedBy, entry.baseline ?? false],
+    `UPDATE ${HISTORY_TABLE} SET failed_statement = $3, failed_line = $4, last_error = $5, outcome_unknown = $6
+      WHERE version = $1 AND dirty AND runner = $2`,
+    [version, runner, failure.statement, failure.line, failure.error.slice(0, 2000), failure.outcomeUnknown],
   );
 }
 
-/** Marks a dirty migration finished (CockroachDB path, after its last statement; or `resolve --applied`). */
-export async function recordFinished(client: SqlClient, version: number, executionMs: number | null): Promise<number> {
+/**
+ * Marks a dirty migration finished: after its last statement (CockroachDB path, fenced by `lock`),
+ * or by `resolve --applied`. Returns the rows changed (0: not dirty, or the lease was not live).
+ */
+export async function recordFinished(
+  client: SqlClient,
+  version: number,
+  executionMs: number | null,
+  lock: HeldLock,
+): Promise<number> {
   const result = await client.query(
-    `UPDATE ${HISTORY_TABLE} SET dirty = false, applied_at = now(), execution_ms = COALESCE($2, execution_ms)
-      WHERE version = $1 AND dirty`,
-    [version, executionMs],
+    `UPDATE ${HISTORY_TABLE} SET dirty = false, applied_at = now(), execution_ms = COALESCE($2, execution_ms),
+            failed_statement = NULL, failed_line = NULL, last_error = NULL, outcome_unknown = false,
+            statements_done = COALESCE(statements_total, statements_done)
+      WHERE version = $1 AND dirty AND ${leaseIsLive(3, false)}`,
+    [version, executionMs, lock.owner],
   );
   return result.rowCount ?? 0;
 }
 
-/** Forgets a dirty migration so the next `up` runs it again (`resolve --rolled-back`). */
+/** Forgets a dirty migration so the next `up` runs it from its first statement (`resolve --rolled-back`). */
 export async function forgetDirty(client: SqlClient, version: number): Promise<number> {
   const result = await client.query(`DELETE FROM ${HISTORY_TABLE} WHERE version = $1 AND dirty`, [version]);
   return result.rowCount ?? 0;

@@ -1,15 +1,18 @@
 /**
  * The migration lock: one row with an owner and a lease expiry, renewed while the run lasts and
  * taken over only after it expires. CockroachDB's advisory-lock functions are stubs that always
- * succeed, so a row is the lock that works on both engines (docs/adrs/0003).
+ * succeed, so a row is the lock that works on both engines (docs/adrs/0003). A holder that cannot
+ * prove its lease stops before its next statement, and the history writes that matter are fenced
+ * on the lease in the database (docs/adrs/0010-lock-fencing.md).
  */
 import * as os from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Clock, Logger } from "./clock";
 import type { Connect, SqlClient } from "./db";
-import { LockError, sqlStateOf } from "./errors";
-import { createIfMissing } from "./history";
+import { createIfMissing } from "./db";
+import { LockError, messageOf, sqlStateOf } from "./errors";
 import { withRetry, type RetryOptions } from "./retry";
+import { UNDEFINED_TABLE } from "./sqlstate";
 
 /** The lock table's name. */
 export const LOCK_TABLE = "schema_migrations_lock";
@@ -51,11 +54,23 @@ RETURNING owner`;
 const RENEW = `UPDATE ${LOCK_TABLE} SET lease_expires_at = now() + ($3::INT8 * INTERVAL '1 millisecond')
  WHERE name = $1 AND owner = $2`;
 
+/**
+ * A SQL condition true only while `owner` (bound as `$ownerParam`) holds a live lease, by the
+ * database's clock at the moment the statement runs. `lockRow` also locks the lock row until the
+ * transaction ends (PostgreSQL path), so nobody can take the lease over before that commit.
+ */
+export function leaseIsLive(ownerParam: number, lockRow: boolean): string {
+  return `EXISTS (SELECT 1 FROM ${LOCK_TABLE} WHERE name = '${LOCK_NAME}' AND owner = $${ownerParam} AND lease_expires_at > clock_timestamp()${lockRow ? " FOR SHARE" : ""})`;
+}
+
 /** A held lock. */
 export interface HeldLock {
   /** Who holds it: host, pid and a random part. */
   readonly owner: string;
-  /** Throws {@link LockError} if a renewal found the lease taken over. */
+  /**
+   * Throws {@link LockError} unless the lease is provably ours: a renewal failed or found it taken
+   * over, or the last successful renewal is so old that the lease may have expired.
+   */
   assertHeld(): void;
   /** Stops renewing and deletes the row. */
   release(): Promise<void>;
@@ -111,41 +126,74 @@ export async function acquireLock(owner: string, options: LockOptions, deps: Loc
     await client.end().catch(() => undefined);
     throw error;
   }
-  return holdLock(client, owner, options, deps.logger);
+  return holdLock(client, owner, options, deps, deps.clock.now());
+}
+
+/** The lock row: who took it, until when, and whether that lease has already expired (by the database's clock). */
+export interface LockHolder {
+  owner: string;
+  leaseExpiresAt: Date;
+  /** The lease ran out: its runner died or lost its connection; the next run takes it over. */
+  expired: boolean;
 }
 
 /** Who holds the lock and until when, or null when nobody does (or it was never taken). */
-export async function readLockHolder(client: SqlClient): Promise<{ owner: string; leaseExpiresAt: Date } | null> {
+export async function readLockHolder(client: SqlClient): Promise<LockHolder | null> {
   try {
-    const { rows } = await client.query<{ owner: string; lease_expires_at: Date }>(
-      `SELECT owner, lease_expires_at FROM ${LOCK_TABLE} WHERE name = $1`,
+    const { rows } = await client.query<{ owner: string; lease_expires_at: Date; expired: boolean }>(
+      `SELECT owner, lease_expires_at, lease_expires_at <= now() AS expired FROM ${LOCK_TABLE} WHERE name = $1`,
       [LOCK_NAME],
     );
-    return rows.length === 0 ? null : { owner: rows[0].owner, leaseExpiresAt: rows[0].lease_expires_at };
+    return rows.length === 0
+      ? null
+      : { owner: rows[0].owner, leaseExpiresAt: rows[0].lease_expires_at, expired: rows[0].expired };
   } catch (error) {
-    if (sqlStateOf(error) === "42P01") return null; // never locked: no table yet
+    if (sqlStateOf(error) === UNDEFINED_TABLE) return null; // never locked: no table yet
     throw error;
   }
 }
 
-async function currentHolder(client: SqlClient): Promise<string> {
-  const holder = await readLockHolder(client);
-  return holder
-    ? `${holder.owner} (lease until ${holder.leaseExpiresAt.toISOString()})`
-    : "nobody (it was just released)";
+/** `owner (lease until T)` or `owner (lease expired at T)`: the one wording for messages and `status`. */
+export function describeHolder(holder: LockHolder | null): string {
+  if (!holder) return "nobody (it was just released)";
+  const at = holder.leaseExpiresAt.toISOString();
+  return holder.expired ? `${holder.owner} (lease expired at ${at})` : `${holder.owner} (lease until ${at})`;
 }
 
-function holdLock(client: SqlClient, owner: string, options: LockOptions, logger: Logger): HeldLock {
-  let lost = false;
+async function currentHolder(client: SqlClient): Promise<string> {
+  return describeHolder(await readLockHolder(client));
+}
+
+function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: LockDeps, takenAt: number): HeldLock {
+  // Why the lease can no longer be proven, once it cannot.
+  let lost: string | undefined;
+  // The lease runs at least `leaseMs` from when the last successful renewal was sent.
+  let provenUntil = takenAt + options.leaseMs;
+  // Stop a little before the proven end: a statement should not start in the lease's last moments.
+  const margin = Math.floor(options.leaseMs / 6);
   let renewing: Promise<unknown> = Promise.resolve();
+  const renew = async () => {
+    const sent = deps.clock.now();
+    try {
+      const r = await withRetry(
+        "renewing the migration lock",
+        () => client.query(RENEW, [LOCK_NAME, owner, options.leaseMs]),
+        {
+          clock: deps.clock,
+          logger: deps.logger,
+          options: deps.retry,
+        },
+      );
+      if ((r.rowCount ?? 0) === 0) lost ??= "another runner took it over after its lease expired";
+      else provenUntil = Math.max(provenUntil, sent + options.leaseMs);
+    } catch (error) {
+      lost ??= `renewing it failed: ${messageOf(error)}`;
+      deps.logger.warn(`could not renew the migration lock: ${messageOf(error)}`);
+    }
+  };
   const timer = setInterval(
     () => {
-      renewing = client
-        .query(RENEW, [LOCK_NAME, owner, options.leaseMs])
-        .then((r) => {
-          if ((r.rowCount ?? 0) === 0) lost = true;
-        })
-        .catch((error: unknown) => logger.warn(`could not renew the migration lock: ${String(error)}`));
+      if (lost === undefined) renewing = renew();
     },
     Math.max(1, Math.floor(options.leaseMs / 3)),
   );
@@ -154,9 +202,14 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, logger
   return {
     owner,
     assertHeld() {
-      if (lost) {
-        throw new LockError(`the migration lock was taken over by another runner after its lease expired`, {
-          hint: "Nothing more was applied; run `dbmigrate status`, then `dbmigrate up` again",
+      const why =
+        lost ??
+        (deps.clock.now() >= provenUntil - margin
+          ? `its lease may have expired (no successful renewal since ${new Date(provenUntil - options.leaseMs).toISOString()})`
+          : undefined);
+      if (why !== undefined) {
+        throw new LockError(`lost the migration lock (${LOCK_TABLE} '${LOCK_NAME}', owner ${owner}): ${why}`, {
+          hint: "This run stopped before its next statement and records nothing more; run `dbmigrate status`, then `dbmigrate up` again",
         });
       }
     },

@@ -2,11 +2,28 @@
  * The plan: each migration file set against the history. Pure: no I/O, so `status`, `verify`,
  * `up --dry-run` and the Pulumi preview all read the same answer.
  */
+import type { StartPoint } from "./executors/types";
 import type { HistoryRow } from "./history";
 import { pad, type Migration } from "./migrations";
 
 /** A migration's state. */
-export type MigrationState = "applied" | "skipped" | "pending" | "changed" | "missing" | "dirty" | "out_of_order";
+export type MigrationState = "applied" | "waiting" | "pending" | "changed" | "missing" | "dirty" | "out_of_order";
+
+/** How far a dirty migration got (CockroachDB path). */
+export interface DirtyProgress {
+  statementsDone: number;
+  /** Null for a row written before progress was recorded. */
+  statementsTotal: number | null;
+  /** 1-based statement that failed or was not started; null when the run was interrupted. */
+  failedStatement: number | null;
+  failedLine: number | null;
+  lastError: string | null;
+  outcomeUnknown: boolean;
+  /** Lock owner of the run that left it. */
+  runner: string | null;
+  /** 0-based statement `up` resumes at, or null when a person must look first (then `problem` says what to do). */
+  resumeAt: number | null;
+}
 
 /** One line of the plan. */
 export interface PlanEntry {
@@ -20,15 +37,21 @@ export interface PlanEntry {
   appliedAt: Date | null;
   /** The checksum recorded when it was applied, when it differs from the file's. */
   appliedChecksum?: string;
-  /** Why it was skipped, for state `skipped`. */
-  skippedReason?: string;
+  /** For state `waiting`: the feature it needs that the server lacks, and why. */
+  waitingFor?: string;
+  /** For state `dirty`. */
+  progress?: DirtyProgress;
+  /** What stops `up` here, if anything (one line). */
+  problem?: string;
 }
 
 /** The plan and what stops it. */
 export interface Plan {
   entries: PlanEntry[];
-  /** What `up` would apply, in order. */
+  /** What `up` would apply, in order: pending files, and dirty ones it can resume. */
   pending: Migration[];
+  /** Where each pending migration starts (absent: from its first statement, no history row). */
+  starts: Map<number, StartPoint>;
   /** One line per problem (changed, missing, dirty, out of order); empty when `up` may run. */
   problems: string[];
 }
@@ -37,6 +60,10 @@ export interface Plan {
 export interface PlanOptions {
   /** Apply a new file numbered below the latest applied one instead of refusing. Default false. */
   allowOutOfOrder?: boolean;
+  /** Why the server cannot run `migration` yet (a missing feature), or undefined when it can. */
+  missingFeature?: (migration: Migration) => string | undefined;
+  /** Where migration files live, for `file:line` in messages. */
+  migrationsDir?: string;
 }
 
 /** Sets `files` against `history` (null: no history table yet). */
@@ -45,11 +72,18 @@ export function planMigrations(
   history: readonly HistoryRow[] | null,
   options: PlanOptions = {},
 ): Plan {
+  // A legacy "skipped" row is not done: it waits for its feature like a file never applied.
+  const done = (history ?? []).filter((row) => !row.skippedReason);
   const recorded = new Map((history ?? []).map((row) => [row.version, row]));
-  const latestApplied = Math.max(0, ...(history ?? []).map((row) => row.version));
+  const latestApplied = Math.max(0, ...done.map((row) => row.version));
   const entries: PlanEntry[] = [];
   const pending: Migration[] = [];
+  const starts = new Map<number, StartPoint>();
   const problems: string[] = [];
+  const add = (entry: PlanEntry) => {
+    entries.push(entry);
+    if (entry.problem) problems.push(entry.problem);
+  };
   for (const file of files) {
     const row = recorded.get(file.version);
     recorded.delete(file.version);
@@ -58,47 +92,96 @@ export function planMigrations(
       name: file.name,
       file: file.file,
       checksum: file.checksum,
-      appliedAt: row?.appliedAt ?? null,
+      appliedAt: row?.skippedReason ? null : (row?.appliedAt ?? null),
     };
-    if (!row) {
-      if (file.version < latestApplied && !options.allowOutOfOrder) {
-        entries.push({ ...base, state: "out_of_order" });
-        problems.push(
-          `${file.file} is new but numbered below the latest applied migration ${pad(latestApplied)}: renumber it above ${pad(latestApplied)}, or pass --allow-out-of-order`,
-        );
+    if (!row || row.skippedReason) {
+      const missing = options.missingFeature?.(file);
+      // A migration that declares a feature may run after later ones: it waited for the feature.
+      const gated = file.requires.length > 0;
+      if (missing !== undefined) {
+        add({ ...base, state: "waiting", waitingFor: missing });
+      } else if (file.version < latestApplied && !options.allowOutOfOrder && !gated) {
+        add({
+          ...base,
+          state: "out_of_order",
+          problem: `${file.file} is new but numbered below the latest applied migration ${pad(latestApplied)}: renumber it above ${pad(latestApplied)}, or pass --allow-out-of-order`,
+        });
       } else {
-        entries.push({ ...base, state: "pending" });
+        add({ ...base, state: "pending" });
         pending.push(file);
       }
     } else if (row.dirty) {
-      entries.push({ ...base, state: "dirty" });
-      problems.push(
-        `${file.file} started at ${row.startedAt.toISOString()} (by ${row.appliedBy}) and did not finish: check which of its statements took effect, then run \`dbmigrate resolve ${pad(file.version)} --applied\` if all did, or \`--rolled-back\` after undoing them`,
-      );
+      const progress = dirtyProgress(row, file);
+      const problem = progress.resumeAt === null ? dirtyProblem(row, file, progress, options) : undefined;
+      add({ ...base, state: "dirty", progress, problem });
+      if (progress.resumeAt !== null) {
+        pending.push(file);
+        starts.set(file.version, { statement: progress.resumeAt, dirtyRow: true });
+      }
     } else if (row.checksum !== file.checksum) {
-      entries.push({ ...base, state: "changed", appliedChecksum: row.checksum });
-      problems.push(
-        `${file.file} was changed after it was applied (applied checksum ${row.checksum}, file now ${file.checksum}): restore the file as applied and put the change in a new migration (\`dbmigrate new <name>\`)`,
-      );
-    } else if (row.skippedReason) {
-      entries.push({ ...base, state: "skipped", skippedReason: row.skippedReason });
+      add({
+        ...base,
+        state: "changed",
+        appliedChecksum: row.checksum,
+        problem: `${file.file} was changed after it was applied (applied checksum ${row.checksum}, file now ${file.checksum}): restore the file as applied and put the change in a new migration (\`dbmigrate new <name>\`)`,
+      });
     } else {
-      entries.push({ ...base, state: "applied" });
+      add({ ...base, state: "applied" });
     }
   }
   for (const row of recorded.values()) {
-    entries.push({
+    if (row.skippedReason) continue; // never applied; its file is gone with it
+    add({
       version: row.version,
       name: row.name,
       file: row.file,
       checksum: row.checksum,
       state: "missing",
       appliedAt: row.appliedAt,
+      problem: `${row.file} is recorded as applied but its file is gone: restore it from version control (migrations are forward-only)`,
     });
-    problems.push(
-      `${row.file} is recorded as applied but its file is gone: restore it from version control (migrations are forward-only)`,
-    );
   }
   entries.sort((a, b) => a.version - b.version);
-  return { entries, pending, problems };
+  pending.sort((a, b) => a.version - b.version);
+  return { entries, pending, starts, problems };
+}
+
+/** How far a dirty row got, and whether `up` may resume it without a person. */
+function dirtyProgress(row: HistoryRow, file: Migration): DirtyProgress {
+  const total = row.statementsTotal;
+  let resumeAt: number | null = null;
+  if (total !== null && row.checksum === file.checksum && !row.outcomeUnknown) {
+    // A definite failure (or a clean stop) at statement k: statements 1..k-1 took effect, k did not.
+    if (row.failedStatement !== null) resumeAt = row.failedStatement - 1;
+    // Every statement took effect; only the finishing write is missing.
+    else if (row.statementsDone >= total) resumeAt = total;
+  }
+  return {
+    statementsDone: row.statementsDone,
+    statementsTotal: total,
+    failedStatement: row.failedStatement,
+    failedLine: row.failedLine,
+    lastError: row.lastError,
+    outcomeUnknown: row.outcomeUnknown,
+    runner: row.runner,
+    resumeAt,
+  };
+}
+
+function dirtyProblem(row: HistoryRow, file: Migration, progress: DirtyProgress, options: PlanOptions): string {
+  const version = pad(file.version);
+  const resolve = `\`dbmigrate resolve ${version} --applied\` if every statement took effect, or \`--rolled-back\` after undoing the ones that did`;
+  if (progress.statementsTotal === null) {
+    return `${file.file} started at ${row.startedAt.toISOString()} (by ${row.appliedBy}) and did not finish: check which of its statements took effect, then run ${resolve}`;
+  }
+  const total = progress.statementsTotal;
+  if (row.checksum !== file.checksum) {
+    return `${file.file} is dirty after ${progress.statementsDone} of ${total} statements and its file has changed since (recorded checksum ${row.checksum}): restore the file as it was, or check the database and run ${resolve}`;
+  }
+  const k = progress.failedStatement ?? progress.statementsDone + 1;
+  const statement = file.statements[k - 1];
+  const path = options.migrationsDir ? `${options.migrationsDir}/${file.file}` : file.file;
+  const where = `${path}:${progress.failedLine ?? statement?.line ?? 1}`;
+  const why = progress.lastError ?? `the run (${row.runner ?? row.appliedBy}) was interrupted while it ran`;
+  return `${file.file} is dirty at statement ${k} of ${total} (${where}): ${why}; whether statement ${k} took effect is unknown: check it (on CockroachDB, also its schema-change jobs: SHOW JOBS), then run ${resolve}`;
 }

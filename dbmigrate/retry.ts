@@ -4,10 +4,7 @@
  * statement that did not commit, or a whole transaction that rolled back.
  */
 import type { Clock, Logger } from "./clock";
-import { sqlStateOf } from "./errors";
-
-/** SQLSTATE of a retryable serialization failure. */
-export const RETRYABLE_SQLSTATE = "40001";
+import { isRetryable } from "./sqlstate";
 
 /** How retries behave; every field has a default. */
 export interface RetryOptions {
@@ -38,7 +35,7 @@ export async function withRetry<T>(
     try {
       return await work();
     } catch (error) {
-      if (sqlStateOf(error) !== RETRYABLE_SQLSTATE || attempt >= deps.options.maxAttempts) throw error;
+      if (!isRetryable(error) || attempt >= deps.options.maxAttempts) throw error;
       const delay = backoffDelay(attempt, deps.options);
       deps.logger.warn(
         `retrying ${what} after SQLSTATE 40001 (attempt ${attempt + 1}/${deps.options.maxAttempts}, in ${delay} ms)`,

@@ -1,31 +1,35 @@
 /**
- * The migration engine: status, plan, up, apply-complete, verify, resolve and drop. It takes its
- * I/O injected (connections, files, clock, logger) and imports nothing from Pulumi; the CLI and
- * the Pulumi provider are thin adapters over it.
+ * The migration engine: status, up, apply-complete, verify, resolve and drop. In the spirit of
+ * kysely's migrator: one path for every command that migrates (`up`, `up --dry-run`,
+ * `apply-complete`), I/O injected (connections, files, clock, logger, the server's answers), one
+ * executor per engine behind one interface (executors/), SQLSTATE meaning in one module
+ * (sqlstate.ts), audit and seed as steps after each applied migration, and errors that carry what
+ * was applied before them. Imports nothing from Pulumi; the CLI and the provider are thin adapters.
  */
 import * as os from "node:os";
 import * as path from "node:path";
+import { auditMigration, auditSeed } from "./audit";
 import { silentLogger, systemClock, type Clock, type Logger } from "./clock";
 import { DEFAULT_COMPLETE_SCHEMA_FILE, parseCompleteSchema } from "./complete-schema";
 import { withClient, type Connect, type SqlClient } from "./db";
 import {
   featureRequirement,
-  parseServerVersion,
-  runsMigrationInTransaction,
+  probeServer,
+  sqlServerQueries,
   supportsFeature,
   type Engine,
   type ServerInfo,
+  type ServerQueries,
 } from "./dialect";
-import { DbMigrateError, messageOf, MigrationError, PlanError, sqlStateOf, UsageError } from "./errors";
+import { DbMigrateError, messageOf, PlanError, UsageError } from "./errors";
+import { executorFor } from "./executors";
+import type { AfterMigrationStep, AppliedMigration, RunnableMigration } from "./executors/types";
 import {
   ensureHistoryTable,
   forgetDirty,
   HISTORY_TABLE,
   readHistory,
-  recordApplied,
   recordFinished,
-  recordStarted,
-  type HistoryEntry,
   type HistoryRow,
 } from "./history";
 import {
@@ -35,6 +39,7 @@ import {
   newLockOwner,
   readLockHolder,
   type HeldLock,
+  type LockHolder,
   type LockOptions,
 } from "./lock";
 import {
@@ -46,19 +51,22 @@ import {
   type Migration,
 } from "./migrations";
 import { planMigrations, type Plan, type PlanEntry } from "./plan";
+import { Redactor } from "./redact";
 import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry";
 import {
   applySeed,
-  DEFAULT_SEED,
-  readSeed,
-  seedMatches,
+  checkSeed,
+  readDefaultTenant,
+  seedChanges,
   validateSeed,
+  type DefaultTenant,
+  type SeedChange,
   type SeedParams,
   type SeedResult,
-  type SeedState,
 } from "./seed";
-import { lineOfPosition, type Statement } from "./sql/parse";
 import { APPLICATION_TABLES } from "./tables";
+
+export type { AppliedMigration } from "./executors/types";
 
 /** Everything the engine needs; only `connect` is required. */
 export interface MigratorOptions {
@@ -70,10 +78,20 @@ export interface MigratorOptions {
   completeSchemaFile?: string;
   /** File access. Default: the local file system. */
   files?: FileReader;
-  /** Force the engine instead of detecting it from `SELECT version()` (tests run the CockroachDB path on PostgreSQL). */
+  /**
+   * Run the other engine's executor (tests run the CockroachDB path on PostgreSQL). Features are
+   * still decided from the server that answers, never from this.
+   */
   engine?: Engine;
-  /** The default tenant. Default {@link DEFAULT_SEED}. */
-  seed?: SeedParams;
+  /** The server's answers (version, cluster version, jobs). Default: ask the server. */
+  server?: ServerQueries;
+  /**
+   * The default tenant's parameters that were given (flags, config). Those left out keep what the
+   * database has. `false`: no seed step (a migration set without the application schema).
+   */
+  seed?: Partial<SeedParams> | false;
+  /** Write one `audit_logs` row per applied migration. Default true; false without the application schema. */
+  audit?: boolean;
   /** Lock lease and waiting. Defaults {@link DEFAULT_LOCK}. */
   lock?: Partial<LockOptions>;
   /** 40001 retries. Defaults {@link DEFAULT_RETRY}. */
@@ -82,37 +100,38 @@ export interface MigratorOptions {
   allowOutOfOrder?: boolean;
   /** Recorded in `schema_migrations.applied_by` and the audit log. Default `user@host`. */
   appliedBy?: string;
+  /** Masks secrets in errors stored in the history. Default: DSN masking. */
+  redact?: (text: string) => string;
   /** Default: the real clock. */
   clock?: Clock;
   /** Progress and warnings. Default: silent. */
   logger?: Logger;
 }
 
-/** One migration that `up` or `applyComplete` ran (or skipped). */
-export interface AppliedMigration {
-  version: number;
-  name: string;
-  file: string;
-  checksum: string;
-  /** Wall time of its statements, ms. */
-  durationMs: number;
-  /** `skipped` when the server lacked a feature it requires. */
-  outcome: "applied" | "skipped";
-  skippedReason?: string;
+/** The default tenant as `status` and `--dry-run` see it, and what the seed step would change. */
+export interface SeedStatus {
+  customerId: string | null;
+  siteId: string | null;
+  tenant: DefaultTenant | null;
+  /** Empty when the seed step has nothing to do (or is off). */
+  changes: SeedChange[];
 }
 
 /** What `status` reports. */
 export interface StatusReport {
+  /** The executor that runs migrations (the detected engine unless forced). */
   engine: Engine;
   serverVersion: string;
+  /** The version features are decided from (cluster version on CockroachDB, server_version_num on PostgreSQL). */
+  activeVersion: string;
   migrations: PlanEntry[];
   /** Number of pending migrations. */
   pending: number;
-  /** Problems that stop `up` (changed, missing, dirty, out of order). */
+  /** Problems that stop `up` or that `verify` reports (changed, missing, dirty, out of order). */
   problems: string[];
-  seed: SeedState;
-  /** Who holds the migration lock right now, if anyone (a run in progress, or a dead one's lease). */
-  lock: { owner: string; leaseExpiresAt: Date } | null;
+  seed: SeedStatus;
+  /** Who holds the migration lock right now, if anyone, and whether the lease has expired. */
+  lock: LockHolder | null;
 }
 
 /** What `up` and `applyComplete` return. */
@@ -125,13 +144,18 @@ export interface UpResult {
   applied: AppliedMigration[];
   /** For a dry run, what would run. */
   pending: PlanEntry[];
-  /** Every migration's state after the run. */
+  /** Every migration's state after the run (`waiting` ones wait for a server feature). */
   migrations: PlanEntry[];
-  /** Highest applied (or skipped) version after the run; 0 for none. */
+  /** Highest applied version after the run; 0 for none. */
   schemaVersion: number;
-  /** The default tenant's ids; null on a dry run whose schema does not exist yet. */
+  /** The default tenant's ids; null on a dry run whose schema does not exist yet, or with no seed step. */
   seed: SeedResult | null;
+  /** What the seed step changed (or, on a dry run, would change). */
+  seedChanges: SeedChange[];
 }
+
+/** What one migrating command runs: every pending file (`up`), or the complete schema's sections as a baseline. */
+type Target = { kind: "up"; dryRun: boolean } | { kind: "complete"; sections: Migration[] };
 
 /** The engine. One instance per target database; methods open and close their own connections. */
 export class Migrator {
@@ -141,8 +165,10 @@ export class Migrator {
   private readonly logger: Logger;
   private readonly lockOptions: LockOptions;
   private readonly retryOptions: RetryOptions;
-  private readonly seedParams: SeedParams;
+  private readonly seedRequest: Partial<SeedParams> | false;
   private readonly appliedBy: string;
+  private readonly afterEach: AfterMigrationStep[];
+  private readonly redact: (text: string) => string;
 
   constructor(private readonly options: MigratorOptions) {
     this.connect = options.connect;
@@ -151,85 +177,80 @@ export class Migrator {
     this.logger = options.logger ?? silentLogger;
     this.lockOptions = withDefaults(DEFAULT_LOCK, options.lock);
     this.retryOptions = withDefaults(DEFAULT_RETRY, options.retry);
-    this.seedParams = options.seed ?? DEFAULT_SEED;
+    this.seedRequest = options.seed === false ? false : definedOnly(options.seed ?? {});
     this.appliedBy = options.appliedBy ?? `${os.userInfo().username}@${os.hostname()}`;
-    validateSeed(this.seedParams);
+    this.afterEach = options.audit === false ? [] : [auditMigration(this.appliedBy)];
+    const redactor = new Redactor();
+    this.redact = options.redact ?? ((text) => redactor.redact(text));
+    if (this.seedRequest) validateSeed(this.seedRequest);
   }
 
   /** The migration files, read and checksummed. */
   loadMigrations(): Promise<Migration[]> {
-    return loadMigrations(this.options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR, this.files);
+    return loadMigrations(this.migrationsDir(), this.files);
   }
 
-  /** Each migration's state, the server, and whether the default tenant exists. Changes nothing. */
+  /** Each migration's state, the server, the default tenant and what the seed would change, the lock. Changes nothing. */
   async status(): Promise<StatusReport> {
     const files = await this.loadMigrations();
-    const { history, ...rest } = await this.inspect();
-    const plan = planMigrations(files, history, this.planOptions());
-    return { ...rest, migrations: plan.entries, pending: plan.pending.length, problems: plan.problems };
+    const { history, server, ...rest } = await this.inspect();
+    const plan = this.plan(files, history, server);
+    return {
+      ...rest,
+      activeVersion: server.activeVersion.text,
+      migrations: plan.entries,
+      pending: plan.entries.filter((e) => e.state === "pending").length,
+      problems: plan.problems,
+    };
   }
 
   /**
-   * The server, the raw history (null before the first run), the default tenant's rows and the
-   * lock holder, on one connection. Changes nothing.
+   * The server, the raw history (null before the first run), the default tenant and the lock
+   * holder, on one connection. Changes nothing.
    */
   async inspect(): Promise<
-    Omit<StatusReport, "migrations" | "pending" | "problems"> & { history: HistoryRow[] | null }
+    Omit<StatusReport, "migrations" | "pending" | "problems" | "activeVersion"> & {
+      history: HistoryRow[] | null;
+      server: ServerInfo;
+    }
   > {
     return withClient(this.connect, async (client) => {
-      const { engine, serverVersion } = await this.server(client);
+      const server = await this.server(client);
       const history = await readHistory(client);
-      const seed = await this.readSeedIfSchema(client);
+      const seed = await this.seedStatus(client);
       const lock = await readLockHolder(client);
-      return { engine, serverVersion, history, seed, lock };
+      return { engine: this.engineOf(server), serverVersion: server.serverVersion, server, history, seed, lock };
     });
   }
 
   /** The problems `verify` reports: changed, missing or dirty applied migrations (and out-of-order files). */
   async verify(): Promise<string[]> {
-    return (await this.status()).problems;
+    const report = await this.status();
+    const dirty = report.migrations.filter((m) => m.state === "dirty" && !m.problem);
+    return [
+      ...report.problems,
+      ...dirty.map(
+        (m) => `${m.file} is dirty at statement ${(m.progress?.resumeAt ?? 0) + 1}: \`dbmigrate up\` resumes it`,
+      ),
+    ];
   }
 
   /**
-   * Applies every pending migration under the lock, then seeds the default tenant and writes one
-   * audit row per applied migration. When nothing is pending and the seed matches, it reads the
-   * history once, takes no lock and changes nothing. `dryRun` reports what would run, no lock.
+   * Applies every pending migration under the lock (each with its audit row), then brings the
+   * default tenant to the given parameters. When nothing is pending, nothing is dirty and the seed
+   * has nothing to change, it takes no lock and changes nothing. `dryRun` reports what would run
+   * and what the seed would change, without a lock.
    */
-  async up(options: { dryRun?: boolean } = {}): Promise<UpResult> {
-    const files = await this.loadMigrations();
-    return withClient(this.connect, async (client) => {
-      const server = await this.server(client);
-      const history = await readHistory(client);
-      const plan = this.checkedPlan(files, history);
-      if (options.dryRun) {
-        const seed = history === null ? null : toSeedResult(await this.readSeedIfSchema(client));
-        return this.result(server, true, [], plan, seed);
-      }
-      if (plan.pending.length === 0 && history !== null) {
-        const state = await readSeed(client, this.seedParams);
-        if (seedMatches(state, this.seedParams) && state.customerId && state.siteId) {
-          this.logger.info("nothing to apply: schema and seed are up to date");
-          return this.result(server, false, [], plan, toSeedResult(state));
-        }
-      }
-      return this.underLock(async (lock) => {
-        await ensureHistoryTable(client);
-        // Re-read under the lock: another runner may have applied what we saw pending.
-        const lockedPlan = this.checkedPlan(files, await readHistory(client));
-        const applied = await this.applyAll(client, server, lockedPlan.pending, lock, false);
-        const seed = await this.seedAndAudit(client, server, applied);
-        const finalPlan = planMigrations(files, await readHistory(client), this.planOptions());
-        return this.result(server, false, applied, finalPlan, seed);
-      });
-    });
+  up(options: { dryRun?: boolean } = {}): Promise<UpResult> {
+    return this.migrate({ kind: "up", dryRun: options.dryRun ?? false });
   }
 
   /**
-   * For an empty database only: applies the complete schema, records every migration it contains
-   * as applied (a baseline), and seeds. Refuses when any application table exists.
+   * For an empty database only: applies the complete schema's sections, records each as applied
+   * (a baseline), and seeds. Refuses when any application table exists.
    */
   async applyComplete(): Promise<UpResult> {
-    const file = this.options.completeSchemaFile ?? DEFAULT_COMPLETE_SCHEMA_FILE;
+    const file = this.completeSchemaFile();
     let text: string;
     try {
       text = await this.files.read(file);
@@ -246,48 +267,38 @@ export class Migrator {
       const source = files.find((m) => m.version === section.version);
       if (!source || source.checksum !== section.checksum) {
         throw new UsageError(
-          `the complete schema is stale: its section ${section.file} differs from ${path.join(this.options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR, section.file)}`,
-          {
-            file,
-            hint: "Regenerate it with `dbmigrate build-complete` and commit it",
-          },
+          `the complete schema is stale: its section ${section.file} differs from ${path.join(this.migrationsDir(), section.file)}`,
+          { file, hint: "Regenerate it with `dbmigrate build-complete` and commit it" },
         );
       }
     }
-    return withClient(this.connect, async (client) => {
-      const server = await this.server(client);
-      return this.underLock(async (lock) => {
-        await this.assertEmpty(client);
-        await ensureHistoryTable(client);
-        const applied = await this.applyAll(client, server, sections, lock, true);
-        const seed = await this.seedAndAudit(client, server, applied);
-        const finalPlan = planMigrations(files, await readHistory(client), this.planOptions());
-        if (finalPlan.pending.length > 0) {
-          this.logger.warn(
-            `${finalPlan.pending.length} migration(s) newer than the complete schema are pending: run \`dbmigrate up\``,
-          );
-        }
-        return this.result(server, false, applied, finalPlan, seed);
-      });
-    });
+    return this.migrate({ kind: "complete", sections });
   }
 
   /**
    * Clears a dirty marker after a person checked the database: `applied` when every statement of
    * the migration took effect (or was completed by hand), `rolled-back` when none did (or they
-   * were undone), so the next `up` runs it again.
+   * were undone), so the next `up` runs it from its first statement. Says how far it had got.
    */
   async resolve(version: number, outcome: "applied" | "rolled-back"): Promise<void> {
     await withClient(this.connect, (client) =>
-      this.underLock(async () => {
-        const changed =
-          outcome === "applied" ? await recordFinished(client, version, null) : await forgetDirty(client, version);
-        if (changed === 0) {
+      this.underLock(async (lock) => {
+        const row = (await readHistory(client))?.find((r) => r.version === version && r.dirty);
+        const changed = row
+          ? outcome === "applied"
+            ? await recordFinished(client, version, null, lock)
+            : await forgetDirty(client, version)
+          : 0;
+        if (!row || changed === 0) {
           throw new UsageError(`migration ${pad(version)} is not dirty`, {
             hint: "Run `dbmigrate status` to see which migration is dirty",
           });
         }
-        this.logger.info(`migration ${pad(version)} resolved as ${outcome}`);
+        const got =
+          row.statementsTotal === null
+            ? "its progress was not recorded"
+            : `${row.statementsDone} of ${row.statementsTotal} statements had taken effect by the runner's account`;
+        this.logger.info(`migration ${pad(version)} resolved as ${outcome} (${got})`);
       }),
     );
   }
@@ -306,22 +317,184 @@ export class Migrator {
     });
   }
 
-  private planOptions() {
-    return { allowOutOfOrder: this.options.allowOutOfOrder ?? false };
+  /** The one path of every migrating command: plan, check, lock, re-plan under the lock, execute, seed. */
+  private async migrate(target: Target): Promise<UpResult> {
+    const files = await this.loadMigrations();
+    return withClient(this.connect, async (client) => {
+      const server = await this.server(client);
+      const history = await readHistory(client);
+      const plan = this.targetPlan(target, files, history, server);
+      // A dirty migration is judged under the lock: its runner may still be at work.
+      this.refuse(plan.entries.filter((e) => e.problem && e.state !== "dirty"));
+      const seed = await this.seedStatus(client);
+      // The seed is checked against the database before any migration runs.
+      if (this.seedRequest && seed.tenant) await checkSeed(client, seed.tenant, this.seedRequest);
+      if (target.kind === "up" && target.dryRun) {
+        return this.result(server, true, [], plan, seed.customerId && seed.siteId ? seed : null, seed.changes);
+      }
+      const dirty = plan.entries.some((e) => e.state === "dirty");
+      const seedToDo = this.seedRequest !== false && seed.changes.length > 0;
+      if (target.kind === "up" && plan.pending.length === 0 && !dirty && history !== null && !seedToDo) {
+        this.logger.info("nothing to apply: schema and seed are up to date");
+        return this.result(server, false, [], plan, seed, []);
+      }
+      return this.underLock(async (lock) => {
+        if (target.kind === "complete") await this.assertEmpty(client);
+        await ensureHistoryTable(client);
+        // Re-read under the lock: another runner may have applied what we saw pending, or left a dirty row.
+        const locked = this.targetPlan(target, files, await readHistory(client), server);
+        this.refuse(
+          locked.entries.filter((e) => e.problem),
+          await this.jobsNote(client, server, locked),
+        );
+        const applied = await this.applyAll(client, server, locked, target.kind === "complete", lock);
+        let seeded: { result: SeedResult; changes: SeedChange[] } | null = null;
+        try {
+          seeded = await this.seedStep(client);
+        } catch (error) {
+          throw withApplied(error, applied);
+        }
+        const after = this.plan(files, await readHistory(client), server);
+        for (const e of after.entries.filter((m) => m.state === "waiting"))
+          this.logger.warn(`${e.file} waits: ${e.waitingFor}`);
+        if (target.kind === "complete" && after.pending.length > 0) {
+          this.logger.warn(
+            `${after.pending.length} migration(s) newer than the complete schema are pending: run \`dbmigrate up\``,
+          );
+        }
+        return this.result(server, false, applied, after, seeded?.result ?? null, seeded?.changes ?? []);
+      });
+    });
   }
 
-  private checkedPlan(files: Migration[], history: Awaited<ReturnType<typeof readHistory>>): Plan {
-    const plan = planMigrations(files, history, this.planOptions());
-    if (plan.problems.length > 0) {
-      throw new PlanError(plan.problems, "Nothing was applied; `dbmigrate status` shows every migration's state");
+  private targetPlan(target: Target, files: Migration[], history: HistoryRow[] | null, server: ServerInfo): Plan {
+    return target.kind === "complete" ? this.plan(target.sections, [], server) : this.plan(files, history, server);
+  }
+
+  private plan(files: readonly Migration[], history: readonly HistoryRow[] | null, server: ServerInfo): Plan {
+    return planMigrations(files, history, {
+      allowOutOfOrder: this.options.allowOutOfOrder ?? false,
+      migrationsDir: this.migrationsDir(),
+      missingFeature: (m) => {
+        const missing = m.requires.filter((feature) => !supportsFeature(server, feature));
+        return missing.length === 0 ? undefined : missing.map((f) => featureRequirement(f, server)).join("; ");
+      },
+    });
+  }
+
+  private refuse(entries: PlanEntry[], note = ""): void {
+    if (entries.length > 0) {
+      throw new PlanError(
+        entries.map((e) => e.problem!),
+        `Nothing was applied; \`dbmigrate status\` shows every migration's state${note}`,
+      );
     }
-    return plan;
   }
 
-  private async server(client: SqlClient): Promise<ServerInfo> {
-    const { rows } = await client.query<{ version: string }>("SELECT version() AS version");
-    const info = parseServerVersion(rows[0].version);
-    return this.options.engine ? { ...info, engine: this.options.engine } : info;
+  /**
+   * On CockroachDB, a dirty migration whose outcome is unknown may have a schema-change job still
+   * running: name the unfinished ones, so the person knows what to wait for before `resolve`.
+   */
+  private async jobsNote(client: SqlClient, server: ServerInfo, plan: Plan): Promise<string> {
+    const unknown = plan.entries.some((e) => e.state === "dirty" && e.problem);
+    if (!unknown || server.engine !== "cockroachdb") return "";
+    const jobs = await (this.options.server ?? sqlServerQueries).unfinishedSchemaJobs(client).catch(() => null);
+    if (jobs === null) return "; could not list CockroachDB's jobs (SHOW JOBS): check them by hand";
+    if (jobs.length === 0) return "; CockroachDB has no unfinished schema-change job";
+    return `; unfinished CockroachDB schema-change jobs: ${jobs.map((j) => `${j.jobId} (${j.status}): ${j.description}`).join("; ")}`;
+  }
+
+  private async applyAll(
+    client: SqlClient,
+    server: ServerInfo,
+    plan: Plan,
+    baseline: boolean,
+    lock: HeldLock,
+  ): Promise<AppliedMigration[]> {
+    const executor = executorFor(this.engineOf(server));
+    const context = {
+      client,
+      lock,
+      appliedBy: this.appliedBy,
+      clock: this.clock,
+      logger: this.logger,
+      retry: this.retryOptions,
+      afterEach: this.afterEach,
+      redact: this.redact,
+    };
+    const applied: AppliedMigration[] = [];
+    for (const migration of plan.pending) {
+      const start = plan.starts.get(migration.version) ?? { statement: 0, dirtyRow: false };
+      this.logger.info(`applying ${migration.file} ...`);
+      try {
+        applied.push(await executor.apply(this.runnable(migration, baseline), start, context));
+      } catch (error) {
+        throw withApplied(error, applied);
+      }
+      this.logger.info(`applied ${migration.file} in ${applied.at(-1)!.durationMs} ms`);
+    }
+    return applied;
+  }
+
+  private runnable(migration: Migration, baseline: boolean): RunnableMigration {
+    return {
+      ...migration,
+      baseline,
+      location: baseline ? this.completeSchemaFile() : path.join(this.migrationsDir(), migration.file),
+    };
+  }
+
+  /** The seed step, after the migrations, in its own transaction (on CockroachDB DDL after a write fails: 0A000). */
+  private async seedStep(client: SqlClient): Promise<{ result: SeedResult; changes: SeedChange[] } | null> {
+    const request = this.seedRequest;
+    if (request === false) return null;
+    return withRetry(
+      "seeding the default tenant",
+      async () => {
+        await client.query("BEGIN");
+        try {
+          const seeded = await applySeed(client, request, auditSeed(this.appliedBy));
+          await client.query("COMMIT");
+          this.logger.info(
+            seeded.changes.length === 0
+              ? "default tenant unchanged"
+              : `default tenant: ${seeded.changes.length} change(s) written with their audit rows`,
+          );
+          return seeded;
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          throw error;
+        }
+      },
+      this.retryDeps(),
+    );
+  }
+
+  private async seedStatus(client: SqlClient): Promise<SeedStatus> {
+    const tenant = await readDefaultTenant(client);
+    const changes = this.seedRequest === false ? [] : seedChanges(tenant, this.seedRequest);
+    return {
+      customerId: tenant?.customerLive ? tenant.customerId : null,
+      siteId: tenant?.customerLive && tenant.siteLive ? tenant.siteId : null,
+      tenant,
+      changes,
+    };
+  }
+
+  private server(client: SqlClient): Promise<ServerInfo> {
+    return probeServer(client, this.options.server ?? sqlServerQueries);
+  }
+
+  private engineOf(server: ServerInfo): Engine {
+    return this.options.engine ?? server.engine;
+  }
+
+  private migrationsDir(): string {
+    return this.options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
+  }
+
+  private completeSchemaFile(): string {
+    return this.options.completeSchemaFile ?? DEFAULT_COMPLETE_SCHEMA_FILE;
   }
 
   private async underLock<T>(work: (lock: HeldLock) => Promise<T>): Promise<T> {
@@ -349,208 +522,8 @@ export class Migrator {
     if (found.length > 0) {
       throw new UsageError(
         `refusing to apply the complete schema: the database is not empty (it has ${found.join(", ")})`,
-        {
-          hint: "apply-complete is for a fresh database; use `dbmigrate up` for an existing one",
-        },
+        { hint: "apply-complete is for a fresh database; use `dbmigrate up` for an existing one" },
       );
-    }
-  }
-
-  private async applyAll(
-    client: SqlClient,
-    server: ServerInfo,
-    pending: Migration[],
-    lock: HeldLock,
-    baseline: boolean,
-  ): Promise<AppliedMigration[]> {
-    const applied: AppliedMigration[] = [];
-    for (const migration of pending) {
-      lock.assertHeld();
-      const entry: HistoryEntry = { ...migration, appliedBy: this.appliedBy, baseline };
-      const missing = migration.requires.filter((feature) => !supportsFeature(server, feature));
-      if (missing.length > 0) {
-        const reason = missing.map(featureRequirement).join("; ");
-        await withRetry(
-          `recording ${migration.file}`,
-          () => recordApplied(client, { ...entry, skippedReason: reason }, 0),
-          this.retryDeps(),
-        );
-        this.logger.warn(`skipped ${migration.file}: ${reason} (${server.serverVersion})`);
-        applied.push({ ...pick(migration), durationMs: 0, outcome: "skipped", skippedReason: reason });
-        continue;
-      }
-      this.logger.info(`applying ${migration.file} ...`);
-      const durationMs = runsMigrationInTransaction(server.engine)
-        ? await this.applyInTransaction(client, migration, entry, baseline)
-        : await this.applyStatementByStatement(client, migration, entry, lock, baseline);
-      this.logger.info(`applied ${migration.file} in ${durationMs} ms`);
-      applied.push({ ...pick(migration), durationMs, outcome: "applied" });
-    }
-    return applied;
-  }
-
-  /** PostgreSQL: the migration's statements and its history row commit together, or not at all. */
-  private async applyInTransaction(
-    client: SqlClient,
-    migration: Migration,
-    entry: HistoryEntry,
-    baseline: boolean,
-  ): Promise<number> {
-    // The statement that failed; undefined when the failure was not a statement's.
-    let failedAt: Statement | undefined;
-    try {
-      return await withRetry(
-        migration.file,
-        async () => {
-          const started = this.clock.now();
-          await client.query("BEGIN");
-          try {
-            for (const statement of migration.statements) {
-              failedAt = statement;
-              await client.query(statement.sql);
-            }
-            failedAt = undefined;
-            const durationMs = this.clock.now() - started;
-            await recordApplied(client, entry, durationMs);
-            await client.query("COMMIT");
-            return durationMs;
-          } catch (error) {
-            await client.query("ROLLBACK").catch(() => undefined);
-            throw error;
-          }
-        },
-        this.retryDeps(),
-      );
-    } catch (error) {
-      if (failedAt === undefined) throw error;
-      throw this.statementError(
-        error,
-        migration,
-        failedAt,
-        baseline,
-        "nothing of it was applied (it ran in one transaction)",
-      );
-    }
-  }
-
-  /**
-   * CockroachDB: each statement on its own, retried on 40001; the history row is dirty from before
-   * the first statement until after the last, so a crash in between is seen by the next run.
-   */
-  private async applyStatementByStatement(
-    client: SqlClient,
-    migration: Migration,
-    entry: HistoryEntry,
-    lock: HeldLock,
-    baseline: boolean,
-  ): Promise<number> {
-    const retry = this.retryDeps();
-    await withRetry(`marking ${migration.file} started`, () => recordStarted(client, entry), retry);
-    const started = this.clock.now();
-    for (const [index, statement] of migration.statements.entries()) {
-      lock.assertHeld();
-      try {
-        await withRetry(`${migration.file} line ${statement.line}`, () => client.query(statement.sql), retry);
-      } catch (error) {
-        if (index === 0 && sqlStateOf(error) !== "XXA00") {
-          // The first statement failed outright: nothing of the migration took effect.
-          await forgetDirty(client, migration.version).catch(() => undefined);
-          throw this.statementError(error, migration, statement, baseline, "nothing of it was applied");
-        }
-        throw this.statementError(
-          error,
-          migration,
-          statement,
-          baseline,
-          sqlStateOf(error) === "XXA00"
-            ? `the result is ambiguous (the statement may or may not have committed) and the migration is marked dirty: check, then \`dbmigrate resolve ${pad(migration.version)} --applied\` or \`--rolled-back\``
-            : `statements before it were committed (CockroachDB runs each on its own) and the migration is marked dirty: fix the database or the file, then \`dbmigrate resolve ${pad(migration.version)} --applied\` or \`--rolled-back\``,
-        );
-      }
-    }
-    const durationMs = this.clock.now() - started;
-    await withRetry(
-      `marking ${migration.file} finished`,
-      () => recordFinished(client, migration.version, durationMs),
-      retry,
-    );
-    return durationMs;
-  }
-
-  private statementError(
-    error: unknown,
-    migration: Migration,
-    statement: Statement,
-    baseline: boolean,
-    consequence: string,
-  ): DbMigrateError {
-    if (error instanceof DbMigrateError) return error;
-    const line = lineOfPosition(statement, Number((error as { position?: string }).position));
-    const file = baseline
-      ? (this.options.completeSchemaFile ?? DEFAULT_COMPLETE_SCHEMA_FILE)
-      : path.join(this.options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR, migration.file);
-    const where = baseline ? `section ${migration.file}, line ${line} of the section` : `line ${line}`;
-    return new MigrationError(`migration ${migration.file} failed at ${where}: ${messageOf(error)}`, {
-      file,
-      line: baseline ? undefined : line,
-      sqlState: sqlStateOf(error),
-      cause: error,
-      hint: `${consequence[0].toUpperCase()}${consequence.slice(1)}`,
-    });
-  }
-
-  private async seedAndAudit(client: SqlClient, server: ServerInfo, applied: AppliedMigration[]): Promise<SeedResult> {
-    // Its own transaction, after the DDL: on CockroachDB DDL after a write in one transaction fails (0A000).
-    return withRetry(
-      "seeding the default tenant",
-      async () => {
-        await client.query("BEGIN");
-        try {
-          const seed = await applySeed(client, this.seedParams);
-          await this.audit(client, server, applied);
-          await client.query("COMMIT");
-          this.logger.info(
-            `default tenant ready: customer '${this.seedParams.customerSlug}', site '${this.seedParams.siteSlug}'`,
-          );
-          return seed;
-        } catch (error) {
-          await client.query("ROLLBACK").catch(() => undefined);
-          throw error;
-        }
-      },
-      this.retryDeps(),
-    );
-  }
-
-  private async audit(client: SqlClient, server: ServerInfo, applied: AppliedMigration[]): Promise<void> {
-    if (applied.length === 0) return;
-    const values: unknown[] = [this.appliedBy];
-    const rows = applied.map((m) => {
-      const changes = {
-        file: m.file,
-        version: m.version,
-        checksum: m.checksum,
-        outcome: m.outcome,
-        durationMs: m.durationMs,
-        engine: server.engine,
-      };
-      values.push(m.file, JSON.stringify(changes));
-      return `('system', $1, 'schema.migrate', 'migration', $${values.length - 1}, $${values.length}::JSONB)`;
-    });
-    await client.query(
-      `INSERT INTO audit_logs (actor_type, actor_id, action, resource_type, resource_id, changes) VALUES ${rows.join(", ")}`,
-      values,
-    );
-  }
-
-  private async readSeedIfSchema(client: SqlClient): Promise<SeedState> {
-    try {
-      return await readSeed(client, this.seedParams);
-    } catch (error) {
-      if (sqlStateOf(error) === "42P01") {
-        return { customerId: null, customerName: null, siteId: null, siteName: null, primaryHostname: null };
-      }
-      throw error;
     }
   }
 
@@ -563,33 +536,40 @@ export class Migrator {
     dryRun: boolean,
     applied: AppliedMigration[],
     plan: Plan,
-    seed: SeedResult | null,
+    seed: { customerId: string | null; siteId: string | null; domainId?: string } | null,
+    seedChanges: SeedChange[],
   ): UpResult {
-    const done = plan.entries.filter((e) => e.state === "applied" || e.state === "skipped");
+    const done = plan.entries.filter((e) => e.state === "applied");
     return {
-      engine: server.engine,
+      engine: this.engineOf(server),
       serverVersion: server.serverVersion,
       dryRun,
       applied,
-      pending: plan.entries.filter((e) => e.state === "pending"),
+      pending: plan.entries.filter((e) => e.state === "pending" || (e.state === "dirty" && !e.problem)),
       migrations: plan.entries,
       schemaVersion: Math.max(0, ...done.map((e) => e.version)),
-      seed,
+      seed:
+        seed?.customerId && seed.siteId
+          ? { customerId: seed.customerId, siteId: seed.siteId, ...(seed.domainId ? { domainId: seed.domainId } : {}) }
+          : null,
+      seedChanges,
     };
   }
 }
 
+/** `error` with the migrations this run applied before it (for `--json` and the Pulumi provider). */
+function withApplied(error: unknown, applied: AppliedMigration[]): unknown {
+  if (error instanceof DbMigrateError) {
+    error.progress = { ...(error.progress ?? {}), applied: applied.map((m) => m.file) };
+  }
+  return error;
+}
+
 /** `defaults` with the fields of `overrides` that are set (an explicit `undefined` keeps the default). */
 function withDefaults<T extends object>(defaults: T, overrides: Partial<T> | undefined): T {
-  const set = Object.entries(overrides ?? {}).filter(([, value]) => value !== undefined);
-  return { ...defaults, ...Object.fromEntries(set) };
+  return { ...defaults, ...definedOnly(overrides ?? {}) };
 }
 
-function pick(m: Migration): Pick<Migration, "version" | "name" | "file" | "checksum"> {
-  return { version: m.version, name: m.name, file: m.file, checksum: m.checksum };
-}
-
-function toSeedResult(state: SeedState): SeedResult | null {
-  if (!state.customerId || !state.siteId) return null;
-  return { customerId: state.customerId, siteId: state.siteId };
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

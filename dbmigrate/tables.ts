@@ -11,4 +11,5 @@ export const APPLICATION_TABLES = [
   "tenant_usage",
   "audit_logs",
   "site_settings",
+  "default_tenant",
 ] as const;

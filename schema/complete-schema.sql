@@ -351,3 +351,64 @@ CREATE POLICY site_settings_tenant_isolation ON site_settings
     USING (customer_id = NULLIF(current_setting('app.customer_id', true), '')::UUID)
     WITH CHECK (customer_id = NULLIF(current_setting('app.customer_id', true), '')::UUID);
 -- dbmigrate:end-section 0002_tenant_row_level_security.sql
+
+-- dbmigrate:section 0003_users_email_ascii_whitespace.sql
+-- 0003_users_email_ascii_whitespace: one meaning of "whitespace" in users_email_check.
+--
+-- 0001 wrote [:space:], which CockroachDB's regexp engine (Go RE2) reads as ASCII whitespace
+-- only and PostgreSQL reads by the database's locale (so a no-break space may count on one
+-- engine and not the other). An explicit ASCII class reads the same on both: space, tab,
+-- line feed, vertical tab, form feed and carriage return, as escapes both engines read inside [].
+
+ALTER TABLE users DROP CONSTRAINT users_email_check;
+
+ALTER TABLE users ADD CONSTRAINT users_email_check CHECK (
+    email = lower(email) AND email ~ '^[^@ \t\n\v\f\r]+@[^@ \t\n\v\f\r]+$'
+);
+-- dbmigrate:end-section 0003_users_email_ascii_whitespace.sql
+
+-- dbmigrate:section 0004_default_tenant.sql
+-- 0004_default_tenant: which customer and site are the default tenant, recorded in the database.
+--
+-- One row at most: the constant `singleton` column and its unique constraint make a second
+-- default impossible, even for two runners at once. `dbmigrate up` creates the row (with the
+-- default customer and site) when there is none, and otherwise keeps or converges it; it never
+-- picks a tenant by the slugs a run happens to be given. Not tenant data: 0005 hides it from the API role.
+--
+-- A database seeded before this migration gets its default recorded here: the oldest live
+-- customer's oldest live site, which is what the seed created right after the first migration.
+-- Idempotent: run again, it adds nothing.
+
+CREATE TABLE IF NOT EXISTS default_tenant (
+    id UUID NOT NULL DEFAULT gen_random_uuid(),
+    singleton BOOLEAN NOT NULL DEFAULT true,
+    customer_id UUID NOT NULL,
+    site_id UUID NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    CONSTRAINT default_tenant_pkey PRIMARY KEY (id),
+    CONSTRAINT default_tenant_singleton_key UNIQUE (singleton),
+    CONSTRAINT default_tenant_singleton_check CHECK (singleton),
+    CONSTRAINT default_tenant_site_fkey FOREIGN KEY (customer_id, site_id) REFERENCES sites (customer_id, id)
+);
+
+INSERT INTO default_tenant (customer_id, site_id)
+SELECT c.id, s.id
+  FROM customers c
+  JOIN sites s ON s.customer_id = c.id AND s.deleted_at IS NULL
+ WHERE c.deleted_at IS NULL
+ ORDER BY c.created_at, c.id, s.created_at, s.id
+ LIMIT 1
+ON CONFLICT (singleton) DO NOTHING;
+-- dbmigrate:end-section 0004_default_tenant.sql
+
+-- dbmigrate:section 0005_default_tenant_private.sql
+-- 0005_default_tenant_private: no tenant reads which tenant is the default.
+-- dbmigrate:requires row_level_security
+--
+-- Row-level security with no policy: a role that is not the table's owner (the API's) sees no row
+-- of default_tenant and can write none; the owner (this migration tool, whose seed step keeps the
+-- record) is not subject to it. Apart from 0004 so that 0004 never waits for the feature.
+
+ALTER TABLE default_tenant ENABLE ROW LEVEL SECURITY;
+-- dbmigrate:end-section 0005_default_tenant_private.sql

@@ -1,5 +1,6 @@
 /** The `dbmigrate` executable: commands, JSON, exit codes, one-line errors, and no password anywhere. */
 import assert from "node:assert/strict";
+import { loadMigrations } from "../../dbmigrate/migrations";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -25,6 +26,7 @@ describe("dbmigrate CLI", () => {
     assert.deepEqual(Object.keys(status), [
       "engine",
       "serverVersion",
+      "activeVersion",
       "migrations",
       "pending",
       "problems",
@@ -33,8 +35,13 @@ describe("dbmigrate CLI", () => {
     ]);
     assert.equal(status.lock, null);
     assert.equal(status.engine, "postgres");
-    assert.equal(status.pending, 2);
-    assert.deepEqual(status.seed, { customer: false, site: false });
+    assert.equal(status.pending, 5);
+    assert.deepEqual(status.seed, {
+      customer: false,
+      site: false,
+      defaultTenant: null,
+      changes: [{ what: "create", from: null, to: "customer 'default', site 'default'" }],
+    });
     assert.deepEqual(Object.keys(status.migrations[0]), ["version", "name", "file", "checksum", "state", "appliedAt"]);
     assert.deepEqual(
       status.migrations.map((m: { version: number; name: string; state: string; appliedAt: null }) => [
@@ -46,6 +53,9 @@ describe("dbmigrate CLI", () => {
       [
         [1, "complete_schema", "pending", null],
         [2, "tenant_row_level_security", "pending", null],
+        [3, "users_email_ascii_whitespace", "pending", null],
+        [4, "default_tenant", "pending", null],
+        [5, "default_tenant_private", "pending", null],
       ],
     );
   });
@@ -60,7 +70,7 @@ describe("dbmigrate CLI", () => {
     );
     assert.match(
       up.stdout,
-      /^applied 0001_complete_schema.sql \(\d+ ms\)\napplied 0002_tenant_row_level_security.sql \(\d+ ms\)\nschema version 0002; default customer [0-9a-f-]{36}, site [0-9a-f-]{36}\n$/,
+      /^applied 0001_complete_schema.sql \(\d+ ms\)\napplied 0002_tenant_row_level_security.sql \(\d+ ms\)\n(applied \S+ \(\d+ ms\)\n)*seed changed: create the default tenant: customer 'default', site 'default'\nseed changed: primary hostname \(none\) -> 'www.example.com'\nschema version \d{4}; default customer [0-9a-f-]{36}, site [0-9a-f-]{36}\n$/,
     );
     const status = await runCli(["status"], { DATABASE_URL: dsn });
     assert.match(status.stdout, /^engine: postgres \(PostgreSQL \d+/);
@@ -78,7 +88,7 @@ describe("dbmigrate CLI", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.match(
       run.stdout,
-      /^dry run: 2 migration\(s\) would be applied:\n {2}0001_complete_schema.sql {2}[0-9a-f]{12}\n {2}0002_tenant_row_level_security.sql {2}[0-9a-f]{12}\n$/,
+      /^dry run: \d+ migration\(s\) would be applied:\n {2}0001_complete_schema.sql {2}[0-9a-f]{12}\n {2}0002_tenant_row_level_security.sql {2}[0-9a-f]{12}\n( {2}\S+ {2}[0-9a-f]{12}\n)*seed would change: create the default tenant: customer 'default', site 'default'\n$/,
     );
     const tables = await pg.query(
       new URL(dsn).pathname.slice(1),
@@ -115,23 +125,23 @@ describe("dbmigrate CLI", () => {
     const dir = migrationsDir();
     const run = await runCli(["new", "add-post-tags", "--migrations-dir", dir]);
     assert.equal(run.code, 0, run.stderr);
-    const file = path.join(dir, "0003_add_post_tags.sql");
+    const file = path.join(dir, "0006_add_post_tags.sql");
     assert.equal(run.stdout, `${file}\n`);
-    assert.match(readFileSync(file, "utf8"), /^-- 0003_add_post_tags: describe the change here\.\n-- Forward-only/);
+    assert.match(readFileSync(file, "utf8"), /^-- 0006_add_post_tags: describe the change here\.\n-- Forward-only/);
     const check = await runCli(["build-complete", "--check"]);
-    assert.deepEqual([check.code, check.stdout], [0, "schema/complete-schema.sql is up to date with 2 migration(s)\n"]);
+    assert.deepEqual([check.code, check.stdout], [0, "schema/complete-schema.sql is up to date with 5 migration(s)\n"]);
     writeFileSync(file, "CREATE TABLE post_tags (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n");
     const stale = await runCli(["build-complete", "--check", "--migrations-dir", dir]);
     assert.equal(stale.code, 1);
     assert.match(stale.stdout, /schema\/complete-schema.sql is stale: run `dbmigrate build-complete` and commit it/);
-    assert.equal(existsSync(path.join(dir, "0004_add_post_tags.sql")), false);
+    assert.equal(existsSync(path.join(dir, "0007_add_post_tags.sql")), false);
   });
 
   it("apply-complete seeds a fresh database and refuses a second time", async () => {
     const dsn = await pg.createDatabase();
     const first = await runCli(["apply-complete", "--json"], { DATABASE_URL: dsn });
     assert.equal(first.code, 0, first.stderr);
-    assert.equal(JSON.parse(first.stdout).schemaVersion, 2);
+    assert.equal(JSON.parse(first.stdout).schemaVersion, (await loadMigrations("migrations")).length);
     const second = await runCli(["apply-complete"], { DATABASE_URL: dsn });
     assert.equal(second.code, 2);
     assert.match(
@@ -264,7 +274,12 @@ describe("dbmigrate CLI", () => {
       { hostname: "env.example.com", is_primary: true },
     ]);
     const status = await runCli(["status", "--json"], env);
-    assert.deepEqual(JSON.parse(status.stdout).seed, { customer: true, site: true });
+    const seed = JSON.parse(status.stdout).seed;
+    // The environment now asks for another name than the flag gave: status says what up would change.
+    assert.deepEqual(
+      [seed.customer, seed.site, seed.changes],
+      [true, true, [{ what: "customerName", from: "Flag Co", to: "Env Co" }]],
+    );
   });
 
   it("--allow-out-of-order applies a file numbered below the latest applied one", async () => {
@@ -274,30 +289,30 @@ describe("dbmigrate CLI", () => {
     });
     assert.equal((await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn })).code, 0);
     writeFileSync(
-      path.join(dir, "0005_early.sql"),
+      path.join(dir, "0008_early.sql"),
       "CREATE TABLE early (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
     );
     const refused = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /0005_early.sql is new but numbered below the latest applied migration 0009/);
+    assert.match(refused.stderr, /0008_early.sql is new but numbered below the latest applied migration 0009/);
     const allowed = await runCli(["up", "--json", "--allow-out-of-order", "--migrations-dir", dir], {
       DATABASE_URL: dsn,
     });
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.deepEqual(
       JSON.parse(allowed.stdout).applied.map((m: { file: string }) => m.file),
-      ["0005_early.sql"],
+      ["0008_early.sql"],
     );
   });
 
   it("--statement-timeout cancels a statement past it, naming the file and SQLSTATE 57014", async () => {
     const dsn = await pg.createDatabase();
-    const dir = migrationsDir({ "0003_slow.sql": "SELECT pg_sleep(3);\n" });
+    const dir = migrationsDir({ "0900_slow.sql": "SELECT pg_sleep(3);\n" });
     const run = await runCli(["up", "--statement-timeout", "300", "--migrations-dir", dir], { DATABASE_URL: dsn });
     assert.equal(run.code, 1);
     assert.match(
       run.stderr,
-      /dbmigrate: migration 0003_slow.sql failed at line 1: canceling statement due to statement timeout .*\[SQLSTATE 57014\]/,
+      /dbmigrate: migration 0900_slow.sql failed at line 1: canceling statement due to statement timeout .*\[SQLSTATE 57014\]/,
     );
   });
 
@@ -334,5 +349,37 @@ describe("dbmigrate CLI", () => {
       assert.doesNotMatch(output, new RegExp(pg.password));
       assert.doesNotMatch(output, /hunter22/);
     }
+  });
+
+  it("CockroachDB path: a definite failure at statement 2 shows as dirty at statement 2 of 3 (file:line); after fixing the cause, up resumes there", async () => {
+    const dsn = await pg.createDatabase();
+    const dir = migrationsDir({
+      "0900_needs_data.sql":
+        "CREATE TABLE resume_a (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\nINSERT INTO resume_source (id) VALUES (gen_random_uuid());\nCREATE TABLE resume_b (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+    });
+    const env = { DATABASE_URL: dsn, DBMIGRATE_ENGINE: "cockroachdb" };
+    const failed = await runCli(["up", "--migrations-dir", dir], env);
+    assert.equal(failed.code, 1);
+    assert.match(
+      failed.stderr,
+      /\[SQLSTATE 42P01\]\. Statements before it were committed .* `dbmigrate up` resumes at statement 2/,
+    );
+    const status = await runCli(["status", "--migrations-dir", dir], env);
+    assert.match(
+      status.stdout,
+      /0900_needs_data.sql +dirty +\(dirty at statement 2 of 3 \(0900_needs_data.sql:2\): relation "resume_source" does not exist; `dbmigrate up` resumes there\)/,
+    );
+    const json = JSON.parse((await runCli(["status", "--json", "--migrations-dir", dir], env)).stdout);
+    const entry = json.migrations.find((m: { version: number }) => m.version === 900);
+    assert.deepEqual(
+      [entry.progress.statementsDone, entry.progress.statementsTotal, entry.progress.resumeAt],
+      [1, 3, 1],
+    );
+    // The manual step: create what statement 2 needs. No `resolve`.
+    await pg.query(new URL(dsn).pathname.slice(1), "CREATE TABLE resume_source (id UUID PRIMARY KEY)");
+    const resumed = await runCli(["up", "--migrations-dir", dir], env);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stdout, /^applied 0900_needs_data.sql \(\d+ ms\), resumed at statement 2$/m);
+    assert.match(resumed.stderr, /resuming 0900_needs_data.sql at statement 2 of 3/);
   });
 });

@@ -1,5 +1,6 @@
 /** The lease lock on a real PostgreSQL: waiting, timing out, taking over an expired lease, renewal. */
 import assert from "node:assert/strict";
+import { loadMigrations } from "../../dbmigrate/migrations";
 import { after, before, describe, it } from "node:test";
 import { acquireLock, DEFAULT_LOCK, LOCK_NAME } from "../../dbmigrate/lock";
 import { systemClock } from "../../dbmigrate/clock";
@@ -36,7 +37,7 @@ describe("migration lock", () => {
       await migratorFor(dsn, { logger, lock: { waitTimeoutMs: 10_000, pollIntervalMs: 100 } })
     ).up();
     const waited = Date.now() - started;
-    assert.equal(result.applied.length, 2);
+    assert.equal(result.applied.length, (await loadMigrations("migrations")).length);
     assert.ok(waited >= 1000, `proceeded after ${waited} ms, before the lease ended`);
     assert.match(logger.lines[0], /^waiting for the migration lock held by dead-host:1234:abcd \(lease until .*\)$/);
     const rows = await withDb(dsn, (c) => c.query(`SELECT * FROM schema_migrations_lock`));
@@ -50,7 +51,7 @@ describe("migration lock", () => {
     assert.equal(status.lock?.owner, "busy-host:1:feed");
     assert.ok(status.lock!.leaseExpiresAt.getTime() > Date.now());
     const printed = await runCli(["status"], { DATABASE_URL: dsn });
-    assert.match(printed.stdout, /\nlock: held by busy-host:1:feed until \d{4}-\d\d-\d\dT[\d:.]+Z\n$/);
+    assert.match(printed.stdout, /\nlock: held by busy-host:1:feed \(lease until \d{4}-\d\d-\d\dT[\d:.]+Z\)\n$/);
     await assert.rejects(
       (await migratorFor(dsn, { lock: { waitTimeoutMs: 300, pollIntervalMs: 50 } })).up(),
       (error: Error & { describe(): string }) => {
@@ -67,6 +68,17 @@ describe("migration lock", () => {
     assert.equal(tables.rowCount, 0);
   });
 
+  it("status shows an expired lease as expired, not as held until a past time", async () => {
+    const dsn = await pg.createDatabase();
+    await plantLock(dsn, "dead-host:9:dead", -5000);
+    const status = await (await migratorFor(dsn)).status();
+    assert.equal(status.lock?.expired, true);
+    const printed = await runCli(["status"], { DATABASE_URL: dsn });
+    assert.match(printed.stdout, /\nlock: held by dead-host:9:dead \(lease expired at \d{4}-\d\d-\d\dT[\d:.]+Z\)\n$/);
+    const json = JSON.parse((await runCli(["status", "--json"], { DATABASE_URL: dsn })).stdout);
+    assert.equal(json.lock.expired, true);
+  });
+
   it("renews its lease while held, and notices when it was taken over", async () => {
     const dsn = await pg.createDatabase();
     const deps = { connect: await connectTo(dsn), clock: systemClock, logger: recordingLogger(), retry: DEFAULT_RETRY };
@@ -81,7 +93,7 @@ describe("migration lock", () => {
     await new Promise((r) => setTimeout(r, 400));
     assert.throws(
       () => lock.assertHeld(),
-      /the migration lock was taken over by another runner after its lease expired/,
+      /lost the migration lock \(schema_migrations_lock 'dbmigrate', owner me:1:aaaa\): another runner took it over after its lease expired/,
     );
     await lock.release();
     const rows = await withDb(dsn, (c) => c.query(`SELECT owner FROM schema_migrations_lock`));

@@ -29,6 +29,9 @@ describe("migration files", () => {
       [
         ["0001_complete_schema.sql", []],
         ["0002_tenant_row_level_security.sql", ["row_level_security"]],
+        ["0003_users_email_ascii_whitespace.sql", []],
+        ["0004_default_tenant.sql", []],
+        ["0005_default_tenant_private.sql", ["row_level_security"]],
       ],
     );
   });

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { loadMigrations } from "../../dbmigrate/migrations";
 import { runCli, startCli } from "../support/cli";
 import { databaseOf, startPostgres, waitForDbmigrateQuery, type TestPostgres } from "../support/postgres";
 import { migrationsDir } from "../support/temp";
@@ -16,7 +17,7 @@ before(async () => {
 after(() => pg?.stop());
 
 const SLOW = {
-  "0003_slow.sql":
+  "0900_slow.sql":
     "CREATE TABLE slow_a (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\nSELECT pg_sleep(2);\nCREATE TABLE slow_b (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
 };
 
@@ -29,33 +30,73 @@ const tablesOf = async (database: string) =>
   ).map((r) => r.t);
 
 describe("dbmigrate processes", () => {
-  it("eight `up` at once apply each migration exactly once", async () => {
-    const dsn = await pg.createDatabase();
-    const runs = await Promise.all(
-      Array.from({ length: 8 }, () => runCli(["up", "--lock-timeout", "60000"], { DATABASE_URL: dsn })),
-    );
-    for (const run of runs) assert.equal(run.code, 0, run.stderr);
-    const db = databaseOf(dsn);
-    const history = await pg.query<{ version: string; n: string }>(
-      db,
-      `SELECT version, count(*) AS n FROM schema_migrations GROUP BY version ORDER BY version`,
-    );
-    assert.deepEqual(
-      history.map((r) => [r.version, r.n]),
-      [
-        ["1", "1"],
-        ["2", "1"],
-      ],
-    );
-    const audit = await pg.query<{ n: string }>(
-      db,
-      `SELECT count(*) AS n FROM audit_logs WHERE action = 'schema.migrate'`,
-    );
-    assert.equal(audit[0].n, "2");
-    const customers = await pg.query<{ n: string }>(db, `SELECT count(*) AS n FROM customers`);
-    assert.equal(customers[0].n, "1");
-    assert.equal(runs.filter((r) => /applied 0001_complete_schema.sql/.test(r.stdout)).length, 1);
-  });
+  for (const engine of ["postgres", "cockroachdb"] as const) {
+    it(`${engine} path: eight \`up\` at once with a slow migration apply each migration exactly once, all exit 0`, async () => {
+      const dsn = await pg.createDatabase();
+      const dir = migrationsDir(SLOW);
+      const env = { DATABASE_URL: dsn, DBMIGRATE_ENGINE: engine };
+      const runs = await Promise.all(
+        Array.from({ length: 8 }, () => runCli(["up", "--migrations-dir", dir, "--lock-timeout", "60000"], env)),
+      );
+      for (const run of runs) assert.equal(run.code, 0, run.stderr);
+      const db = databaseOf(dsn);
+      const history = await pg.query<{ version: string; n: string; dirty: boolean }>(
+        db,
+        `SELECT version, count(*) AS n, bool_or(dirty) AS dirty FROM schema_migrations GROUP BY version ORDER BY version`,
+      );
+      const files = await loadMigrations(dir);
+      assert.deepEqual(
+        history.map((r) => [r.version, r.n, r.dirty]),
+        files.map((m) => [String(m.version), "1", false]),
+      );
+      const audit = await pg.query<{ n: string }>(
+        db,
+        `SELECT count(*) AS n FROM audit_logs WHERE action = 'schema.migrate'`,
+      );
+      assert.equal(audit[0].n, String(files.length));
+      const customers = await pg.query<{ n: string }>(db, `SELECT count(*) AS n FROM customers`);
+      assert.equal(customers[0].n, "1");
+      assert.equal(runs.filter((r) => /applied 0900_slow.sql/.test(r.stdout)).length, 1);
+      assert.deepEqual(await tablesOf(db), ["slow_a", "slow_b"]);
+    });
+
+    it(`${engine} path: the lock connection terminated mid-migration stops the runner before its next statement; the next run finishes the work once`, async () => {
+      const dsn = await pg.createDatabase();
+      const db = databaseOf(dsn);
+      const dir = migrationsDir(SLOW);
+      const env = { DATABASE_URL: dsn, DBMIGRATE_ENGINE: engine };
+      assert.equal((await runCli(["up"], env)).code, 0);
+      const { done } = startCli(["up", "--migrations-dir", dir, "--lock-lease", "600"], env);
+      await waitForDbmigrateQuery(pg, db, "SELECT pg_sleep(2)");
+      const lockSession = await waitForDbmigrateQuery(pg, db, "UPDATE schema_migrations_lock%");
+      await pg.query(db, "SELECT pg_terminate_backend($1)", [lockSession]);
+      const run = await done;
+      assert.equal(run.code, 1, run.stderr);
+      const errors = run.stderr.split("\n").filter((l) => l.startsWith("dbmigrate:"));
+      assert.equal(errors.length, 1, run.stderr);
+      assert.match(
+        errors[0],
+        /^dbmigrate: 0900_slow.sql: stopped before statement 3 of 3: lost the migration lock \(schema_migrations_lock 'dbmigrate'/,
+      );
+      assert.deepEqual(await tablesOf(db), engine === "postgres" ? [] : ["slow_a"], "slow_b never ran");
+      const rerun = await runCli(
+        ["up", "--migrations-dir", dir, "--lock-lease", "600", "--lock-timeout", "20000"],
+        env,
+      );
+      assert.equal(rerun.code, 0, rerun.stderr);
+      assert.deepEqual(await tablesOf(db), ["slow_a", "slow_b"]);
+      const rows = await pg.query<{ n: string }>(
+        db,
+        `SELECT count(*) AS n FROM schema_migrations WHERE version = 900 AND NOT dirty`,
+      );
+      assert.equal(rows[0].n, "1");
+      const audit = await pg.query<{ n: string }>(
+        db,
+        `SELECT count(*) AS n FROM audit_logs WHERE resource_id = '0900_slow.sql'`,
+      );
+      assert.equal(audit[0].n, "1");
+    });
+  }
 
   it("PostgreSQL path: SIGKILL mid-migration leaves nothing half-applied, and the next run takes over the lock and applies it once", async () => {
     const dsn = await pg.createDatabase();
@@ -69,17 +110,17 @@ describe("dbmigrate processes", () => {
     const history = await pg.query<{ version: string }>(db, `SELECT version FROM schema_migrations ORDER BY version`);
     assert.deepEqual(
       history.map((r) => r.version),
-      ["1", "2"],
+      (await loadMigrations("migrations")).map((m) => String(m.version)),
     );
     const lock = await pg.query(db, `SELECT owner FROM schema_migrations_lock`);
     assert.equal(lock.length, 1, "the dead runner's lock row is still there");
     const rerun = await runCli(["up", "--migrations-dir", dir, "--lock-lease", "1000"], { DATABASE_URL: dsn });
     assert.equal(rerun.code, 0, rerun.stderr);
-    assert.match(rerun.stdout, /^applied 0003_slow.sql/m);
+    assert.match(rerun.stdout, /^applied 0900_slow.sql/m);
     assert.deepEqual(await tablesOf(db), ["slow_a", "slow_b"]);
     const again = await pg.query<{ n: string }>(
       db,
-      `SELECT count(*) AS n FROM schema_migrations WHERE version = 3 AND NOT dirty`,
+      `SELECT count(*) AS n FROM schema_migrations WHERE version = 900 AND NOT dirty`,
     );
     assert.equal(again[0].n, "1");
   });
@@ -95,16 +136,19 @@ describe("dbmigrate processes", () => {
     await done;
     assert.deepEqual(await tablesOf(db), ["slow_a"], "each statement committed on its own");
     const status = await runCli(["status", "--json", "--migrations-dir", dir], env);
-    assert.equal(JSON.parse(status.stdout).migrations[2].state, "dirty");
+    assert.equal(
+      JSON.parse(status.stdout).migrations.find((m: { version: number }) => m.version === 900).state,
+      "dirty",
+    );
     const blocked = await runCli(["up", "--migrations-dir", dir], env);
     assert.equal(blocked.code, 1);
     assert.match(
       blocked.stderr,
-      /0003_slow.sql started at .* and did not finish: check which of its statements took effect, then run `dbmigrate resolve 0003 --applied` if all did, or `--rolled-back` after undoing them/,
+      /0900_slow.sql is dirty at statement 2 of 3 \(.*0900_slow.sql:2\): .*whether statement 2 took effect is unknown: check it .*then run `dbmigrate resolve 0900 --applied` if every statement took effect, or `--rolled-back` after undoing the ones that did/,
     );
     await pg.query(db, "DROP TABLE slow_a");
     const resolved = await runCli(
-      ["resolve", "0003", "--rolled-back", "--migrations-dir", dir, "--lock-timeout", "10000"],
+      ["resolve", "0900", "--rolled-back", "--migrations-dir", dir, "--lock-timeout", "10000"],
       env,
     );
     assert.equal(resolved.code, 0, resolved.stderr);

@@ -17,6 +17,21 @@ const runs = (job: Workflow) =>
     .join("\n");
 
 describe("GitHub workflows", () => {
+  it("install the Pulumi CLI at the @pulumi/pulumi version of package-lock.json", () => {
+    for (const file of ["deploy-stack.yml", "review-stack.yml"]) {
+      for (const job of Object.values(load(file).jobs) as Workflow[]) {
+        const pin = steps(job).find((s: Workflow) => s.id === "pin");
+        assert.match(
+          String(pin?.run),
+          /package-lock\.json"\)\.packages\["node_modules\/@pulumi\/pulumi"\]\.version/,
+          file,
+        );
+        const pulumi = steps(job).find((s: Workflow) => String(s.uses).startsWith("pulumi/actions@"));
+        assert.equal(pulumi.with["pulumi-version"], "${{ steps.pin.outputs.version }}", file);
+      }
+    }
+  });
+
   it("pin every action to a full commit SHA, and grant no more than contents: read at the top", () => {
     for (const file of readdirSync(".github/workflows")) {
       const text = readFileSync(`.github/workflows/${file}`, "utf8");
@@ -100,5 +115,13 @@ describe("GitHub workflows", () => {
       down,
       /pulumi destroy --yes --stack "\$STACK"\npulumi stack rm --yes "\$STACK"\nnode --import tsx scripts\/review-database\.ts drop "\$DATABASE"/,
     );
+  });
+
+  it("cockroachdb: starts CockroachDB 23.2, 24.3, 25.2 and latest and runs the CockroachDB-path tests with COCKROACH_URL", () => {
+    const job = load("cockroachdb.yml").jobs.cockroachdb;
+    assert.deepEqual(job.strategy.matrix.cockroachdb, ["latest-v23.2", "latest-v24.3", "latest-v25.2", "latest"]);
+    assert.match(runs(job), /cockroachdb\/cockroach:\$\{\{ matrix.cockroachdb \}\}" start-single-node --insecure/);
+    const test = steps(job).find((s: Workflow) => String(s.run ?? "").includes("cockroachdb-real.test.ts"));
+    assert.match(test.env.COCKROACH_URL, /^postgresql:\/\/root@localhost:26257\//);
   });
 });

@@ -88,15 +88,16 @@ describe("DatabaseSchema provider (real provider host)", () => {
     const { dsn, inputs } = await localInputs();
     const checked = await host.check({}, inputs);
     assert.deepEqual(checked.failures, []);
-    assert.deepEqual(checked.inputs.pendingMigrations, [
-      "0001_complete_schema.sql",
-      "0002_tenant_row_level_security.sql",
-    ]);
+    const files = await loadMigrations("migrations");
+    assert.deepEqual(
+      checked.inputs.pendingMigrations,
+      files.map((m) => m.file),
+    );
     const created = await host.create(checked.inputs);
     assert.match(created.id, /^localhost:\d+\/test_\d+_\d+$/);
     const out = created.properties;
     assert.deepEqual(out.appliedMigrations, inputs.migrations);
-    assert.equal(out.schemaVersion, 2);
+    assert.equal(out.schemaVersion, files.at(-1)!.version);
     assert.equal(out.engine, "postgres");
     assert.match(String(out.serverVersion), /^PostgreSQL/);
     assert.match(String(out.defaultCustomerId), /^[0-9a-f-]{36}$/);
@@ -129,13 +130,13 @@ describe("DatabaseSchema provider (real provider host)", () => {
     const { dsn, inputs } = await localInputs();
     const created = await host.create(inputs);
     const { checkout, migrations } = await checkoutWith(
-      "0003_post_tags.sql",
+      "0900_post_tags.sql",
       "CREATE TABLE post_tags (id UUID NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY, tag TEXT NOT NULL);\n",
     );
     const news = { ...inputs, migrations };
     const other = await hostIn(checkout);
     const checked = await other.check(inputs, news);
-    assert.deepEqual(checked.inputs.pendingMigrations, ["0003_post_tags.sql"], "the preview names the new file");
+    assert.deepEqual(checked.inputs.pendingMigrations, ["0900_post_tags.sql"], "the preview names the new file");
     assert.deepEqual(await other.diff(created.id, created.properties, checked.inputs), {
       changes: "some",
       replaces: [],
@@ -144,9 +145,9 @@ describe("DatabaseSchema provider (real provider host)", () => {
     assert.deepEqual(updated.pendingMigrations, []);
     assert.deepEqual(
       (updated.appliedMigrations as { file: string }[]).map((m) => m.file),
-      ["0001_complete_schema.sql", "0002_tenant_row_level_security.sql", "0003_post_tags.sql"],
+      [...(await loadMigrations("migrations")).map((m) => m.file), "0900_post_tags.sql"],
     );
-    assert.equal(updated.schemaVersion, 3);
+    assert.equal(updated.schemaVersion, 900);
     assert.equal(updated.defaultCustomerId, created.properties.defaultCustomerId);
     assert.equal(updated.defaultSiteId, created.properties.defaultSiteId);
     assert.equal(updated.engine, "postgres");
@@ -195,7 +196,7 @@ describe("DatabaseSchema provider (real provider host)", () => {
     const { inputs } = await localInputs();
     const created = await host.create(inputs);
     const { checkout, migrations } = await checkoutWith(
-      "0003_drop_excerpt.sql",
+      "0900_drop_excerpt.sql",
       "-- 0003: the excerpt moves to metadata.\nALTER TABLE posts DROP COLUMN excerpt;\nLOCK TABLE posts;\n",
     );
     const other = await hostIn(checkout);
@@ -205,9 +206,9 @@ describe("DatabaseSchema provider (real provider host)", () => {
       [
         [
           "migrations",
-          "migrations/0003_drop_excerpt.sql:2:1: error drop-column: drops column posts.excerpt and its data.",
+          "migrations/0900_drop_excerpt.sql:2:1: error drop-column: drops column posts.excerpt and its data.",
         ],
-        ["migrations", "migrations/0003_drop_excerpt.sql:3:1: error crdb-lock-table: LOCK TABLE."],
+        ["migrations", "migrations/0900_drop_excerpt.sql:3:1: error crdb-lock-table: LOCK TABLE."],
       ],
     );
     // The applied files are not linted again: only what this update adds.
@@ -262,7 +263,7 @@ describe("DatabaseSchema provider (real provider host)", () => {
     secrets.put("projects/123456/secrets/agoat-dev-database-ca-cert", ca);
     assert.deepEqual((await host.check({}, inputs)).failures, []);
     const created = await host.create(inputs);
-    assert.equal(created.properties.schemaVersion, 2);
+    assert.equal(created.properties.schemaVersion, (await loadMigrations("migrations")).at(-1)!.version);
     assert.ok(secrets.accessed.includes("projects/123456/secrets/agoat-dev-database-url/versions/1"));
     const everything = JSON.stringify(created) + JSON.stringify(inputs.__provider) + host.stderr();
     assert.doesNotMatch(everything, new RegExp(pg.password));

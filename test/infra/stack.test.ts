@@ -3,6 +3,7 @@
  * resources, names, parents, IAM members and options, and where the DSN may and may not appear.
  */
 import assert from "node:assert/strict";
+import { loadMigrations } from "../../dbmigrate/migrations";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
@@ -99,16 +100,10 @@ describe("stack program (mocks)", () => {
         `projects/123456/secrets/agoat-${stack}-database-ca-cert/versions/1`,
       );
       assert.equal(schema.inputs.databaseUrl, undefined);
-      assert.deepEqual(schema.inputs.migrations, [
-        {
-          file: "0001_complete_schema.sql",
-          checksum: schema.inputs.migrations && (schema.inputs.migrations as { checksum: string }[])[0].checksum,
-        },
-        {
-          file: "0002_tenant_row_level_security.sql",
-          checksum: (schema.inputs.migrations as { checksum: string }[])[1].checksum,
-        },
-      ]);
+      assert.deepEqual(
+        schema.inputs.migrations,
+        (await loadMigrations("migrations")).map(({ file, checksum }) => ({ file, checksum })),
+      );
       assert.equal(schema.inputs.migrationsDir, "migrations");
       assert.equal(schema.inputs.teardown, "retain");
 

@@ -32,7 +32,8 @@ describe("query catalog (docs/queries.md)", () => {
     const rows = await withDb(dsn, (client) =>
       client.query<{ indexname: string }>(
         `SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey'
-            AND indexname NOT LIKE '%_customer_id_id_key' AND tablename NOT LIKE 'schema_migrations%' ORDER BY 1`,
+            AND indexname NOT LIKE '%_customer_id_id_key' AND tablename NOT LIKE 'schema_migrations%'
+            AND tablename <> 'default_tenant' ORDER BY 1`,
       ),
     );
     const indexes = rows.rows.map((r) => r.indexname);

@@ -125,7 +125,7 @@ export async function waitForDbmigrateQuery(pg: TestPostgres, database: string, 
   for (let k = 0; k < 300; k++) {
     const rows = await pg.query<{ pid: number }>(
       database,
-      `SELECT pid FROM pg_stat_activity WHERE application_name = 'dbmigrate' AND query LIKE $1`,
+      `SELECT pid FROM pg_stat_activity WHERE application_name = 'dbmigrate' AND datname = current_database() AND query LIKE $1`,
       [pattern],
     );
     if (rows.length > 0) return rows[0].pid;

@@ -111,14 +111,14 @@ for (const engine of ["postgres", "cockroachdb"] as Engine[]) {
 
     it("refuses a migration with its own transaction control before any database I/O, naming file:line", async () => {
       const dir = migrationsDir({
-        "0003_own_transaction.sql": "CREATE TABLE own_tx (id INT);\nCOMMIT;\nCREATE TABLE own_tx_2 (id INT);\n",
+        "0900_own_transaction.sql": "CREATE TABLE own_tx (id INT);\nCOMMIT;\nCREATE TABLE own_tx_2 (id INT);\n",
       });
       const connect = counting(await connectTo(await pg.createDatabase()));
       const migrator = new Migrator({ connect, engine, migrationsDir: dir });
       await assert.rejects(migrator.up(), (error: DbMigrateError) => {
         assert.match(
           error.describe(),
-          /^migration file '0003_own_transaction.sql' contains transaction control \(COMMIT\) \(.*0003_own_transaction\.sql:2:1\)\. Remove it/,
+          /^migration file '0900_own_transaction.sql' contains transaction control \(COMMIT\) \(.*0900_own_transaction\.sql:2:1\)\. Remove it/,
         );
         return true;
       });

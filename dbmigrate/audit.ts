@@ -1,0 +1,35 @@
+/**
+ * The audit trail of the engine's own changes, as steps the runner calls: one `audit_logs` row per
+ * applied migration, written with its history row (on PostgreSQL in the migration's transaction),
+ * and one per change the seed step makes to the default tenant.
+ */
+import type { SqlClient } from "./db";
+import type { AfterMigrationStep, AppliedMigration } from "./executors/types";
+import type { SeedAudit } from "./seed";
+
+const INSERT = `INSERT INTO audit_logs (customer_id, actor_type, actor_id, action, resource_type, resource_id, changes)
+VALUES ($1, 'system', $2, $3, $4, $5, $6::JSONB)`;
+
+/** The step that audits each applied migration as `schema.migrate`. */
+export function auditMigration(appliedBy: string): AfterMigrationStep {
+  return async (client: SqlClient, m: AppliedMigration) => {
+    const changes = {
+      file: m.file,
+      version: m.version,
+      checksum: m.checksum,
+      outcome: m.outcome,
+      durationMs: m.durationMs,
+      engine: m.engine,
+      resumedAt: m.resumedAt,
+    };
+    await client.query(INSERT, [null, appliedBy, "schema.migrate", "migration", m.file, JSON.stringify(changes)]);
+  };
+}
+
+/** Audits each change of the default tenant as `seed.create` or `seed.update`, in the tenant's own trail. */
+export function auditSeed(appliedBy: string): SeedAudit {
+  return async (client, customerId, resource, change) => {
+    const action = change.what === "create" ? "seed.create" : "seed.update";
+    await client.query(INSERT, [customerId, appliedBy, action, resource.type, resource.id, JSON.stringify(change)]);
+  };
+}

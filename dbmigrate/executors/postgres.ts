@@ -1,0 +1,74 @@
+/**
+ * PostgreSQL: a migration, its history row and its audit row commit in one transaction, or not
+ * at all. The history insert is fenced on the live lease and holds the lock row until COMMIT, so
+ * no other runner can take the lease over in between.
+ */
+import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
+import { recordApplied } from "../history";
+import { withRetry } from "../retry";
+import type { Statement } from "../sql/parse";
+import { fenceBefore, leaseGone, statementError } from "./failure";
+import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration } from "./types";
+
+/** One transaction per migration. */
+export const postgresExecutor: MigrationExecutor = {
+  engine: "postgres",
+  async apply(migration: RunnableMigration, _start, context: ExecutionContext): Promise<AppliedMigration> {
+    const { client } = context;
+    // The statement that failed; undefined when the failure was not a statement's.
+    let failed: Statement | undefined;
+    try {
+      return await withRetry(
+        migration.file,
+        async () => {
+          const started = context.clock.now();
+          await client.query("BEGIN");
+          try {
+            for (const [index, statement] of migration.statements.entries()) {
+              fenceBefore(context, migration, index);
+              failed = statement;
+              await client.query(statement.sql);
+            }
+            failed = undefined;
+            const applied: AppliedMigration = {
+              version: migration.version,
+              name: migration.name,
+              file: migration.file,
+              checksum: migration.checksum,
+              durationMs: context.clock.now() - started,
+              outcome: "applied",
+              resumedAt: 1,
+              engine: "postgres",
+            };
+            const entry = { ...migration, appliedBy: context.appliedBy };
+            if (!(await recordApplied(client, entry, applied.durationMs, context.lock))) throw leaseGone(migration);
+            for (const step of context.afterEach) await step(client, applied);
+            await client.query("COMMIT");
+            return applied;
+          } catch (error) {
+            await client.query("ROLLBACK").catch(() => undefined);
+            throw error;
+          }
+        },
+        { clock: context.clock, logger: context.logger, options: context.retry },
+      );
+    } catch (error) {
+      if (error instanceof DbMigrateError) {
+        error.progress = { applied: [] };
+        throw error;
+      }
+      if (failed === undefined) {
+        throw new MigrationError(
+          `migration ${migration.file}: recording it (history and audit rows) failed: ${messageOf(error)}`,
+          {
+            file: migration.location,
+            sqlState: sqlStateOf(error),
+            cause: error,
+            hint: "Nothing of it was applied (it ran in one transaction)",
+          },
+        );
+      }
+      throw statementError(error, migration, failed, "nothing of it was applied (it ran in one transaction)");
+    }
+  },
+};

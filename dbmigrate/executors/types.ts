@@ -1,0 +1,74 @@
+/**
+ * The one interface both engines' executors implement (kysely's dialect adapter, for running
+ * migrations): the runner decides what runs and in which order; an executor decides how one
+ * migration's statements reach the server and how its history row follows them.
+ */
+import type { Clock, Logger } from "../clock";
+import type { SqlClient } from "../db";
+import type { Engine } from "../dialect";
+import type { HeldLock } from "../lock";
+import type { RetryOptions } from "../retry";
+import type { Statement } from "../sql/parse";
+
+/** One migration as the executor runs it: its statements (text and line) come from whoever parsed the file. */
+export interface RunnableMigration {
+  version: number;
+  name: string;
+  file: string;
+  checksum: string;
+  /** The whole text, for turning a server's error position into a line. */
+  sql: string;
+  /** Its statements, in order, each with its line and offset in `sql`. */
+  statements: readonly Statement[];
+  /** Recorded by `apply-complete` as a baseline section rather than from its own file. */
+  baseline: boolean;
+  /** Where errors point people: the file (or the complete schema, for a baseline section). */
+  location: string;
+}
+
+/** One migration that `up` or `apply-complete` ran. */
+export interface AppliedMigration {
+  version: number;
+  name: string;
+  file: string;
+  checksum: string;
+  /** Wall time of its statements, ms. */
+  durationMs: number;
+  outcome: "applied";
+  /** The statement it started at (1 unless a failed run was resumed). */
+  resumedAt: number;
+  /** Which executor ran it. */
+  engine: Engine;
+}
+
+/** Work that runs right after a migration's last statement, with its history row (same transaction where the engine has one). */
+export type AfterMigrationStep = (client: SqlClient, applied: AppliedMigration) => Promise<void>;
+
+/** What an executor needs from the run. */
+export interface ExecutionContext {
+  client: SqlClient;
+  /** The run's lock: checked before every statement, and fencing the history writes. */
+  lock: HeldLock;
+  appliedBy: string;
+  clock: Clock;
+  logger: Logger;
+  retry: RetryOptions;
+  /** Audit and other steps written with the history row. */
+  afterEach: readonly AfterMigrationStep[];
+  /** Masks secrets in errors stored in the history. */
+  redact: (text: string) => string;
+}
+
+/** Where to start: 0 for a fresh migration; k to resume a dirty one whose first k statements took effect. */
+export interface StartPoint {
+  statement: number;
+  /** A dirty history row exists for it (a resume, or a crash before its first statement). */
+  dirtyRow: boolean;
+}
+
+/** Runs one migration on one engine. */
+export interface MigrationExecutor {
+  readonly engine: Engine;
+  /** Applies `migration` from `start`; throws a DbMigrateError naming file, line and SQLSTATE. */
+  apply(migration: RunnableMigration, start: StartPoint, context: ExecutionContext): Promise<AppliedMigration>;
+}
