@@ -56,9 +56,10 @@ describe("complete schema", () => {
     const report = await lintFiles(await migrationPaths("migrations"));
     // Not even waived: the shipped migrations need no exception to the CockroachDB subset.
     assert.deepEqual(
-      report.findings.map((f) => `${f.file}:${f.line} ${f.rule}`),
+      report.findings.filter((f) => f.rule.startsWith("crdb-") || f.rule === "transaction-control"),
       [],
     );
+    assert.equal(report.errors, 0);
     assert.equal(report.files.length, (await loadMigrations("migrations")).length);
   });
 });

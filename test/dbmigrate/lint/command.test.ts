@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { EXAMPLE_PREFIX } from "../../../dbmigrate/migration-template";
+import { loadMigrations } from "../../../dbmigrate/migrations";
 import { parseSql } from "../../../dbmigrate/sql/parse";
 import { migratedDatabase, withDb } from "../../support/engine";
 import { runCli } from "../../support/cli";
@@ -23,9 +24,13 @@ after(() => pg?.stop());
 
 describe("dbmigrate lint", () => {
   it("lints the project's migrations clean (exit 0), every file by default", async () => {
-    const run = await runCli(["lint"]);
+    const run = await runCli(["lint", "--json"]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.equal(run.stdout, "lint: 0 error(s), 0 warning(s), 0 waived in 2 file(s)\n");
+    const report = JSON.parse(run.stdout);
+    assert.deepEqual([report.errors, report.warnings], [0, 0]);
+    assert.equal(report.files.length, (await loadMigrations("migrations")).length);
+    // Where a rule does not apply, a waiver says why.
+    for (const finding of report.findings) assert.ok(finding.waived?.reason.length > 10, JSON.stringify(finding));
   });
 
   it("exits 1 on an error, one line per finding with file:line:column, rule and fix", async () => {
