@@ -72,9 +72,9 @@ export const databaseSchemaProviderImplementation = {
       .filter((m) => !previous.has(`${m.file}:${m.checksum}`))
       .map((m) => m.file);
     // The same lint as `dbmigrate lint`, on the files this update would apply: an error fails the preview.
-    const lint = await lintErrorLines(String(news.migrationsDir), pendingMigrations).catch((error: unknown) => [
-      describe(error),
-    ]);
+    const lint = await lintErrorLines(String(news.migrationsDir), pendingMigrations, PROJECT_ROOT).catch(
+      (error: unknown) => [describe(error)],
+    );
     for (const line of lint) failures.push({ property: "migrations", reason: line });
     return { inputs: { ...news, pendingMigrations }, failures };
   },

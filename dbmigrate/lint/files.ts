@@ -61,11 +61,14 @@ async function contextFor(files: string[]): Promise<LintSource[]> {
 }
 
 /**
- * One line per unwaived lint error in `files` (names in `dir`), for a Pulumi `check` failure: the
- * preview of a pull request then shows each finding with its file, line and rule.
+ * One line per unwaived lint error in `files` (names in `dir`, relative to `root`), for a Pulumi
+ * `check` failure: the preview of a pull request then shows each finding with its file (relative
+ * to `root`), line and rule.
  */
-export async function lintErrorLines(dir: string, files: string[]): Promise<string[]> {
+export async function lintErrorLines(dir: string, files: string[], root = process.cwd()): Promise<string[]> {
   if (files.length === 0) return [];
-  const report = await lintFiles(files.map((file) => path.join(dir, file)));
-  return report.findings.filter((f) => !f.waived && f.severity === "error").map(textLine);
+  const report = await lintFiles(files.map((file) => path.resolve(root, dir, file)));
+  return report.findings
+    .filter((f) => !f.waived && f.severity === "error")
+    .map((f) => textLine({ ...f, file: path.relative(root, f.file) }));
 }
