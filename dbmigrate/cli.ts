@@ -13,6 +13,9 @@ import { createDatabaseIfMissing, dsnForDatabase } from "./create-database";
 import type { Engine } from "./dialect";
 import { messageOf, UsageError } from "./errors";
 import { assertSchemaPresent, renderErdPage } from "./erd";
+import { lintFiles, migrationPaths } from "./lint/files";
+import { LINT_FORMATS, renderReport, type LintFormat } from "./lint/report";
+import { migrationTemplate } from "./migration-template";
 import { describeHolder } from "./lock";
 import {
   DEFAULT_MIGRATIONS_DIR,
@@ -44,6 +47,8 @@ Commands:
   verify                 exit 1 when an applied migration changed, is missing or is dirty
   apply-complete         apply schema/complete-schema.sql to a fresh database (a baseline), then seed
   new <name>             write the next-numbered migration file
+  lint [files...]        check migrations (default: all) for CockroachDB, destructive and locking problems:
+                         exit 1 on errors; --json or --format text|json|markdown|github
   resolve <version>      clear a dirty migration: --applied or --rolled-back
   build-complete         regenerate schema/complete-schema.sql from migrations/ (--check: exit 1 if stale)
   erd                    print the schema's entity-relationship diagram (Mermaid) from the live catalog
@@ -67,7 +72,7 @@ Default tenant (seed; the defaults apply when it is created, omitted flags keep 
 
   --create-database           (up, apply-complete) create the DSN's database first when missing
 
-Other: --output FILE, --migrations-dir DIR, --complete-schema FILE, --allow-out-of-order, --json, --verbose, --help`;
+Other: --format FORMAT, --output FILE, --migrations-dir DIR, --complete-schema FILE, --allow-out-of-order, --json, --verbose, --help`;
 
 const OPTIONS = {
   "database-url": { type: "string" },
@@ -93,6 +98,7 @@ const OPTIONS = {
   "rolled-back": { type: "boolean" },
   check: { type: "boolean" },
   output: { type: "string" },
+  format: { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -123,6 +129,7 @@ const HANDLERS: Record<string, Handler> = {
   resolve: resolveCommand,
   "build-complete": buildCompleteCommand,
   erd: erdCommand,
+  lint: lintCommand,
 };
 
 function parseFlags(argv: string[]) {
@@ -373,19 +380,6 @@ async function resolveCommand(ctx: Context): Promise<number> {
   return 0;
 }
 
-/** What `dbmigrate new` writes: comments only, so the file is a draft until it holds a statement. */
-function newMigrationText(file: string): string {
-  return (
-    `-- ${file.replace(/\.sql$/, "")}: describe the change here.\n` +
-    `-- Forward-only: once applied anywhere, never edit this file; add a new migration instead.\n` +
-    `-- One statement per ';'. CockroachDB 23.2+ and PostgreSQL 15+ must both accept it: no\n` +
-    `-- extensions, sequences, triggers, DEFERRABLE or procedural code. On CockroachDB each\n` +
-    `-- statement commits on its own, so do not mix DDL and writes that depend on each other.\n` +
-    `-- Until it holds a statement this file is a draft: status lists it, up leaves it alone.\n` +
-    `-- When done: \`dbmigrate build-complete\` to refresh schema/complete-schema.sql.\n`
-  );
-}
-
 async function newCommand(ctx: Context): Promise<number> {
   const raw = ctx.args.join("_");
   const name = raw.toLowerCase().replace(/[\s-]+/g, "_");
@@ -404,10 +398,26 @@ async function newCommand(ctx: Context): Promise<number> {
   }
   const file = `${pad(next)}_${name}.sql`;
   const target = path.join(dir, file);
-  await fs.writeFile(target, newMigrationText(file), { flag: "wx" });
+  await fs.writeFile(target, migrationTemplate(file.replace(/\.sql$/, "")), { flag: "wx" });
   if (ctx.flags.json) ctx.output.json({ file: target, version: next, name });
   ctx.out(target);
   return 0;
+}
+
+/** `dbmigrate lint [files...]`: exit 1 when a finding is an unwaived error. */
+async function lintCommand(ctx: Context): Promise<number> {
+  const format = ctx.flags.json ? "json" : (ctx.flags.format ?? "text");
+  if (!LINT_FORMATS.includes(format as LintFormat)) {
+    throw new UsageError(`--format '${format}' is not a lint format`, {
+      hint: `Use one of: ${LINT_FORMATS.join(", ")}`,
+    });
+  }
+  const files =
+    ctx.args.length > 0 ? ctx.args : await migrationPaths(ctx.flags["migrations-dir"] ?? DEFAULT_MIGRATIONS_DIR);
+  const report = await lintFiles(files);
+  // The report is the result in every format (with --json it is the JSON): never muted.
+  ctx.output.line(renderReport(report, format as LintFormat));
+  return report.errors > 0 ? 1 : 0;
 }
 
 async function buildCompleteCommand(ctx: Context): Promise<number> {

@@ -24,6 +24,10 @@ export { createDatabaseIfMissing, dropDatabaseIfExists, dsnForDatabase } from ".
 export { guardStreams, Redactor, redactDsn } from "./redact";
 export { createLogger, createOutput, processSinks, type Output, type Sinks } from "./output";
 export { DEFAULT_MIGRATIONS_DIR, loadMigrations, checksumOf, type Migration } from "./migrations";
+export { parseSql, SqlSyntaxError, type Statement } from "./sql/parse";
+export { lintSources, type LintSource, type LintOptions } from "./lint/lint";
+export { lintErrorLines, lintFiles } from "./lint/files";
+export type { Finding, LintReport, Severity } from "./lint/finding";
 export { planMigrations, type Plan, type PlanEntry, type MigrationState } from "./plan";
 export {
   DEFAULT_SEED,

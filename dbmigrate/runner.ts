@@ -261,7 +261,7 @@ export class Migrator {
         hint: "Run from the project root or pass --complete-schema",
       });
     }
-    const sections = parseCompleteSchema(text, file);
+    const sections = await parseCompleteSchema(text, file);
     const files = await this.loadMigrations();
     for (const section of sections) {
       const source = files.find((m) => m.version === section.version);

@@ -12,6 +12,7 @@ import {
   createConnect,
   createLogger,
   DbMigrateError,
+  lintErrorLines,
   errorLine,
   guardStreams,
   Migrator,
@@ -84,6 +85,11 @@ export const databaseSchemaProviderImplementation = {
     const pendingMigrations = migrationKeys(news.migrations as MigrationRef[])
       .filter((m) => !previous.has(`${m.file}:${m.checksum}`))
       .map((m) => m.file);
+    // The same lint as `dbmigrate lint`, on the files this update would apply: an error fails the preview.
+    const lint = await lintErrorLines(String(news.migrationsDir), pendingMigrations, PROJECT_ROOT).catch(
+      (error: unknown) => [errorLine(error)],
+    );
+    for (const line of lint) failures.push({ property: "migrations", reason: line });
     return { inputs: { ...news, pendingMigrations }, failures };
   },
 

@@ -6,7 +6,7 @@
 import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { recordApplied } from "../history";
 import { withRetry } from "../retry";
-import type { Statement } from "../sql-split";
+import type { Statement } from "../sql/parse";
 import { fenceBefore, leaseGone, statementError } from "./failure";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration } from "./types";
 
