@@ -47,7 +47,8 @@ _ep_main() {
 
   # 1. A CLI already installed at the pin or newer (and its language host beside it).
   local have
-  have="$(pulumi version 2>/dev/null | sed 's/^v//')"
+  # `|| true`: .ci/run sources this under `set -euo pipefail`, where a missing pulumi would stop it.
+  have="$(pulumi version 2>/dev/null | sed 's/^v//' || true)"
   if [ -n "$have" ] && node -e '
       const [a, b] = process.argv.slice(1).map((v) => v.split(/[.+-]/).slice(0, 3).map(Number));
       process.exit(a[0] > b[0] || (a[0] === b[0] && (a[1] > b[1] || (a[1] === b[1] && a[2] >= b[2]))) ? 0 : 1);
