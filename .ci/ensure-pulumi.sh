@@ -80,12 +80,12 @@ _ep_main() {
     start=$SECONDS
     if [ ! -x "$bin/pulumi" ]; then
       echo "ensure-pulumi: building Pulumi CLI v$pin from Go modules into $bin (first time on this machine: 10-20 minutes on 2 cores)"
-      (cd "$root/tools/pulumi-cli" && export CGO_ENABLED=0 && _ep_progress go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
+      (cd "$root/tools/pulumi-cli" && export CGO_ENABLED=0 && _ep_progress go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
         { _ep_fail "go build of github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$pin failed (output above)"; return 1; }
       mv "$bin/pulumi.tmp" "$bin/pulumi"
     fi
     echo "ensure-pulumi: building pulumi-language-nodejs (tools/pulumi-language-nodejs)"
-    (cd "$root/tools/pulumi-language-nodejs" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-nodejs.tmp" .) ||
+    (cd "$root/tools/pulumi-language-nodejs" && CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-nodejs.tmp" .) ||
       { _ep_fail "go build of tools/pulumi-language-nodejs failed (output above)"; return 1; }
     mv "$bin/pulumi-language-nodejs.tmp" "$bin/pulumi-language-nodejs"
     rm -f "$bin"/.language-host-*
