@@ -47,8 +47,8 @@ _ep_main() {
 
   # 1. A CLI already installed at the pin or newer (and its language host beside it).
   local have
-  # `|| true`: no pulumi on PATH must not end a caller running under `set -euo pipefail` (.ci/run).
-  have="$( (pulumi version 2>/dev/null || true) | sed 's/^v//')"
+  # `|| true`: .ci/run sources this under `set -euo pipefail`, where a missing pulumi would stop it.
+  have="$(pulumi version 2>/dev/null | sed 's/^v//' || true)"
   if [ -n "$have" ] && node -e '
       const [a, b] = process.argv.slice(1).map((v) => v.split(/[.+-]/).slice(0, 3).map(Number));
       process.exit(a[0] > b[0] || (a[0] === b[0] && (a[1] > b[1] || (a[1] === b[1] && a[2] >= b[2]))) ? 0 : 1);
@@ -80,12 +80,12 @@ _ep_main() {
     start=$SECONDS
     if [ ! -x "$bin/pulumi" ]; then
       echo "ensure-pulumi: building Pulumi CLI v$pin from Go modules into $bin (first time on this machine: 10-20 minutes on 2 cores)"
-      (cd "$root/tools/pulumi-cli" && export CGO_ENABLED=0 && _ep_progress go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
+      (cd "$root/tools/pulumi-cli" && export CGO_ENABLED=0 && _ep_progress go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
         { _ep_fail "go build of github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$pin failed (output above)"; return 1; }
       mv "$bin/pulumi.tmp" "$bin/pulumi"
     fi
     echo "ensure-pulumi: building pulumi-language-nodejs (tools/pulumi-language-nodejs)"
-    (cd "$root/tools/pulumi-language-nodejs" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-nodejs.tmp" .) ||
+    (cd "$root/tools/pulumi-language-nodejs" && CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-nodejs.tmp" .) ||
       { _ep_fail "go build of tools/pulumi-language-nodejs failed (output above)"; return 1; }
     mv "$bin/pulumi-language-nodejs.tmp" "$bin/pulumi-language-nodejs"
     rm -f "$bin"/.language-host-*

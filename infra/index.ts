@@ -3,10 +3,12 @@
  * so that bad config or a bad migration file fails with one line before any resource exists.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./config";
+import { CONFIG_NAMESPACE, loadConfig } from "./config";
+import { assertKnownConfigKeys } from "./config-keys";
 import { createStack, readMigrationRefs } from "./stack";
 
 export = async () => {
+  assertKnownConfigKeys(CONFIG_NAMESPACE);
   const config = loadConfig();
   // The project root, not the working directory: with `main: infra/` the program runs in infra/.
   const migrations = await readMigrationRefs(pulumi.getRootDirectory());

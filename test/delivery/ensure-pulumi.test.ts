@@ -55,6 +55,33 @@ describe(".ci/ensure-pulumi.sh", () => {
     assert.doesNotMatch(out, /building/);
   });
 
+  it("finds the cached CLI when none is on PATH, also under .ci/run's `set -euo pipefail`", () => {
+    const cli = spawnSync("bash", ["-c", "command -v pulumi"], { encoding: "utf8" }).stdout.trim();
+    // <cache>/pulumi-v<pin>/bin/pulumi: the cache root is three levels up.
+    const cache = path.dirname(path.dirname(path.dirname(cli)));
+    const run = spawnSync(
+      "/bin/bash",
+      ["-c", 'set -euo pipefail; source .ci/ensure-pulumi.sh; echo "ok: $(command -v pulumi)"'],
+      {
+        env: {
+          PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+          HOME: tempDir("agoat-home-"),
+          AGOAT_TOOLS_CACHE: cache,
+        },
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
+    const out = `${run.stdout}${run.stderr}`;
+    assert.equal(run.status, 0, out);
+    assert.match(
+      out,
+      new RegExp(`^ensure-pulumi: using Pulumi CLI v${pinned} at ${cache}/pulumi-v${pinned}/bin$`, "m"),
+    );
+    assert.doesNotMatch(out, /building/);
+    assert.match(out, new RegExp(`^ok: ${cache}/pulumi-v${pinned}/bin/pulumi$`, "m"));
+  });
+
   it("without a CLI and without Go, stops with one line saying how to install the CLI", () => {
     // A PATH with node and the basic tools only (each through a wrapper): no pulumi, no go.
     const bin = path.join(tempDir("agoat-nopulumi-"), "bin");

@@ -14,7 +14,21 @@ function errorLines(out: string): string[] {
   return out.split("\n").filter((line) => /^\s*error: /.test(line));
 }
 
-const cases: { name: string; key: string; value: string; secret?: boolean; expected: RegExp }[] = [
+const cases: { name: string; key: string; value: string; secret?: boolean; flat?: boolean; expected: RegExp }[] = [
+  {
+    name: "a site field set without --path (a flat key the program would ignore)",
+    key: "defaultSite.slug",
+    value: "main",
+    flat: true,
+    expected:
+      /agoat-database:defaultSite\.slug is a flat key, not the field 'slug' of agoat-database:defaultSite: run `pulumi config rm/,
+  },
+  {
+    name: "a misspelt key",
+    key: "teardwon",
+    value: "drop",
+    expected: /agoat-database:teardwon is not a config key of this program/,
+  },
   { name: "an unknown teardown value", key: "teardown", value: "sometimes", expected: /agoat-database:teardown/ },
   {
     name: "a malformed DSN",
@@ -37,7 +51,7 @@ describe("bad stack config fails pulumi preview in one line", () => {
     it(c.name, async () => {
       const { project, stack, database } = await newStack(server);
       const args = ["config", "set", "--stack", stack, ...(c.secret ? ["--secret"] : []), `${NS}:${c.key}`];
-      if (c.key.includes(".")) args.push("--path");
+      if (c.key.includes(".") && !c.flat) args.push("--path");
       await must(project.run(c.secret ? args : [...args, "--", c.value], c.secret ? { stdin: c.value } : {}));
       const sessions = await sessionsOf(server, database);
       const preview = await project.run(["preview", "--stack", stack]);
