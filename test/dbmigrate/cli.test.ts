@@ -285,23 +285,23 @@ describe("dbmigrate CLI", () => {
   it("--allow-out-of-order applies a file numbered below the latest applied one", async () => {
     const dsn = await pg.createDatabase();
     const dir = migrationsDir({
-      "0009_late.sql": "CREATE TABLE late (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+      "0909_late.sql": "CREATE TABLE late (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
     });
     assert.equal((await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn })).code, 0);
     writeFileSync(
-      path.join(dir, "0005_early.sql"),
+      path.join(dir, "0905_early.sql"),
       "CREATE TABLE early (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
     );
     const refused = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /0005_early.sql is new but numbered below the latest applied migration 0009/);
+    assert.match(refused.stderr, /0905_early.sql is new but numbered below the latest applied migration 0909/);
     const allowed = await runCli(["up", "--json", "--allow-out-of-order", "--migrations-dir", dir], {
       DATABASE_URL: dsn,
     });
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.deepEqual(
       JSON.parse(allowed.stdout).applied.map((m: { file: string }) => m.file),
-      ["0005_early.sql"],
+      ["0905_early.sql"],
     );
   });
 
