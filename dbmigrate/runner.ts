@@ -21,7 +21,7 @@ import {
   type ServerInfo,
   type ServerQueries,
 } from "./dialect";
-import { DbMigrateError, messageOf, PlanError, UsageError } from "./errors";
+import { DbMigrateError, messageOf, PlanError, SeedError, sqlStateOf, UsageError } from "./errors";
 import { executorFor } from "./executors";
 import type { AfterMigrationStep, AppliedMigration, RunnableMigration } from "./executors/types";
 import {
@@ -352,7 +352,15 @@ export class Migrator {
         try {
           seeded = await this.seedStep(client);
         } catch (error) {
-          throw withApplied(error, applied);
+          const failure =
+            error instanceof DbMigrateError
+              ? error
+              : new SeedError(`seeding the default tenant failed: ${messageOf(error)}`, {
+                  sqlState: sqlStateOf(error),
+                  cause: error,
+                  hint: "Every migration applied is recorded with its audit row; fix the cause and run `dbmigrate up` again to seed",
+                });
+          throw withApplied(failure, applied);
         }
         const after = this.plan(files, await readHistory(client), server);
         for (const e of after.entries.filter((m) => m.state === "waiting"))
