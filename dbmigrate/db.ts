@@ -46,3 +46,16 @@ export async function createIfMissing(client: SqlClient, ddl: string): Promise<v
     if (state !== UNIQUE_VIOLATION && state !== DUPLICATE_TABLE) throw error;
   }
 }
+
+/** Runs `work` between BEGIN and COMMIT; rolls back and rethrows when it fails. */
+export async function inTransaction<T>(client: SqlClient, work: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
