@@ -53,9 +53,9 @@ _ep_main() {
       return 1
     }
     local sdk
-    sdk="$(sed -n 's#^require github.com/pulumi/pulumi/sdk/v3 \(v[0-9.]*\)$#\1#p' "$root/tools/pulumi-language-nodejs/go.mod")"
+    sdk="$(sed -n 's#^[[:space:]]*\(require \)\{0,1\}github.com/pulumi/pulumi/sdk/v3 \(v[0-9.]*\)$#\2#p' "$root/tools/pulumi-language-nodejs/go.mod")"
     [ "$sdk" = "v$pin" ] || { _ep_fail "tools/pulumi-language-nodejs/go.mod pins sdk/v3 $sdk, package-lock.json pins @pulumi/pulumi $pin: make them agree"; return 1; }
-    grep -q "github.com/pulumi/pulumi/pkg/v3 v$pin\$" "$root/tools/pulumi-cli/go.mod" || {
+    grep -Eq "github.com/pulumi/pulumi/pkg/v3 v$pin( |\$)" "$root/tools/pulumi-cli/go.mod" || {
       _ep_fail "tools/pulumi-cli/go.mod does not pin github.com/pulumi/pulumi/pkg/v3 v$pin: make it agree with package-lock.json"
       return 1
     }

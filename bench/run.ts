@@ -7,6 +7,8 @@
  *                                               vs  node-pg-migrate applying the same SQL
  *   no-op up            dbmigrate up (nothing)  vs  connect + one query (floor)
  *   provider diff       Diff through the real dynamic-provider host  vs  GetPluginInfo (floor)
+ *   pulumi commands     no-op preview / no-op up of our stack  vs  an empty TypeScript program's;
+ *                       first `pulumi up`  vs  `dbmigrate up` (bench/pulumi-commands.ts)
  *   catalog queries     each docs/queries.md query at 1,000 tenants and 1M posts, p50/p95,
  *                       with its index  vs  with index scans disabled
  *
@@ -26,6 +28,7 @@ import { startPostgres, type TestPostgres } from "../test/support/postgres";
 import { startProviderHost } from "../test/support/provider-host";
 import { only, runProgram } from "../test/support/pulumi-program";
 import { bindPlaceholders, readQueryCatalog } from "../test/support/query-catalog";
+import { pulumiCommands } from "./pulumi-commands";
 import { tempDir } from "../test/support/temp";
 
 const quick = process.argv.includes("--quick");
@@ -214,6 +217,7 @@ async function main(): Promise<void> {
     await freshApply(pg);
     await noopUp(pg);
     await providerDiff();
+    await pulumiCommands(pg, quick ? 2 : 5, report);
     console.log("");
     await catalogQueries(pg);
   } finally {

@@ -4,6 +4,7 @@
  * provider runs in. Every message it emits goes through the redactor.
  */
 import * as os from "node:os";
+import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { createConnect, parseDsn, pemProblem, resolveConnection, type ConnectionSource } from "../dbmigrate/connection";
 import type { Logger } from "../dbmigrate/clock";
@@ -13,6 +14,9 @@ import { Migrator, type UpResult } from "../dbmigrate/runner";
 import { secretManagerSettingsFromEnv, secretVersionName } from "../dbmigrate/secret-manager";
 import { seedProblems, type SeedParams } from "../dbmigrate/seed";
 import type { MigrationRef } from "./database-schema";
+
+/** The root of the project this file belongs to (it lives in infra/). */
+const PROJECT_ROOT = path.resolve(__dirname, "..");
 
 /** The value the engine sends for an input not known yet (during a preview). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -246,7 +250,8 @@ async function engineFor(
   const { host, port, database } = parseDsn(resolved.dsn);
   const migrator = new Migrator({
     connect: await createConnect(resolved),
-    migrationsDir: props.migrationsDir,
+    // Relative to the project this implementation belongs to, whatever the working directory.
+    migrationsDir: path.resolve(PROJECT_ROOT, props.migrationsDir),
     seed: props.seed,
     logger,
     appliedBy: `pulumi@${os.hostname()}`,
@@ -257,7 +262,9 @@ async function engineFor(
 /** Runs `work` with a redacting logger on stderr, turning any failure into one redacted line. */
 async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<T>): Promise<T> {
   const redactor = new Redactor();
-  const say = (line: string) => process.stderr.write(`${redactor.redact(line)}\n`);
+  // The engine shows a provider's stderr under the stack, not under the resource: the prefix says
+  // whose lines they are.
+  const say = (line: string) => process.stderr.write(`${redactor.redact(`DatabaseSchema: ${line}`)}\n`);
   const logger: Logger = { info: (m) => say(m), warn: (m) => say(`warning: ${m}`) };
   try {
     return await work(redactor, logger);

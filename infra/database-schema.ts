@@ -59,16 +59,24 @@ type Implementation = Required<
 >;
 
 function implementation(): Implementation {
-  // Resolved from the working directory, which is the project root wherever the provider runs;
-  // tsx compiles the TypeScript on the fly, so no build step stands between checkout and deploy.
-  // Its hooks are registered once per process: every method call comes through here.
+  // Its hooks are registered once per process: every method call comes through here. tsx compiles
+  // the TypeScript on the fly, so no build step stands between checkout and deploy.
   const host = globalThis as { __agoatTsxRegistered?: boolean };
   if (!host.__agoatTsxRegistered) {
     require("tsx/cjs/api").register();
     host.__agoatTsxRegistered = true;
   }
+  // The project the provider runs in: the folder of Pulumi.yaml at or above the working directory
+  // (the engine may start the provider in the program's folder, infra/, or at the root).
   const path = require("node:path");
-  return require(path.resolve(PROVIDER_IMPLEMENTATION)).databaseSchemaProviderImplementation;
+  const fs = require("node:fs");
+  let root = process.cwd();
+  while (!fs.existsSync(path.join(root, "Pulumi.yaml"))) {
+    const parent = path.dirname(root);
+    if (parent === root) throw new Error(`no Pulumi.yaml at or above ${process.cwd()}: run pulumi in the project`);
+    root = parent;
+  }
+  return require(path.join(root, PROVIDER_IMPLEMENTATION)).databaseSchemaProviderImplementation;
 }
 
 /** The applied schema and default tenant of one database. */

@@ -2,7 +2,9 @@
  * The stack: config -> secrets -> schema -> outputs. A function, so tests can build it under
  * `pulumi.runtime.setMocks` for each stack's config.
  */
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { DbMigrateError, messageOf } from "../dbmigrate/errors";
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from "../dbmigrate/migrations";
 import type { StackConfig } from "./config";
 import { DatabaseSchema, type MigrationRef } from "./database-schema";
@@ -20,11 +22,30 @@ export interface StackOutputs {
   defaultSiteId: pulumi.Output<string>;
 }
 
-/** Declares every resource of the stack. */
-export function createStack(config: StackConfig, migrationsDir = DEFAULT_MIGRATIONS_DIR): StackOutputs {
-  const migrations = loadMigrations(migrationsDir).then((list) =>
-    list.map(({ file, checksum }) => ({ file, checksum })),
-  );
+/**
+ * The migration files of the project at `root` (the folder of Pulumi.yaml), in order. Read before
+ * any resource is declared, so that a bad file fails the program with one line (a RunError) and
+ * nothing is registered.
+ */
+export async function readMigrationRefs(root: string, migrationsDir = DEFAULT_MIGRATIONS_DIR): Promise<MigrationRef[]> {
+  try {
+    const list = await loadMigrations(path.resolve(root, migrationsDir));
+    return list.map(({ file, checksum }) => ({ file, checksum }));
+  } catch (error) {
+    const line = error instanceof DbMigrateError ? error.describe() : messageOf(error);
+    throw new pulumi.RunError(line);
+  }
+}
+
+/**
+ * Declares every resource of the stack. `migrations` are the files of `migrationsDir` (relative to
+ * the project root: the provider resolves it again wherever it runs).
+ */
+export function createStack(
+  config: StackConfig,
+  migrations: MigrationRef[],
+  migrationsDir = DEFAULT_MIGRATIONS_DIR,
+): StackOutputs {
   const protect = config.protect;
   let secrets: DatabaseSecrets | undefined;
   if (config.secretStore === "gcp") {

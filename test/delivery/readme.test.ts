@@ -1,11 +1,11 @@
 /**
  * Every command the README shows exists: each `npm run X` is a script, each `dbmigrate X` a
- * command of the CLI, each flag an option it accepts. (The commands themselves run in the tests
- * next to their code and in .ci/run; the Pulumi CLI commands cannot run here, see the note.)
+ * command of the CLI, each flag an option it accepts, each `pulumi X` a command the end-to-end
+ * tests run with the real CLI. (The commands themselves run in the tests next to their code.)
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { runCli } from "../support/cli";
 
@@ -38,6 +38,22 @@ describe("README commands", () => {
     const run = spawnSync("npx", ["--no", "--", "dbmigrate", "--help"], { encoding: "utf8", timeout: 60_000 });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Usage: dbmigrate <command> \[options\]/);
+  });
+
+  it("names only pulumi commands that the end-to-end tests run with the real CLI", () => {
+    // What test/e2e/ runs: its own `run(["preview", ...])` calls and the review workflow's commands.
+    const e2e = [
+      ...readdirSync("test/e2e").map((file) => readFileSync(`test/e2e/${file}`, "utf8")),
+      readFileSync(".github/workflows/review-stack.yml", "utf8"),
+    ].join("\n");
+    const used = commands.filter((c) => c.startsWith("pulumi "));
+    assert.ok(used.length >= 7, "the README shows the pulumi commands a user runs");
+    for (const command of used) {
+      const words = command.split(/\s+/).slice(1);
+      const sub = ["stack", "config"].includes(words[0]) ? words.slice(0, 2) : words.slice(0, 1);
+      const pattern = new RegExp(sub.map((w) => `"${w}"`).join(",\\s*") + "|pulumi " + sub.join(" "));
+      assert.match(e2e, pattern, `${command}: no end-to-end test runs it`);
+    }
   });
 
   it("documents every config key the program reads", () => {

@@ -17,6 +17,21 @@ const runs = (job: Workflow) =>
     .join("\n");
 
 describe("GitHub workflows", () => {
+  it("install the Pulumi CLI at the @pulumi/pulumi version of package-lock.json", () => {
+    for (const file of ["deploy-stack.yml", "review-stack.yml"]) {
+      for (const job of Object.values(load(file).jobs) as Workflow[]) {
+        const pin = steps(job).find((s: Workflow) => s.id === "pin");
+        assert.match(
+          String(pin?.run),
+          /package-lock\.json"\)\.packages\["node_modules\/@pulumi\/pulumi"\]\.version/,
+          file,
+        );
+        const pulumi = steps(job).find((s: Workflow) => String(s.uses).startsWith("pulumi/actions@"));
+        assert.equal(pulumi.with["pulumi-version"], "${{ steps.pin.outputs.version }}", file);
+      }
+    }
+  });
+
   it("pin every action to a full commit SHA, and grant no more than contents: read at the top", () => {
     for (const file of readdirSync(".github/workflows")) {
       const text = readFileSync(`.github/workflows/${file}`, "utf8");

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_NAMESPACE, loadConfig } from "../../infra/config";
 import { DATABASE_SCHEMA_TYPE } from "../../infra/database-schema";
-import { createStack, type StackOutputs } from "../../infra/stack";
+import { createStack, readMigrationRefs, type StackOutputs } from "../../infra/stack";
 import { readStackFile } from "../../infra/stack-file";
 
 /** One recorded registration. */
@@ -119,7 +119,8 @@ export async function runProgram(
       });
       return undefined;
     });
-    outputs = createStack(loadConfig(new pulumi.Config(CONFIG_NAMESPACE), new pulumi.Config("gcp"), stack));
+    const config = loadConfig(new pulumi.Config(CONFIG_NAMESPACE), new pulumi.Config("gcp"), stack);
+    outputs = createStack(config, await readMigrationRefs(process.cwd()));
     // Wait for every registration: the schema's outputs resolve only after it was registered.
     await valueOf(outputs.defaultSiteId);
     await valueOf(outputs.caCertSecretVersion);

@@ -1,0 +1,111 @@
+/**
+ * Benchmarks of whole `pulumi` commands with the real CLI (from PATH, as `.ci/ensure-pulumi.sh`
+ * leaves it), each against a floor measured in the same run with the same CLI:
+ *
+ *   no-op preview   our stack, nothing to do            vs  an empty TypeScript program's preview
+ *   no-op up        our stack, nothing to do            vs  an empty TypeScript program's up
+ *   first up        our stack on a fresh database       vs  `dbmigrate up` (the CLI) on a fresh database
+ *
+ * The empty program runs the same way as ours (Node, `--import tsx`, the same node_modules), so the
+ * ratio is what our program, config and provider add to the engine's own cost.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import { copyProject, initStack, must, pulumiProject, type PulumiProject } from "../test/support/pulumi-cli";
+import type { TestPostgres } from "../test/support/postgres";
+import { tempDir } from "../test/support/temp";
+
+/** Reports one measurement against its floor (bench/run.ts prints and records it). */
+export type Report = (name: string, measured: number, floorName: string, floor: number) => void;
+
+const NS = "agoat-database";
+
+/** An empty TypeScript Pulumi program, run like ours (tsx loader, the project's node_modules). */
+function emptyProgram(): string {
+  const dir = path.join(tempDir("agoat-empty-"), "empty");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    "name: empty\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n    nodeargs: --import tsx\nmain: index.ts\n",
+  );
+  writeFileSync(path.join(dir, "index.ts"), "export {};\n");
+  writeFileSync(path.join(dir, "package.json"), '{ "name": "empty", "private": true }\n');
+  symlinkSync(path.resolve("node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** Our stack `stack` in `project`, pointed at `dsn`. */
+async function ourStack(project: PulumiProject, stack: string, dsn: string): Promise<void> {
+  await initStack(
+    project,
+    stack,
+    {
+      [`${NS}:secretStore`]: "none",
+      [`${NS}:teardown`]: "drop",
+    },
+    { [`${NS}:databaseUrl`]: dsn },
+  );
+}
+
+/** Runs the three comparisons, `runs` times each (medians). */
+export async function pulumiCommands(pg: TestPostgres, runs: number, report: Report): Promise<void> {
+  const ours = pulumiProject(copyProject());
+  const empty = pulumiProject(emptyProgram());
+  await must(empty.run(["stack", "init", "bench"]));
+  await ourStack(ours, "bench", await pg.createDatabase());
+  await must(empty.run(["up", "--yes", "--stack", "bench"]));
+  await must(ours.run(["up", "--yes", "--stack", "bench"]));
+
+  const samples = {
+    emptyPreview: [] as number[],
+    ourPreview: [] as number[],
+    emptyUp: [] as number[],
+    ourUp: [] as number[],
+  };
+  for (let k = 0; k < runs; k++) {
+    samples.emptyPreview.push(await timed(() => must(empty.run(["preview", "--stack", "bench"]))));
+    samples.ourPreview.push(await timed(() => must(ours.run(["preview", "--stack", "bench", "--expect-no-changes"]))));
+    samples.emptyUp.push(await timed(() => must(empty.run(["up", "--yes", "--stack", "bench"]))));
+    samples.ourUp.push(await timed(() => must(ours.run(["up", "--yes", "--stack", "bench", "--expect-no-changes"]))));
+  }
+  report(
+    "no-op pulumi preview, our stack (median)",
+    median(samples.ourPreview),
+    "empty TS program's preview",
+    median(samples.emptyPreview),
+  );
+  report(
+    "no-op pulumi up, our stack (median)",
+    median(samples.ourUp),
+    "empty TS program's up",
+    median(samples.emptyUp),
+  );
+
+  const firstUp: number[] = [];
+  const dbmigrateUp: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    const stack = `first${k}`;
+    await ourStack(ours, stack, await pg.createDatabase());
+    firstUp.push(await timed(() => must(ours.run(["up", "--yes", "--stack", stack]))));
+    const dsn = await pg.createDatabase();
+    dbmigrateUp.push(
+      await timed(async () => {
+        const run = spawnSync(process.execPath, ["bin/dbmigrate.js", "up"], {
+          env: { ...process.env, DATABASE_URL: dsn },
+        });
+        if (run.status !== 0) throw new Error(`dbmigrate up failed: ${run.stderr}`);
+      }),
+    );
+  }
+  report("first pulumi up, our stack (median)", median(firstUp), "dbmigrate up, fresh database", median(dbmigrateUp));
+}
