@@ -57,7 +57,7 @@ async function localInputs(extra: Record<string, string> = {}) {
 /** A copy of the project at another path, sharing node_modules, as another checkout would be. */
 function projectCopy(): string {
   const dir = path.join(tempDir("agoat-checkout-"), "agoat-database");
-  for (const entry of ["dbmigrate", "infra", "migrations", "schema", "package.json", "tsconfig.json"]) {
+  for (const entry of ["Pulumi.yaml", "dbmigrate", "infra", "migrations", "schema", "package.json", "tsconfig.json"]) {
     cpSync(entry, path.join(dir, entry), { recursive: true });
   }
   symlinkSync(path.resolve("node_modules"), path.join(dir, "node_modules"));
