@@ -35,7 +35,7 @@ describe("dbmigrate CLI", () => {
     ]);
     assert.equal(status.lock, null);
     assert.equal(status.engine, "postgres");
-    assert.equal(status.pending, 5);
+    assert.equal(status.pending, 6);
     assert.deepEqual(status.seed, {
       customer: false,
       site: false,
@@ -56,6 +56,7 @@ describe("dbmigrate CLI", () => {
         [3, "users_email_ascii_whitespace", "pending", null],
         [4, "default_tenant", "pending", null],
         [5, "default_tenant_private", "pending", null],
+        [6, "default_tenant_site_may_go", "pending", null],
       ],
     );
   });
@@ -125,16 +126,16 @@ describe("dbmigrate CLI", () => {
     const dir = migrationsDir();
     const run = await runCli(["new", "add-post-tags", "--migrations-dir", dir]);
     assert.equal(run.code, 0, run.stderr);
-    const file = path.join(dir, "0006_add_post_tags.sql");
+    const file = path.join(dir, "0007_add_post_tags.sql");
     assert.equal(run.stdout, `${file}\n`);
-    assert.match(readFileSync(file, "utf8"), /^-- 0006_add_post_tags: describe the change here\.\n-- Forward-only/);
+    assert.match(readFileSync(file, "utf8"), /^-- 0007_add_post_tags: describe the change here\.\n-- Forward-only/);
     const check = await runCli(["build-complete", "--check"]);
-    assert.deepEqual([check.code, check.stdout], [0, "schema/complete-schema.sql is up to date with 5 migration(s)\n"]);
+    assert.deepEqual([check.code, check.stdout], [0, "schema/complete-schema.sql is up to date with 6 migration(s)\n"]);
     writeFileSync(file, "CREATE TABLE post_tags (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n");
     const stale = await runCli(["build-complete", "--check", "--migrations-dir", dir]);
     assert.equal(stale.code, 1);
     assert.match(stale.stdout, /schema\/complete-schema.sql is stale: run `dbmigrate build-complete` and commit it/);
-    assert.equal(existsSync(path.join(dir, "0007_add_post_tags.sql")), false);
+    assert.equal(existsSync(path.join(dir, "0008_add_post_tags.sql")), false);
   });
 
   it("apply-complete seeds a fresh database and refuses a second time", async () => {

@@ -220,6 +220,7 @@ describe("default seed", () => {
     const dir = migrationsDir();
     rmSync(path.join(dir, "0004_default_tenant.sql"));
     rmSync(path.join(dir, "0005_default_tenant_private.sql"));
+    rmSync(path.join(dir, "0006_default_tenant_site_may_go.sql"));
     await (await migratorFor(old, { migrationsDir: dir, seed: false })).up();
     await withDb(old, async (c) => {
       const id = await c.query<{ id: string }>(

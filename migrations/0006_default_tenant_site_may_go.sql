@@ -1,0 +1,10 @@
+-- 0006_default_tenant_site_may_go: deleting the default site is an operator's right.
+--
+-- 0004 tied default_tenant to its site with a foreign key, so a site row could not be deleted
+-- while it was the default. The record now keeps the customer's key only: when the default site is
+-- deleted (or soft-deleted), `status` and a Pulumi refresh report it missing, and the next `up`
+-- creates a site for the same customer and points the record at it.
+
+ALTER TABLE default_tenant DROP CONSTRAINT default_tenant_site_fkey;
+
+ALTER TABLE default_tenant ADD CONSTRAINT default_tenant_customer_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);
