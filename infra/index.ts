@@ -10,7 +10,7 @@ export = async () => {
   const config = loadConfig();
   // The project root, not the working directory: with `main: infra/` the program runs in infra/.
   const migrations = await readMigrationRefs(pulumi.getRootDirectory());
-  const outputs = createStack(config, migrations);
+  const outputs = await createStack(config, migrations);
   return {
     // The secret versions exist in gcp mode only (an undefined output would draw an engine warning).
     ...(outputs.databaseUrlSecretVersion && { databaseUrlSecretVersion: outputs.databaseUrlSecretVersion }),

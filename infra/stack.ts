@@ -8,7 +8,7 @@ import { DbMigrateError, messageOf } from "../dbmigrate/errors";
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations } from "../dbmigrate/migrations";
 import type { StackConfig } from "./config";
 import { DatabaseSchema, type MigrationRef } from "./database-schema";
-import { DatabaseSecrets } from "./database-secrets";
+import type { DatabaseSecrets } from "./database-secrets";
 
 /** The stack outputs. */
 export interface StackOutputs {
@@ -41,14 +41,16 @@ export async function readMigrationRefs(root: string, migrationsDir = DEFAULT_MI
  * Declares every resource of the stack. `migrations` are the files of `migrationsDir` (relative to
  * the project root: the provider resolves it again wherever it runs).
  */
-export function createStack(
+export async function createStack(
   config: StackConfig,
   migrations: MigrationRef[],
   migrationsDir = DEFAULT_MIGRATIONS_DIR,
-): StackOutputs {
+): Promise<StackOutputs> {
   const protect = config.protect;
   let secrets: DatabaseSecrets | undefined;
   if (config.secretStore === "gcp") {
+    // Loaded only in gcp mode: @pulumi/gcp costs about a second of every preview that does not use it.
+    const { DatabaseSecrets } = await import("./database-secrets.js");
     secrets = new DatabaseSecrets(
       "database",
       {

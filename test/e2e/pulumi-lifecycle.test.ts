@@ -13,18 +13,18 @@ import { NS, SCHEMA_TYPE, literal, newStack, tablesOf, tlsDsn, useE2eServer } fr
 const server = useE2eServer();
 
 describe("pulumi refresh: drift", () => {
-  it("reports a removed default site in words; the next up re-creates it", async () => {
+  it("reports a removed (soft-deleted) default site in words; the next up re-creates it", async () => {
     const { project, stack, database } = await newStack(server);
     await must(project.run(["up", "--yes", "--stack", stack]));
-    await server.pg.query(database, "DELETE FROM domains");
-    await server.pg.query(database, "DELETE FROM sites WHERE slug = 'main'");
+    // Rows are soft-deleted in this schema (and the default tenant's record keeps a hard delete out).
+    await server.pg.query(database, "UPDATE sites SET deleted_at = now() WHERE slug = 'main'");
     const refresh = await project.run(["refresh", "--yes", "--stack", stack]);
     assert.equal(refresh.code, 0, refresh.out);
     assert.match(refresh.out, /drift: the default site 'main' is missing/);
     const preview = await project.run(["preview", "--stack", stack, "--expect-no-changes"]);
     assert.notEqual(preview.code, 0, "a drifted stack must show a change");
     await must(project.run(["up", "--yes", "--stack", stack]));
-    const sites = await server.pg.query(database, "SELECT 1 FROM sites WHERE slug = 'main'");
+    const sites = await server.pg.query(database, "SELECT 1 FROM sites WHERE slug = 'main' AND deleted_at IS NULL");
     assert.equal(sites.length, 1);
     const clean = await project.run(["refresh", "--yes", "--stack", stack]);
     assert.doesNotMatch(clean.out, /drift:/);

@@ -4,7 +4,7 @@
  * The inputs are the ones the program registers under mocks, `__provider` included.
  */
 import assert from "node:assert/strict";
-import { cpSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadMigrations } from "../../dbmigrate/migrations";
@@ -13,6 +13,7 @@ import { startFakeSecretManager, type FakeSecretManager } from "../support/fake-
 import { databaseOf, startPostgres, type TestPostgres } from "../support/postgres";
 import { startProviderHost, type ProviderHost } from "../support/provider-host";
 import { only, runProgram } from "../support/pulumi-program";
+import { copyProject } from "../support/pulumi-cli";
 import { tempDir } from "../support/temp";
 import { DATABASE_SCHEMA_TYPE } from "../../infra/database-schema";
 
@@ -55,14 +56,8 @@ async function localInputs(extra: Record<string, string> = {}) {
 }
 
 /** A copy of the project at another path, sharing node_modules, as another checkout would be. */
-function projectCopy(): string {
-  const dir = path.join(tempDir("agoat-checkout-"), "agoat-database");
-  for (const entry of ["Pulumi.yaml", "dbmigrate", "infra", "migrations", "schema", "package.json", "tsconfig.json"]) {
-    cpSync(entry, path.join(dir, entry), { recursive: true });
-  }
-  symlinkSync(path.resolve("node_modules"), path.join(dir, "node_modules"));
-  return dir;
-}
+/** Another checkout of the project at another path (what `pulumi` needs of it, Pulumi.yaml included). */
+const projectCopy = (): string => copyProject();
 
 const tablesIn = async (dsn: string) =>
   (

@@ -120,7 +120,7 @@ export async function runProgram(
       return undefined;
     });
     const config = loadConfig(new pulumi.Config(CONFIG_NAMESPACE), new pulumi.Config("gcp"), stack);
-    outputs = createStack(config, await readMigrationRefs(process.cwd()));
+    outputs = await createStack(config, await readMigrationRefs(process.cwd()));
     // Wait for every registration: the schema's outputs resolve only after it was registered.
     await valueOf(outputs.defaultSiteId);
     await valueOf(outputs.caCertSecretVersion);
