@@ -3,6 +3,7 @@
  * leaves it), each against a floor measured in the same run with the same CLI:
  *
  *   no-op preview   our stack, nothing to do            vs  an empty TypeScript program's preview
+ *                                                       vs  a program with one no-op dynamic resource
  *   no-op up        our stack, nothing to do            vs  an empty TypeScript program's up
  *   first up        our stack on a fresh database       vs  `dbmigrate up` (the CLI) on a fresh database
  *
@@ -22,15 +23,28 @@ export type Report = (name: string, measured: number, floorName: string, floor: 
 
 const NS = "agoat-database";
 
-/** An empty TypeScript Pulumi program, run like ours (tsx loader, the project's node_modules). */
-function emptyProgram(): string {
+/**
+ * The smallest program with one dynamic resource (a provider that creates an id and never
+ * differs): what the dynamic-provider mechanism itself costs (serializing the provider, starting
+ * its process), without our program, config, engine or database.
+ */
+const ONE_DYNAMIC_RESOURCE = `import * as pulumi from "@pulumi/pulumi";
+const provider: pulumi.dynamic.ResourceProvider = {
+  create: async () => ({ id: "one", outs: {} }),
+  diff: async () => ({ changes: false }),
+};
+new pulumi.dynamic.Resource(provider, "one", {});
+`;
+
+/** A TypeScript Pulumi program (`index.ts`, empty by default), run like ours (tsx loader, the project's node_modules). */
+function emptyProgram(source = "export {};\n"): string {
   const dir = path.join(tempDir("agoat-empty-"), "empty");
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     path.join(dir, "Pulumi.yaml"),
     "name: empty\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n    nodeargs: --import tsx\nmain: index.ts\n",
   );
-  writeFileSync(path.join(dir, "index.ts"), "export {};\n");
+  writeFileSync(path.join(dir, "index.ts"), source);
   writeFileSync(path.join(dir, "package.json"), '{ "name": "empty", "private": true }\n');
   symlinkSync(path.resolve("node_modules"), path.join(dir, "node_modules"), "dir");
   return dir;
@@ -61,11 +75,15 @@ async function ourStack(project: PulumiProject, stack: string, dsn: string): Pro
 export async function pulumiCommands(pg: TestPostgres, runs: number, report: Report): Promise<void> {
   const ours = pulumiProject(copyProject());
   const empty = pulumiProject(emptyProgram());
+  const dynamic = pulumiProject(emptyProgram(ONE_DYNAMIC_RESOURCE));
   await must(empty.run(["stack", "init", "bench"]));
+  await must(dynamic.run(["stack", "init", "bench"]));
+  await must(dynamic.run(["up", "--yes", "--stack", "bench"]));
   await ourStack(ours, "bench", await pg.createDatabase());
   await must(empty.run(["up", "--yes", "--stack", "bench"]));
   await must(ours.run(["up", "--yes", "--stack", "bench"]));
 
+  const dynamicPreview: number[] = [];
   const samples = {
     emptyPreview: [] as number[],
     ourPreview: [] as number[],
@@ -74,6 +92,7 @@ export async function pulumiCommands(pg: TestPostgres, runs: number, report: Rep
   };
   for (let k = 0; k < runs; k++) {
     samples.emptyPreview.push(await timed(() => must(empty.run(["preview", "--stack", "bench"]))));
+    dynamicPreview.push(await timed(() => must(dynamic.run(["preview", "--stack", "bench", "--expect-no-changes"]))));
     samples.ourPreview.push(await timed(() => must(ours.run(["preview", "--stack", "bench", "--expect-no-changes"]))));
     samples.emptyUp.push(await timed(() => must(empty.run(["up", "--yes", "--stack", "bench"]))));
     samples.ourUp.push(await timed(() => must(ours.run(["up", "--yes", "--stack", "bench", "--expect-no-changes"]))));
@@ -83,6 +102,12 @@ export async function pulumiCommands(pg: TestPostgres, runs: number, report: Rep
     median(samples.ourPreview),
     "empty TS program's preview",
     median(samples.emptyPreview),
+  );
+  report(
+    "no-op pulumi preview, our stack (median)",
+    median(samples.ourPreview),
+    "one no-op dynamic resource's preview",
+    median(dynamicPreview),
   );
   report(
     "no-op pulumi up, our stack (median)",

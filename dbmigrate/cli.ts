@@ -12,7 +12,10 @@ import { createConnect, resolveConnection } from "./connection";
 import type { Engine } from "./dialect";
 import { DbMigrateError, messageOf, UsageError } from "./errors";
 import { renderErdPage } from "./erd";
+import { lintFiles, migrationPaths } from "./lint/files";
+import { LINT_FORMATS, renderReport, type LintFormat } from "./lint/report";
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, MIGRATION_FILE_PATTERN, pad } from "./migrations";
+import { migrationTemplate } from "./migration-template";
 import { Redactor } from "./redact";
 import { describeHolder } from "./lock";
 import type { PlanEntry } from "./plan";
@@ -35,6 +38,8 @@ Commands:
   verify                 exit 1 when an applied migration changed, is missing or is dirty
   apply-complete         apply schema/complete-schema.sql to a fresh database (a baseline), then seed
   new <name>             write the next-numbered migration file
+  lint [files...]        check migrations (default: all) for CockroachDB, destructive and locking problems:
+                         exit 1 on errors; --json or --format text|json|markdown|github
   resolve <version>      clear a dirty migration: --applied or --rolled-back
   build-complete         regenerate schema/complete-schema.sql from migrations/ (--check: exit 1 if stale)
   erd                    print the schema's entity-relationship diagram (Mermaid) from the live catalog
@@ -56,7 +61,7 @@ Default tenant (seed; the defaults apply when it is created, omitted flags keep 
   --site-slug      DEFAULT_SITE_SLUG      (default "${DEFAULT_SEED.siteSlug}")
   --site-hostname  DEFAULT_SITE_HOSTNAME  (default none)
 
-Other: --output FILE, --migrations-dir DIR, --complete-schema FILE, --allow-out-of-order, --json, --verbose, --help`;
+Other: --format FORMAT, --output FILE, --migrations-dir DIR, --complete-schema FILE, --allow-out-of-order, --json, --verbose, --help`;
 
 const OPTIONS = {
   "database-url": { type: "string" },
@@ -81,6 +86,7 @@ const OPTIONS = {
   "rolled-back": { type: "boolean" },
   check: { type: "boolean" },
   output: { type: "string" },
+  format: { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -108,6 +114,7 @@ const HANDLERS: Record<string, Handler> = {
   resolve: resolveCommand,
   "build-complete": buildCompleteCommand,
   erd: erdCommand,
+  lint: lintCommand,
 };
 
 function parseFlags(argv: string[]) {
@@ -304,18 +311,24 @@ async function newCommand(ctx: Context): Promise<number> {
     });
   }
   const target = path.join(dir, file);
-  await fs.writeFile(
-    target,
-    `-- ${pad(next)}_${name}: describe the change here.\n` +
-      `-- Forward-only: once applied anywhere, never edit this file; add a new migration instead.\n` +
-      `-- One statement per ';'. CockroachDB 23.2+ and PostgreSQL 15+ must both accept it: no\n` +
-      `-- extensions, sequences, triggers, DEFERRABLE or procedural code. On CockroachDB each\n` +
-      `-- statement commits on its own, so do not mix DDL and writes that depend on each other.\n` +
-      `-- When done: \`dbmigrate build-complete\` to refresh schema/complete-schema.sql.\n`,
-    { flag: "wx" },
-  );
+  await fs.writeFile(target, migrationTemplate(`${pad(next)}_${name}`), { flag: "wx" });
   ctx.out(target);
   return 0;
+}
+
+/** `dbmigrate lint [files...]`: exit 1 when a finding is an unwaived error. */
+async function lintCommand(ctx: Context): Promise<number> {
+  const format = ctx.flags.json ? "json" : (ctx.flags.format ?? "text");
+  if (!LINT_FORMATS.includes(format as LintFormat)) {
+    throw new UsageError(`--format '${format}' is not a lint format`, {
+      hint: `Use one of: ${LINT_FORMATS.join(", ")}`,
+    });
+  }
+  const files =
+    ctx.args.length > 0 ? ctx.args : await migrationPaths(ctx.flags["migrations-dir"] ?? DEFAULT_MIGRATIONS_DIR);
+  const report = await lintFiles(files);
+  ctx.out(renderReport(report, format as LintFormat));
+  return report.errors > 0 ? 1 : 0;
 }
 
 async function buildCompleteCommand(ctx: Context): Promise<number> {

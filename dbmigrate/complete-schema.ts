@@ -26,9 +26,9 @@ export function renderCompleteSchema(migrations: readonly Migration[]): string {
 }
 
 /** The migrations contained in a complete schema text, in order. */
-export function parseCompleteSchema(text: string, where: string): Migration[] {
+export async function parseCompleteSchema(text: string, where: string): Promise<Migration[]> {
   const lines = normaliseSql(text).split("\n");
-  const migrations: Migration[] = [];
+  const sections: { file: string; body: string }[] = [];
   let open: { file: string; from: number } | undefined;
   lines.forEach((line, index) => {
     if (line.startsWith(BEGIN)) {
@@ -39,12 +39,14 @@ export function parseCompleteSchema(text: string, where: string): Migration[] {
         throw sectionError(where, index, "an end-section marker does not match the open section");
       }
       const body = lines.slice(open.from, index).join("\n") + "\n";
-      migrations.push(parseMigration(open.file, body, where));
+      sections.push({ file: open.file, body });
       open = undefined;
     }
   });
   if (open) throw sectionError(where, lines.length, `section '${open.file}' is not closed`);
-  if (migrations.length === 0) throw sectionError(where, 1, "it has no dbmigrate:section");
+  if (sections.length === 0) throw sectionError(where, 1, "it has no dbmigrate:section");
+  const migrations: Migration[] = [];
+  for (const section of sections) migrations.push(await parseMigration(section.file, section.body, where));
   return migrations;
 }
 
@@ -76,7 +78,7 @@ export async function readCompleteSchema(
       hint: "Run from the project root or pass --complete-schema",
     });
   }
-  const sections = parseCompleteSchema(text, file);
+  const sections = await parseCompleteSchema(text, file);
   for (const section of sections) {
     const source = migrations.find((m) => m.version === section.version);
     if (!source || source.checksum !== section.checksum) {

@@ -9,6 +9,8 @@ export interface ErrorDetails {
   file?: string;
   /** 1-based line in `file`. */
   line?: number;
+  /** 1-based column (in characters) in `line`, when the position is that precise. */
+  column?: number;
   /** The five-character SQLSTATE the server sent, if any. */
   sqlState?: string;
   /** One sentence saying what to do next. */
@@ -31,6 +33,7 @@ export class DbMigrateError extends Error {
   progress?: PartialProgress;
   readonly file?: string;
   readonly line?: number;
+  readonly column?: number;
   readonly sqlState?: string;
   readonly hint?: string;
   /** Exit code the CLI uses for it: 1 for a failed operation, 2 for a usage error. */
@@ -41,6 +44,7 @@ export class DbMigrateError extends Error {
     this.name = new.target.name;
     this.file = details.file;
     this.line = details.line;
+    this.column = details.column;
     this.sqlState = details.sqlState;
     this.hint = details.hint;
   }
@@ -48,7 +52,7 @@ export class DbMigrateError extends Error {
   /** The one line shown to people. */
   describe(): string {
     let where = "";
-    if (this.file) where = this.line ? ` (${this.file}:${this.line})` : ` (${this.file})`;
+    if (this.file) where = ` (${[this.file, this.line, this.line && this.column].filter(Boolean).join(":")})`;
     const state = this.sqlState ? ` [SQLSTATE ${this.sqlState}]` : "";
     const hint = this.hint ? `. ${this.hint}` : "";
     return `${this.message}${where}${state}${hint}`;

@@ -19,6 +19,10 @@ export {
 } from "./connection";
 export { Redactor, redactDsn } from "./redact";
 export { loadMigrations, checksumOf, type Migration } from "./migrations";
+export { parseSql, SqlSyntaxError, type Statement } from "./sql/parse";
+export { lintSources, type LintSource, type LintOptions } from "./lint/lint";
+export { lintFiles } from "./lint/files";
+export type { Finding, LintReport, Severity } from "./lint/finding";
 export { planMigrations, type Plan, type PlanEntry, type MigrationState } from "./plan";
 export {
   DEFAULT_SEED,

@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "./errors";
-import { splitStatements, type Statement } from "./sql-split";
+import { parseSql, type Statement } from "./sql/parse";
+import { transactionControlOf } from "./sql/transaction-control";
 
 /** The folder, relative to the project root, that holds the migration files. */
 export const DEFAULT_MIGRATIONS_DIR = "migrations";
@@ -26,9 +27,9 @@ export interface Migration {
   name: string;
   /** The file name (`0001_complete_schema.sql`). */
   file: string;
-  /** sha256 of the file with line endings normalised to `\n`, hex. */
+  /** sha256 of the file with a leading byte-order mark dropped and line endings normalised to `\n`, hex. */
   checksum: string;
-  /** The file text, line endings normalised. */
+  /** The file text, normalised (see {@link normaliseSql}). */
   sql: string;
   /** Its statements, in order. */
   statements: Statement[];
@@ -50,9 +51,13 @@ export const nodeFileReader: FileReader = {
   read: (file) => fs.readFile(file, "utf8"),
 };
 
-/** Line endings normalised so a checkout on Windows checksums the same. */
+/**
+ * The text every reader sees: a UTF-8 byte-order mark dropped and line endings normalised, so a
+ * file saved by a Windows editor checksums the same, and a BOM never hides a `-- dbmigrate:`
+ * directive on line 1. A file with neither keeps its bytes, and so its checksum.
+ */
 export function normaliseSql(text: string): string {
-  return text.replace(/\r\n?/g, "\n");
+  return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
 }
 
 /** sha256 of the normalised text, hex. */
@@ -60,8 +65,12 @@ export function checksumOf(text: string): string {
   return createHash("sha256").update(normaliseSql(text), "utf8").digest("hex");
 }
 
-/** Builds a migration from its file name and text; `where` names it in errors. */
-export function parseMigration(file: string, text: string, where = file): Migration {
+/**
+ * Builds a migration from its file name and text; `where` names it in errors. The text is parsed
+ * with PostgreSQL's grammar: a syntax error, or transaction control the engine owns, is refused
+ * here, before any database I/O.
+ */
+export async function parseMigration(file: string, text: string, where = file): Promise<Migration> {
   const match = MIGRATION_FILE_PATTERN.exec(file);
   if (!match) {
     throw new UsageError(`migration file '${file}' has a bad name`, {
@@ -70,12 +79,23 @@ export function parseMigration(file: string, text: string, where = file): Migrat
     });
   }
   const sql = normaliseSql(text);
-  const statements = splitStatements(sql);
+  const { statements } = await parseSql(sql, where);
   if (statements.length === 0) {
     throw new UsageError(`migration file '${file}' has no SQL statement`, {
       file: where,
       hint: "Add at least one statement, or delete the file if it was created by mistake",
     });
+  }
+  for (const statement of statements) {
+    const control = transactionControlOf(statement);
+    if (control) {
+      throw new UsageError(`migration file '${file}' contains transaction control (${control})`, {
+        file: where,
+        line: statement.line,
+        column: statement.column,
+        hint: "Remove it: dbmigrate runs each migration in its own transaction on PostgreSQL and statement by statement on CockroachDB. Nothing was applied",
+      });
+    }
   }
   return {
     version: Number(match[1]),
@@ -84,13 +104,14 @@ export function parseMigration(file: string, text: string, where = file): Migrat
     checksum: checksumOf(sql),
     sql,
     statements,
-    requires: parseRequires(sql, where),
+    requires: parseRequires(statements, where),
   };
 }
 
-function parseRequires(sql: string, where: string): Feature[] {
+function parseRequires(statements: Statement[], where: string): Feature[] {
   const found: Feature[] = [];
-  for (const m of sql.matchAll(/^--\s*dbmigrate:requires\s+(\S+)\s*$/gm)) {
+  const comments = statements.flatMap((s) => s.comments.map((c) => c.text));
+  for (const m of comments.flatMap((c) => [...c.matchAll(/^--\s*dbmigrate:requires\s+(\S+)\s*$/g)])) {
     const feature = m[1] as Feature;
     if (!FEATURES.includes(feature)) {
       throw new UsageError(`unknown feature '${m[1]}' in a dbmigrate:requires directive`, {
@@ -104,8 +125,9 @@ function parseRequires(sql: string, where: string): Feature[] {
 }
 
 /**
- * Reads every `*.sql` file of `dir`, ordered by version. A `.sql` file with a bad name, two files
- * with one version, or an empty file is an error naming the file; other files are ignored.
+ * Reads every `*.sql` file of `dir`, ordered by version. A `.sql` file with a bad name, an
+ * upper-case `.SQL` name, a directory or a broken link named like a migration, two files with one
+ * version, or an empty file is an error naming the file; other files are ignored.
  */
 export async function loadMigrations(dir: string, reader: FileReader = nodeFileReader): Promise<Migration[]> {
   let entries: string[];
@@ -117,10 +139,17 @@ export async function loadMigrations(dir: string, reader: FileReader = nodeFileR
       hint: "Run from the project root or pass --migrations-dir",
     });
   }
+  const upperCase = entries.find((e) => /\.sql$/i.test(e) && !e.endsWith(".sql"));
+  if (upperCase) {
+    throw new UsageError(`migration file '${upperCase}' ends in '${upperCase.slice(-4)}', not '.sql'`, {
+      file: path.join(dir, upperCase),
+      hint: `Rename it to '${upperCase.slice(0, -4)}.sql' (dbmigrate reads only lower-case .sql files)`,
+    });
+  }
   const migrations: Migration[] = [];
   for (const file of entries.filter((e) => e.endsWith(".sql")).sort()) {
     const where = path.join(dir, file);
-    migrations.push(parseMigration(file, await reader.read(where), where));
+    migrations.push(await parseMigration(file, await readMigrationFile(reader, file, where), where));
   }
   migrations.sort((a, b) => a.version - b.version);
   for (let k = 1; k < migrations.length; k++) {
@@ -135,6 +164,36 @@ export async function loadMigrations(dir: string, reader: FileReader = nodeFileR
     }
   }
   return migrations;
+}
+
+/** Reads one listed migration file; a directory or a dangling link is one clear line. */
+export async function readMigrationFile(reader: FileReader, file: string, where: string): Promise<string> {
+  try {
+    return await reader.read(where);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === "EISDIR") {
+      throw new UsageError(`'${file}' in the migrations folder is a directory, not a migration file`, {
+        file: where,
+        cause: error,
+        hint: "Move or rename it: every NNNN_name.sql entry there must be a file",
+      });
+    }
+    if (code === "ENOENT") {
+      throw new UsageError(
+        `migration file '${file}' is listed but cannot be opened: a symbolic link whose target is missing`,
+        {
+          file: where,
+          cause: error,
+          hint: "Restore the link's target or delete the link",
+        },
+      );
+    }
+    throw new UsageError(`cannot read migration file '${file}': ${(error as Error).message}`, {
+      file: where,
+      cause: error,
+    });
+  }
 }
 
 /** `7` -> `0007`. */

@@ -9,6 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { createConnect, parseDsn, pemProblem, resolveConnection, type ConnectionSource } from "../dbmigrate/connection";
 import type { Logger } from "../dbmigrate/clock";
 import { DbMigrateError, messageOf } from "../dbmigrate/errors";
+import { lintErrorLines } from "../dbmigrate/lint/files";
 import { Redactor } from "../dbmigrate/redact";
 import { Migrator, type UpResult } from "../dbmigrate/runner";
 import { secretManagerSettingsFromEnv, secretVersionName } from "../dbmigrate/secret-manager";
@@ -70,6 +71,11 @@ export const databaseSchemaProviderImplementation = {
     const pendingMigrations = migrationKeys(news.migrations as MigrationRef[])
       .filter((m) => !previous.has(`${m.file}:${m.checksum}`))
       .map((m) => m.file);
+    // The same lint as `dbmigrate lint`, on the files this update would apply: an error fails the preview.
+    const lint = await lintErrorLines(String(news.migrationsDir), pendingMigrations, PROJECT_ROOT).catch(
+      (error: unknown) => [describe(error)],
+    );
+    for (const line of lint) failures.push({ property: "migrations", reason: line });
     return { inputs: { ...news, pendingMigrations }, failures };
   },
 

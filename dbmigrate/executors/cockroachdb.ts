@@ -119,7 +119,7 @@ async function failedAt(
     schemaChange: isSchemaChange(statement.sql),
     resumed: index === start.statement && start.statement > 0,
   });
-  const line = errorLine(error, migration, statement);
+  const line = errorLine(error, statement);
   const version = pad(migration.version);
   if (outcome.kind !== "ambiguous" && index === 0) {
     // The very first statement failed outright: nothing of the migration took effect.

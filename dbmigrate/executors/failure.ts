@@ -1,6 +1,6 @@
 /** How both executors describe a statement that failed: file, line (of the server's error position), SQLSTATE, what now. */
 import { DbMigrateError, LockError, messageOf, MigrationError, sqlStateOf } from "../errors";
-import { lineAt, type Statement } from "../sql-split";
+import { lineOfPosition, type Statement } from "../sql/parse";
 import type { ExecutionContext, RunnableMigration } from "./types";
 
 /** The error for `statement` of `migration` failing with `error`; `consequence` says what state it left. */
@@ -11,7 +11,7 @@ export function statementError(
   consequence: string,
 ): DbMigrateError {
   if (error instanceof DbMigrateError) return error;
-  const line = errorLine(error, migration, statement);
+  const line = errorLine(error, statement);
   const where = migration.baseline ? `section ${migration.file}, line ${line} of the section` : `line ${line}`;
   return new MigrationError(`migration ${migration.file} failed at ${where}: ${messageOf(error)}`, {
     file: migration.location,
@@ -23,9 +23,9 @@ export function statementError(
 }
 
 /** The line of the server's error position inside the statement, or the statement's first line. */
-export function errorLine(error: unknown, migration: RunnableMigration, statement: Statement): number {
-  const position = Number((error as { position?: string }).position);
-  return lineAt(migration.sql, statement.offset + (Number.isFinite(position) && position > 0 ? position - 1 : 0));
+export function errorLine(error: unknown, statement: Statement): number {
+  // The server counts characters in the statement's text; the parser's statement knows its lines.
+  return lineOfPosition(statement, Number((error as { position?: string }).position));
 }
 
 /** Checks the lease before statement `index`; the error names the statement the run stopped before. */

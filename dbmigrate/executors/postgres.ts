@@ -7,7 +7,7 @@ import { inTransaction } from "../db";
 import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { recordApplied } from "../history";
 import { withRetry } from "../retry";
-import type { Statement } from "../sql-split";
+import type { Statement } from "../sql/parse";
 import { fenceBefore, leaseGone, statementError } from "./failure";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration } from "./types";
 

@@ -8,7 +8,7 @@ import type { SqlClient } from "../db";
 import type { Engine } from "../dialect";
 import type { HeldLock } from "../lock";
 import type { RetryOptions } from "../retry";
-import type { Statement } from "../sql-split";
+import type { Statement } from "../sql/parse";
 
 /** One migration as the executor runs it: its statements (text and line) come from whoever parsed the file. */
 export interface RunnableMigration {

@@ -1,8 +1,10 @@
 /** Migration files: names, order, checksums, directives and the errors for bad ones. */
 import assert from "node:assert/strict";
+import { mkdirSync, symlinkSync } from "node:fs";
+import * as path from "node:path";
 import { describe, it } from "node:test";
+import type { DbMigrateError } from "../../dbmigrate/errors";
 import { checksumOf, loadMigrations } from "../../dbmigrate/migrations";
-import { splitStatements } from "../../dbmigrate/sql-split";
 import { migrationsDir } from "../support/temp";
 
 describe("migration files", () => {
@@ -66,23 +68,73 @@ describe("migration files", () => {
   });
 });
 
-describe("statement splitting", () => {
-  it("splits on semicolons outside strings, identifiers and comments, with start lines", () => {
-    const sql = [
-      "-- header; not a statement",
-      "CREATE TABLE a (x TEXT DEFAULT 'a;b');",
-      "/* block; comment */",
-      "INSERT INTO \"we;ird\" VALUES ('it''s; fine');",
-      "",
-      "SELECT 1",
-    ].join("\n");
-    assert.deepEqual(
-      splitStatements(sql).map((s) => [s.line, s.sql]),
-      [
-        [2, "CREATE TABLE a (x TEXT DEFAULT 'a;b')"],
-        [4, "INSERT INTO \"we;ird\" VALUES ('it''s; fine')"],
-        [6, "SELECT 1"],
-      ],
+describe("migration folder entries that are not migration files", () => {
+  it("names a file ending in upper-case .SQL instead of ignoring it", async () => {
+    const dir = migrationsDir({ "0001_a.sql": "SELECT 1;", "0002_b.SQL": "SELECT 2;" }, false);
+    await assert.rejects(loadMigrations(dir), (error: DbMigrateError) => {
+      assert.match(
+        error.describe(),
+        /^migration file '0002_b.SQL' ends in '.SQL', not '.sql' \(.*0002_b.SQL\)\. Rename it to '0002_b.sql'/,
+      );
+      return true;
+    });
+  });
+
+  it("names a directory named like a migration (not EISDIR)", async () => {
+    const dir = migrationsDir({ "0001_a.sql": "SELECT 1;" }, false);
+    mkdirSync(path.join(dir, "0002_b.sql"));
+    await assert.rejects(loadMigrations(dir), (error: DbMigrateError) => {
+      assert.match(error.describe(), /^'0002_b.sql' in the migrations folder is a directory, not a migration file/);
+      assert.equal(error.exitCode, 2);
+      return true;
+    });
+  });
+
+  it("names a broken symbolic link (not ENOENT)", async () => {
+    const dir = migrationsDir({ "0001_a.sql": "SELECT 1;" }, false);
+    symlinkSync(path.join(dir, "gone.sql.txt"), path.join(dir, "0002_b.sql"));
+    await assert.rejects(loadMigrations(dir), (error: DbMigrateError) => {
+      assert.match(
+        error.describe(),
+        /^migration file '0002_b.sql' is listed but cannot be opened: a symbolic link whose target is missing/,
+      );
+      assert.doesNotMatch(error.describe(), /ENOENT/);
+      return true;
+    });
+  });
+});
+
+describe("transaction control in a migration", () => {
+  const cases: [string, string][] = [
+    ["BEGIN;", "BEGIN"],
+    ["START TRANSACTION;", "START TRANSACTION"],
+    ["COMMIT;", "COMMIT"],
+    ["END;", "COMMIT"],
+    ["ROLLBACK;", "ROLLBACK"],
+    ["SAVEPOINT s;", "SAVEPOINT"],
+    ["RELEASE SAVEPOINT s;", "RELEASE SAVEPOINT"],
+    ["ROLLBACK TO SAVEPOINT s;", "ROLLBACK TO SAVEPOINT"],
+    ["SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;", "SET TRANSACTION"],
+    ["SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY;", "SET SESSION CHARACTERISTICS AS TRANSACTION"],
+  ];
+  for (const [statement, named] of cases) {
+    it(`refuses ${statement} with file:line:column`, async () => {
+      const dir = migrationsDir({ "0001_a.sql": `-- 🐐 header\nCREATE TABLE a (id INT);\n  ${statement}\n` }, false);
+      await assert.rejects(loadMigrations(dir), (error: DbMigrateError) => {
+        assert.equal(
+          error.describe().split(". ")[0],
+          `migration file '0001_a.sql' contains transaction control (${named}) (${path.join(dir, "0001_a.sql")}:3:3)`,
+        );
+        return true;
+      });
+    });
+  }
+
+  it("does not mistake a SET of another setting, or the word in a string, for transaction control", async () => {
+    const dir = migrationsDir(
+      { "0001_a.sql": "SET LOCAL statement_timeout = '1s';\nCOMMENT ON TABLE t IS 'BEGIN; COMMIT;';\n" },
+      false,
     );
+    assert.equal((await loadMigrations(dir))[0].statements.length, 2);
   });
 });

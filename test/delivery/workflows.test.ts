@@ -61,6 +61,22 @@ describe("GitHub workflows", () => {
     assert.ok(auth.with.workload_identity_provider && !auth.with.credentials_json, "keyless auth");
   });
 
+  it("preview: lints the migrations a pull request changes and comments the findings beside the preview", () => {
+    const job = load("preview.yml").jobs["lint-migrations"];
+    assert.deepEqual(job.permissions, { contents: "read", "pull-requests": "write" });
+    const checkout = steps(job).find((s: Workflow) => String(s.uses).startsWith("actions/checkout@"));
+    assert.equal(checkout.with["fetch-depth"], 0, "the base commit is there to diff against");
+    const script = runs(job);
+    assert.match(script, /git diff --name-only --diff-filter=AMR "\$BASE_SHA"\.\.\.HEAD -- 'migrations\/\*\.sql'/);
+    assert.match(script, /npx dbmigrate lint --format github "\$\{files\[@\]\}"/);
+    assert.match(script, /npx dbmigrate lint --format markdown "\$\{files\[@\]\}" > lint-report\.md/);
+    assert.match(script, /gh pr comment "\$PR" --body-file lint-report\.md/);
+    const comment = steps(job).find((s: Workflow) => s.name === "Put the findings in the pull request");
+    assert.equal(comment.if, "steps.lint.outputs.changed == 'true'");
+    const fail = steps(job).find((s: Workflow) => s.name === "Fail on lint errors");
+    assert.equal(fail.if, "steps.lint.outputs.status != '0'");
+  });
+
   it("deploy: on push to main, dev then staging then prod, each in its environment", () => {
     const deploy = load("deploy.yml");
     assert.deepEqual(deploy.on, { push: { branches: ["main"] } });

@@ -52,6 +52,20 @@ describe("pulumi preview and up", () => {
     assert.equal(again.code, 0, again.out);
   });
 
+  it("a new migration with a lint error fails the preview with that finding, and up applies nothing", async () => {
+    const { project, stack, database } = await newStack(server);
+    await must(project.run(["up", "--yes", "--stack", stack]));
+    const file = "0901_e2e_counter.sql";
+    writeFileSync(path.join(project.dir, "migrations", file), "-- a counter\nCREATE SEQUENCE e2e_counter;\n");
+    const preview = await project.run(["preview", "--stack", stack]);
+    assert.notEqual(preview.code, 0, preview.out);
+    assert.match(preview.out, new RegExp(`${file.replace(".", "\\.")}:2:1: error crdb-sequence: `));
+    const up = await project.run(["up", "--yes", "--stack", stack]);
+    assert.notEqual(up.code, 0, up.out);
+    const rows = await server.pg.query(database, "SELECT 1 FROM schema_migrations WHERE file = $1", [file]);
+    assert.equal(rows.length, 0, "the migration was applied despite the lint error");
+  });
+
   it("a new migration file: preview --diff names it, up applies it once", async () => {
     const { project, stack, database } = await newStack(server);
     await must(project.run(["up", "--yes", "--stack", stack]));

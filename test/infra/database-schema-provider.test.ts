@@ -55,9 +55,19 @@ async function localInputs(extra: Record<string, string> = {}) {
   return { dsn, inputs: only(resources, SCHEMA).inputs };
 }
 
-/** A copy of the project at another path, sharing node_modules, as another checkout would be. */
 /** Another checkout of the project at another path (what `pulumi` needs of it, Pulumi.yaml included). */
 const projectCopy = (): string => copyProject();
+
+/** A project copy with one more migration file, and the migrations input the program would send. */
+async function checkoutWith(file: string, sql: string) {
+  const checkout = projectCopy();
+  writeFileSync(path.join(checkout, "migrations", file), sql);
+  const migrations = (await loadMigrations(path.join(checkout, "migrations"))).map(({ file, checksum }) => ({
+    file,
+    checksum,
+  }));
+  return { checkout, migrations };
+}
 
 const tablesIn = async (dsn: string) =>
   (
@@ -113,15 +123,10 @@ describe("DatabaseSchema provider (real provider host)", () => {
   it("shows a new migration file as a change, and update applies it and returns all outputs (host in another checkout)", async () => {
     const { dsn, inputs } = await localInputs();
     const created = await host.create(inputs);
-    const checkout = projectCopy();
-    writeFileSync(
-      path.join(checkout, "migrations", "0900_post_tags.sql"),
+    const { checkout, migrations } = await checkoutWith(
+      "0900_post_tags.sql",
       "CREATE TABLE post_tags (id UUID NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY, tag TEXT NOT NULL);\n",
     );
-    const migrations = (await loadMigrations(path.join(checkout, "migrations"))).map(({ file, checksum }) => ({
-      file,
-      checksum,
-    }));
     const news = { ...inputs, migrations };
     const other = await hostIn(checkout);
     const checked = await other.check(inputs, news);
@@ -179,6 +184,29 @@ describe("DatabaseSchema provider (real provider host)", () => {
       );
       return true;
     });
+  });
+
+  it("fails check (so the preview) with one line per lint error in the files the update would apply", async () => {
+    const { inputs } = await localInputs();
+    const created = await host.create(inputs);
+    const { checkout, migrations } = await checkoutWith(
+      "0900_drop_excerpt.sql",
+      "-- 0003: the excerpt moves to metadata.\nALTER TABLE posts DROP COLUMN excerpt;\nLOCK TABLE posts;\n",
+    );
+    const other = await hostIn(checkout);
+    const checked = await other.check(created.properties, { ...inputs, migrations });
+    assert.deepEqual(
+      checked.failures.map((f) => [f.property, f.reason.replace(/ Fix: .*/, "")]),
+      [
+        [
+          "migrations",
+          "migrations/0900_drop_excerpt.sql:2:1: error drop-column: drops column posts.excerpt and its data.",
+        ],
+        ["migrations", "migrations/0900_drop_excerpt.sql:3:1: error crdb-lock-table: LOCK TABLE."],
+      ],
+    );
+    // The applied files are not linted again: only what this update adds.
+    assert.deepEqual((await other.check(created.properties, inputs)).failures, []);
   });
 
   it("fails check with the property named, never echoing the password", async () => {

@@ -177,6 +177,24 @@ const cases: Case[] = [
     /^dbmigrate: migration 0900_typo.sql failed at line 3: type "integr" does not exist \(.*0900_typo.sql:3\) \[SQLSTATE 42704\]\. Nothing of it was applied/,
   ],
   [
+    "a file PostgreSQL's parser rejects",
+    () => ["up", "--migrations-dir", dirWith({ "0900_bad.sql": "CREATE TABLE t (\n  id UUID PRIMARY KEY,,\n);\n" })],
+    ok,
+    2,
+    /^dbmigrate: 0900_bad.sql does not parse: syntax error at or near "," \(.*0900_bad.sql:2:23\)/,
+  ],
+  [
+    "transaction control in a migration",
+    () => [
+      "up",
+      "--migrations-dir",
+      dirWith({ "0900_tx.sql": "BEGIN;\nCREATE TABLE t (id UUID PRIMARY KEY);\nCOMMIT;\n" }),
+    ],
+    ok,
+    2,
+    /^dbmigrate: migration file '0900_tx.sql' contains transaction control \(BEGIN\) \(.*0900_tx.sql:1:1\)\. Remove it/,
+  ],
+  [
     "SQL error on the CockroachDB path",
     () => [
       "up",

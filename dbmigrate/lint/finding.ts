@@ -1,0 +1,44 @@
+/** What `dbmigrate lint` reports: findings with a rule id, a severity, a place and a one-line fix. */
+
+/** `error` fails the lint (exit 1, a failed preview); `warning` is shown and passes. */
+export type Severity = "error" | "warning";
+
+/** Who found it: dbmigrate's own rules on the syntax tree, PostgreSQL's parser, or squawk. */
+export type FindingSource = "dbmigrate" | "parser" | "squawk";
+
+/** One finding. */
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  source: FindingSource;
+  file: string;
+  line: number;
+  column: number;
+  /** What is wrong, one line. */
+  message: string;
+  /** What to do, one line. */
+  fix: string;
+  /** Set when a `-- dbmigrate:allow RULE reason` comment waives it: it then fails nothing. */
+  waived?: { reason: string };
+}
+
+/** The whole run. */
+export interface LintReport {
+  /** The files linted, as given. */
+  files: string[];
+  /** Every finding, waived ones included, ordered by file, line and column. */
+  findings: Finding[];
+  /** Unwaived errors. */
+  errors: number;
+  /** Unwaived warnings. */
+  warnings: number;
+  /** Waived findings. */
+  waived: number;
+  /** Things the run could not do (e.g. squawk missing on this platform), one line each. */
+  notes: string[];
+}
+
+/** `file:line:column`. */
+export function placeOf(finding: Pick<Finding, "file" | "line" | "column">): string {
+  return `${finding.file}:${finding.line}:${finding.column}`;
+}

@@ -1,0 +1,172 @@
+/**
+ * `dbmigrate lint`: parses each file with PostgreSQL's grammar, runs dbmigrate's rules on the
+ * syntax tree and squawk on the same text, applies waivers, and returns one report. The engine,
+ * the CLI and the Pulumi provider's `check` all call {@link lintSources}.
+ */
+import { normaliseSql } from "../migrations";
+import { parseSql, SqlSyntaxError, type Statement } from "../sql/parse";
+import { waiversOf } from "../sql/waivers";
+import type { Finding, LintReport } from "./finding";
+import { META_RULES, RULES } from "./rules";
+import { SchemaModel } from "./schema-model";
+import { runSquawk, squawkBinary } from "./squawk";
+
+/** A file to lint: the name to report and its text as read. */
+export interface LintSource {
+  file: string;
+  text: string;
+}
+
+/** What a lint run may use. */
+export interface LintOptions {
+  /** Migrations applied before the targets, in order: they tell existing tables from new ones. */
+  context?: LintSource[];
+  /** Run squawk too. Default true. */
+  squawk?: boolean;
+}
+
+/** Lints `targets` in order (each sees the schema the ones before it leave). */
+export async function lintSources(targets: LintSource[], options: LintOptions = {}): Promise<LintReport> {
+  const schema = new SchemaModel();
+  for (const source of options.context ?? []) {
+    try {
+      for (const statement of (await parseSql(normaliseSql(source.text), source.file)).statements) {
+        schema.apply(statement);
+      }
+    } catch {
+      // A context file that does not parse is reported when it is itself linted.
+    }
+  }
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  const binary = options.squawk === false ? undefined : squawkBinary();
+  if (options.squawk !== false && !binary) {
+    notes.push(
+      `squawk is not installed for ${process.platform}-${process.arch}: PostgreSQL locking rules were not checked (add @squawk-cli/${process.platform}-${process.arch} to optionalDependencies, then npm ci)`,
+    );
+  }
+  for (const target of targets) {
+    schema.beginFile();
+    const text = normaliseSql(target.text);
+    let parsed: Awaited<ReturnType<typeof parseSql>>;
+    try {
+      parsed = await parseSql(text, target.file);
+    } catch (error) {
+      if (!(error instanceof SqlSyntaxError)) throw error;
+      findings.push({
+        rule: META_RULES.syntaxError.id,
+        severity: "error",
+        source: "parser",
+        file: target.file,
+        line: error.line ?? 1,
+        column: error.column ?? 1,
+        message: error.message.replace(/^.*? does not parse: /, ""),
+        fix: META_RULES.syntaxError.fix,
+      });
+      continue;
+    }
+    const perStatement = new Map<Statement, Finding[]>(parsed.statements.map((s) => [s, []]));
+    for (const statement of parsed.statements) {
+      for (const rule of RULES) {
+        for (const hit of rule.check(statement, schema)) {
+          const at = hit.at === undefined ? statement : parsed.source.atByte(hit.at);
+          perStatement.get(statement)?.push({
+            rule: rule.id,
+            severity: rule.severity,
+            source: "dbmigrate",
+            file: target.file,
+            line: at.line,
+            column: at.column,
+            message: hit.message,
+            fix: rule.fix,
+          });
+        }
+      }
+      schema.apply(statement);
+    }
+    if (binary) {
+      for (const violation of await runSquawk(binary, target.file, text)) {
+        const line = violation.line + 1;
+        const at = parsed.source.atByte(parsed.source.byteOfLine(line) + violation.column);
+        const statement = statementAt(parsed.statements, line);
+        if (!statement) continue;
+        perStatement.get(statement)?.push({
+          rule: violation.rule,
+          severity: "error",
+          source: "squawk",
+          file: target.file,
+          line: at.line,
+          column: at.column,
+          message: violation.message,
+          fix: violation.help ?? `See https://squawkhq.com/docs/${violation.rule}`,
+        });
+      }
+    }
+    for (const [statement, found] of perStatement) findings.push(...applyWaivers(statement, found, target.file));
+  }
+  findings.sort(
+    (a, b) => fileOrder(targets, a.file) - fileOrder(targets, b.file) || a.line - b.line || a.column - b.column,
+  );
+  const open = findings.filter((f) => !f.waived);
+  return {
+    files: targets.map((t) => t.file),
+    findings,
+    errors: open.filter((f) => f.severity === "error").length,
+    warnings: open.filter((f) => f.severity === "warning").length,
+    waived: findings.length - open.length,
+    notes,
+  };
+}
+
+const UNWAIVABLE = new Set(RULES.filter((rule) => rule.waivable === false).map((rule) => rule.id));
+
+/** Marks the findings a waiver on the statement covers; reports waivers without reason or use. */
+function applyWaivers(statement: Statement, found: Finding[], file: string): Finding[] {
+  const extra: Finding[] = [];
+  for (const waiver of waiversOf(statement)) {
+    const place = { file, line: waiver.line, column: waiver.column, source: "dbmigrate" as const };
+    if (!waiver.reason) {
+      extra.push({
+        ...place,
+        rule: META_RULES.waiverReason.id,
+        severity: "error",
+        message: `the waiver of '${waiver.rule || "?"}' gives no reason`,
+        fix: META_RULES.waiverReason.fix,
+      });
+      continue;
+    }
+    const covered = found.filter((f) => f.rule === waiver.rule);
+    if (UNWAIVABLE.has(waiver.rule)) {
+      extra.push({
+        ...place,
+        rule: META_RULES.unusedWaiver.id,
+        severity: "warning",
+        message: `'${waiver.rule}' cannot be waived: dbmigrate refuses such a statement whatever the lint says`,
+        fix: META_RULES.unusedWaiver.fix,
+      });
+      continue;
+    }
+    if (covered.length === 0) {
+      extra.push({
+        ...place,
+        rule: META_RULES.unusedWaiver.id,
+        severity: "warning",
+        message: `the waiver of '${waiver.rule}' matches no finding on this statement`,
+        fix: META_RULES.unusedWaiver.fix,
+      });
+    }
+    for (const finding of covered) finding.waived = { reason: waiver.reason };
+  }
+  return [...found, ...extra];
+}
+
+/** The statement that contains 1-based `line`, or the last one that starts before it. */
+function statementAt(statements: Statement[], line: number): Statement | undefined {
+  return (
+    statements.find((s) => s.line <= line && line <= s.endLine) ?? [...statements].reverse().find((s) => s.line <= line)
+  );
+}
+
+function fileOrder(targets: LintSource[], file: string): number {
+  return targets.findIndex((t) => t.file === file);
+}

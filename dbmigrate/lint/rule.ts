@@ -1,0 +1,26 @@
+/** The shape of a lint rule over the syntax tree. */
+import type { Statement } from "../sql/parse";
+import type { Severity } from "./finding";
+import type { SchemaModel } from "./schema-model";
+
+/** One place a rule matched. */
+export interface Hit {
+  /** What is wrong, one line. */
+  message: string;
+  /** Byte offset of the offending node in the file; the statement's start when absent. */
+  at?: number;
+}
+
+/** A rule: an id people write in waivers, a severity, a one-line fix, and the check. */
+export interface Rule {
+  id: string;
+  severity: Severity;
+  /** What the rule guards, for `--help`-like listings and docs. */
+  summary: string;
+  /** What to do instead, one line. */
+  fix: string;
+  /** False for a rule whose statement the engine refuses anyway: a waiver cannot make it run. */
+  waivable?: boolean;
+  /** The places `statement` breaks the rule; `schema` is the schema before it. */
+  check(statement: Statement, schema: SchemaModel): Hit[];
+}

@@ -1,0 +1,19 @@
+/** Every rule dbmigrate checks on the syntax tree, in report order. */
+import type { Rule } from "./rule";
+import { COCKROACHDB_RULES } from "./rules-cockroachdb";
+import { DESTRUCTIVE_RULES } from "./rules-destructive";
+
+export const RULES: readonly Rule[] = [...COCKROACHDB_RULES, ...DESTRUCTIVE_RULES];
+
+/** Findings about the lint input itself; they cannot be waived. */
+export const META_RULES = {
+  syntaxError: { id: "syntax-error", fix: "Fix the SQL at that place: PostgreSQL's own parser rejects it" },
+  waiverReason: {
+    id: "waiver-without-reason",
+    fix: "Say why the rule does not apply: -- dbmigrate:allow RULE-ID <reason>",
+  },
+  unusedWaiver: {
+    id: "unused-waiver",
+    fix: "Remove the waiver, or correct its rule id: that rule does not fire on this statement",
+  },
+} as const;

@@ -1,0 +1,97 @@
+/**
+ * squawk (the binary npm `squawk-cli` ships as `@squawk-cli/<platform>`, our optional dependency) for PostgreSQL's
+ * locking and robustness rules, run on the same normalised text the engine applies and
+ * configured for how the engine runs it: on PostgreSQL, one transaction per migration.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+
+/** The oldest PostgreSQL the project supports: squawk's advice depends on it. */
+export const SQUAWK_PG_VERSION = "15";
+
+/**
+ * squawk rules turned off, each with why it does not fit our model (docs/adrs/0012). Every other
+ * squawk rule runs.
+ */
+export const SQUAWK_EXCLUDED_RULES: Record<string, string> = {
+  "require-statement-timeout": "the engine sets statement_timeout on every connection (--statement-timeout)",
+  "require-lock-timeout":
+    "a migration sets no session settings: on the CockroachDB path its statements share the engine's session; waits are bounded by the engine's statement_timeout",
+  "require-concurrent-index-creation":
+    "CONCURRENTLY cannot run inside the transaction the PostgreSQL path wraps each migration in; crdb-index-backfill asks for a backfill plan instead",
+  "require-concurrent-index-deletion": "as require-concurrent-index-creation: the migration runs in a transaction",
+  "ban-drop-column": "dbmigrate's drop-column covers it on both engines (one finding, one waiver)",
+  "ban-drop-table": "dbmigrate's drop-table covers it on both engines",
+  "renaming-column": "dbmigrate's rename covers it on both engines",
+  "renaming-table": "dbmigrate's rename covers it on both engines",
+  "changing-column-type": "dbmigrate's narrowing-type-change covers it, knowing the old type from earlier migrations",
+  "adding-required-field": "dbmigrate's not-null-column-without-default covers it",
+  "adding-not-nullable-field": "dbmigrate's set-not-null covers it",
+  "transaction-nesting": "dbmigrate's transaction-control covers it, and the engine refuses such a file before it runs",
+  "ban-uncommitted-transaction": "as transaction-nesting",
+  "prefer-identity": "identity columns are sequences, which crdb-sequence forbids (UUID keys instead)",
+  "adding-serial-primary-key-field": "crdb-sequence covers SERIAL",
+};
+
+/** One squawk finding, positions as squawk gives them (0-based line, 0-based byte column). */
+export interface SquawkViolation {
+  rule: string;
+  line: number;
+  column: number;
+  message: string;
+  help: string | null;
+}
+
+/** The platform's squawk binary, or undefined when its optional package is not installed. */
+export function squawkBinary(): string | undefined {
+  const pkg = `@squawk-cli/${process.platform}-${process.arch}`;
+  try {
+    const dir = path.dirname(require.resolve(`${pkg}/package.json`));
+    const binary = path.join(dir, "bin", process.platform === "win32" ? "squawk.exe" : "squawk");
+    return existsSync(binary) ? binary : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs squawk on `text` (reported as `file`); resolves to its findings. */
+export function runSquawk(binary: string, file: string, text: string): Promise<SquawkViolation[]> {
+  const args = [
+    "--reporter",
+    "json",
+    "--assume-in-transaction",
+    "--pg-version",
+    SQUAWK_PG_VERSION,
+    "--exclude",
+    Object.keys(SQUAWK_EXCLUDED_RULES).join(","),
+    "--stdin-filepath",
+    file,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      // squawk exits 1 when it found something; its JSON is on stdout either way.
+      try {
+        const parsed = JSON.parse(stdout || "[]") as {
+          rule_name: string;
+          line: number;
+          column: number;
+          message: string;
+          help: string | null;
+        }[];
+        resolve(
+          parsed.map((v) => ({ rule: v.rule_name, line: v.line, column: v.column, message: v.message, help: v.help })),
+        );
+      } catch {
+        reject(new Error(`squawk exited ${code}: ${(stderr || stdout).trim().split("\n")[0]}`));
+      }
+    });
+    child.stdin.end(text);
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * Migration SQL read with PostgreSQL's own grammar (`@libpg-query/parser`: the server's parser
+ * and lexer compiled to WebAssembly; see docs/adrs/0012). Statement boundaries, each statement's
+ * line and column, the text sent to the server and the comments on each statement all come from
+ * the parser and its scanner; nothing here lexes SQL by hand.
+ */
+import * as path from "node:path";
+import { loadModule, parseSync, scanSync, type ScanToken } from "@libpg-query/parser";
+import { UsageError } from "../errors";
+import { SourceText, type TextPosition } from "./source-text";
+
+/** A node of the syntax tree as the parser's JSON gives it: `{ NodeType: { ...fields } }`. */
+export type SqlNode = Record<string, unknown>;
+
+/** A comment token and where it starts. */
+export interface SqlComment {
+  /** The comment as written, with its `--` or `/* *\/` markers. */
+  text: string;
+  line: number;
+  column: number;
+}
+
+/** One statement of a file. */
+export interface Statement {
+  /** The text sent to the server: from its first token to its last, without the `;`. */
+  sql: string;
+  /** 1-based line of its first token. */
+  line: number;
+  /** 1-based column (characters) of its first token. */
+  column: number;
+  /** 1-based line of its last token. */
+  endLine: number;
+  /** 0-based index of its first token in the file's text (UTF-16 units). */
+  offset: number;
+  /** The statement's node type, e.g. `CreateStmt`. */
+  kind: string;
+  /** The statement's syntax tree (the node under `kind`). */
+  tree: SqlNode;
+  /** Comments before it (after the previous statement's line) and inside it. */
+  comments: SqlComment[];
+  /** Byte range of the statement in the file, for mapping node locations. */
+  bytes: { from: number; to: number };
+}
+
+/** A parsed file. */
+export interface ParsedSql {
+  source: SourceText;
+  statements: Statement[];
+}
+
+/** The file does not parse: carries the parser's message and its position. */
+export class SqlSyntaxError extends UsageError {}
+
+const COMMENT_TOKENS = new Set(["SQL_COMMENT", "C_COMMENT"]);
+
+let loaded: Promise<void> | undefined;
+
+/** Loads the WebAssembly parser once per process. */
+function ready(): Promise<void> {
+  loaded ??= loadModule();
+  return loaded;
+}
+
+/**
+ * Parses `text` (already normalised: no BOM, `\n` line endings). A syntax error throws
+ * {@link SqlSyntaxError} naming `file`, line and column, before anything else happens.
+ */
+export async function parseSql(text: string, file: string): Promise<ParsedSql> {
+  await ready();
+  const source = new SourceText(text);
+  let raw: { stmt_location?: number; stmt_len?: number; stmt?: unknown }[];
+  try {
+    raw = (parseSync(text).stmts ?? []) as typeof raw;
+  } catch (error) {
+    throw syntaxError(error, source, file);
+  }
+  const tokens = scanSync(text).tokens;
+  const statements: Statement[] = [];
+  for (const rawStatement of raw) {
+    const from = rawStatement.stmt_location ?? 0;
+    const to = rawStatement.stmt_len ? from + rawStatement.stmt_len : source.bytes.length;
+    const inside = tokens.filter((t) => t.start >= from && t.end <= to);
+    const code = inside.filter((t) => !COMMENT_TOKENS.has(t.tokenName));
+    if (code.length === 0) continue;
+    const first = code[0];
+    const last = code[code.length - 1];
+    const start = source.atByte(first.start);
+    const [kind, tree] = Object.entries(rawStatement.stmt as SqlNode)[0] as [string, SqlNode];
+    statements.push({
+      sql: source.slice(first.start, last.end),
+      line: start.line,
+      column: start.column,
+      endLine: source.atByte(last.end).line,
+      offset: start.index,
+      kind,
+      tree,
+      comments: [],
+      bytes: { from, to },
+    });
+  }
+  attachComments(tokens, source, statements);
+  return { source, statements };
+}
+
+/**
+ * A comment belongs to the statement it precedes or sits in, except one on the line where a
+ * statement ends (`...; -- note`), which belongs to that statement.
+ */
+function attachComments(tokens: ScanToken[], source: SourceText, statements: Statement[]): void {
+  if (statements.length === 0) return;
+  for (const token of tokens) {
+    if (!COMMENT_TOKENS.has(token.tokenName)) continue;
+    const at = source.atByte(token.start);
+    const comment: SqlComment = { text: token.text, line: at.line, column: at.column };
+    const trailing = statements.find((s) => s.endLine === at.line && s.bytes.to <= token.start);
+    const owner =
+      trailing ??
+      statements.find((s) => token.start >= s.bytes.from && token.start < s.bytes.to) ??
+      statements[statements.length - 1];
+    owner.comments.push(comment);
+  }
+}
+
+function syntaxError(error: unknown, source: SourceText, file: string): SqlSyntaxError {
+  const details = (error as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+  const message = details?.message ?? (error instanceof Error ? error.message : String(error));
+  const cursor = details?.cursorPosition ?? -1;
+  // The parser's cursor counts characters from 0; without one, point at the file's start.
+  const at: TextPosition = cursor >= 0 ? source.atChar(cursor) : { line: 1, column: 1, index: 0 };
+  return new SqlSyntaxError(`${path.basename(file)} does not parse: ${message}`, {
+    file,
+    line: at.line,
+    column: at.column,
+    cause: error,
+    hint: "Fix the SQL at that place: PostgreSQL's own parser rejects it",
+  });
+}
+
+/**
+ * The line of a server error: `position` is the 1-based character position in the statement's
+ * text that PostgreSQL reports with an error (the field `position`).
+ */
+export function lineOfPosition(statement: Pick<Statement, "sql" | "line">, position: number | undefined): number {
+  if (position === undefined || !Number.isFinite(position) || position <= 1) return statement.line;
+  let line = statement.line;
+  let count = 0;
+  for (const ch of statement.sql) {
+    if (++count >= position) break;
+    if (ch === "\n") line++;
+  }
+  return line;
+}

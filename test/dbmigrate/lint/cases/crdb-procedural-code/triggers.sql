@@ -1,0 +1,5 @@
+DO $$
+BEGIN
+    UPDATE posts SET excerpt = NULL WHERE excerpt = '';
+END
+$$;

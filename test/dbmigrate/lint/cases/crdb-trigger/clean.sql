@@ -1,0 +1,1 @@
+UPDATE posts SET updated_at = now() WHERE updated_at < created_at;

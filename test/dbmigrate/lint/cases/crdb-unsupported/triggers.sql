@@ -1,0 +1,1 @@
+CREATE DOMAIN slug AS TEXT CHECK (VALUE ~ '^[a-z0-9-]+$');

@@ -1,0 +1,3 @@
+BEGIN;
+UPDATE posts SET excerpt = NULL WHERE excerpt = '';
+COMMIT;

@@ -1,0 +1,2 @@
+﻿-- A byte-order mark before this line changes neither the checksum nor the lines.
+CREATE TABLE golden_bom (id INT);

@@ -1,0 +1,2 @@
+﻿-- dbmigrate:requires row_level_security
+ALTER TABLE golden_bom ENABLE ROW LEVEL SECURITY;
