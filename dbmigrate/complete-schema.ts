@@ -4,8 +4,9 @@
  * applied; each migration stands in its own marked section, so `apply-complete` knows which
  * migrations it contains and records them as a baseline.
  */
+import * as path from "node:path";
 import { UsageError } from "./errors";
-import { normaliseSql, parseMigration, type Migration } from "./migrations";
+import { normaliseSql, parseMigration, type FileReader, type Migration } from "./migrations";
 
 /** Where the complete schema lives, relative to the project root. */
 export const DEFAULT_COMPLETE_SCHEMA_FILE = "schema/complete-schema.sql";
@@ -55,4 +56,37 @@ function sectionError(where: string, index: number, what: string): UsageError {
     line: index + 1,
     hint: "Regenerate it with `dbmigrate build-complete`",
   });
+}
+
+/**
+ * Reads `file`'s sections and checks each against its migration in `migrationsDir` (a stale
+ * complete schema is refused, naming the section).
+ */
+export async function readCompleteSchema(
+  files: FileReader,
+  file: string,
+  migrations: readonly Migration[],
+  migrationsDir: string,
+): Promise<Migration[]> {
+  let text: string;
+  try {
+    text = await files.read(file);
+  } catch (error) {
+    throw new UsageError(`cannot read the complete schema`, {
+      file,
+      cause: error,
+      hint: "Run from the project root or pass --complete-schema",
+    });
+  }
+  const sections = await parseCompleteSchema(text, file);
+  for (const section of sections) {
+    const source = migrations.find((m) => m.version === section.version);
+    if (!source || source.checksum !== section.checksum) {
+      throw new UsageError(
+        `the complete schema is stale: its section ${section.file} differs from ${path.join(migrationsDir, section.file)}`,
+        { file, hint: "Regenerate it with `dbmigrate build-complete` and commit it" },
+      );
+    }
+  }
+  return sections;
 }

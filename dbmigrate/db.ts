@@ -4,7 +4,7 @@
  */
 
 import { sqlStateOf } from "./errors";
-import { DUPLICATE_TABLE, UNIQUE_VIOLATION } from "./sqlstate";
+import { DUPLICATE_OBJECT, DUPLICATE_TABLE, UNIQUE_VIOLATION } from "./sqlstate";
 
 /** The part of a query result the engine reads. */
 export interface QueryResult<R> {
@@ -35,14 +35,27 @@ export async function withClient<T>(connect: Connect, work: (client: SqlClient) 
 
 /**
  * `CREATE TABLE IF NOT EXISTS` can still fail on PostgreSQL when another session creates the
- * same table at the same moment (23505 on pg_type, or 42P07); the table then exists, which is
- * all we wanted.
+ * same table at the same moment (23505 on pg_type, 42710 "type ... already exists", or 42P07);
+ * the table then exists, which is all we wanted.
  */
 export async function createIfMissing(client: SqlClient, ddl: string): Promise<void> {
   try {
     await client.query(ddl);
   } catch (error) {
     const state = sqlStateOf(error);
-    if (state !== UNIQUE_VIOLATION && state !== DUPLICATE_TABLE) throw error;
+    if (state !== UNIQUE_VIOLATION && state !== DUPLICATE_TABLE && state !== DUPLICATE_OBJECT) throw error;
+  }
+}
+
+/** Runs `work` between BEGIN and COMMIT; rolls back and rethrows when it fails. */
+export async function inTransaction<T>(client: SqlClient, work: () => Promise<T>): Promise<T> {
+  await client.query("BEGIN");
+  try {
+    const result = await work();
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
   }
 }

@@ -25,12 +25,15 @@ export function backoffDelay(attempt: number, options: RetryOptions, random: () 
   return Math.round(exponential / 2 + (exponential / 2) * random());
 }
 
+/** What {@link withRetry} needs. */
+export interface RetryDeps {
+  clock: Clock;
+  logger: Logger;
+  options: RetryOptions;
+}
+
 /** Runs `work`, retrying it on 40001 as `options` allow; `what` names it in the log. */
-export async function withRetry<T>(
-  what: string,
-  work: () => Promise<T>,
-  deps: { clock: Clock; logger: Logger; options: RetryOptions },
-): Promise<T> {
+export async function withRetry<T>(what: string, work: () => Promise<T>, deps: RetryDeps): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();

@@ -8,9 +8,9 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { auditMigration, auditSeed } from "./audit";
+import { auditMigration } from "./audit";
 import { silentLogger, systemClock, type Clock, type Logger } from "./clock";
-import { DEFAULT_COMPLETE_SCHEMA_FILE, parseCompleteSchema } from "./complete-schema";
+import { DEFAULT_COMPLETE_SCHEMA_FILE, readCompleteSchema } from "./complete-schema";
 import { withClient, type Connect, type SqlClient } from "./db";
 import {
   featureRequirement,
@@ -21,7 +21,7 @@ import {
   type ServerInfo,
   type ServerQueries,
 } from "./dialect";
-import { DbMigrateError, messageOf, PlanError, UsageError } from "./errors";
+import { DbMigrateError, messageOf, PlanError, SeedError, sqlStateOf, UsageError } from "./errors";
 import { executorFor } from "./executors";
 import type { AfterMigrationStep, AppliedMigration, RunnableMigration } from "./executors/types";
 import {
@@ -39,7 +39,6 @@ import {
   newLockOwner,
   readLockHolder,
   type HeldLock,
-  type LockHolder,
   type LockOptions,
 } from "./lock";
 import {
@@ -51,22 +50,15 @@ import {
   type Migration,
 } from "./migrations";
 import { planMigrations, type Plan, type PlanEntry } from "./plan";
+import { upResult, type StatusReport, type UpResult } from "./reports";
+import { runSeedStep, seedStatus } from "./seed-step";
 import { Redactor } from "./redact";
-import { DEFAULT_RETRY, withRetry, type RetryOptions } from "./retry";
-import {
-  applySeed,
-  checkSeed,
-  readDefaultTenant,
-  seedChanges,
-  validateSeed,
-  type DefaultTenant,
-  type SeedChange,
-  type SeedParams,
-  type SeedResult,
-} from "./seed";
+import { DEFAULT_RETRY, type RetryOptions } from "./retry";
+import { checkSeed, validateSeed, type SeedChange, type SeedParams, type SeedResult } from "./seed";
 import { APPLICATION_TABLES } from "./tables";
 
 export type { AppliedMigration } from "./executors/types";
+export type { SeedStatus, StatusReport, UpResult } from "./reports";
 
 /** Everything the engine needs; only `connect` is required. */
 export interface MigratorOptions {
@@ -106,52 +98,6 @@ export interface MigratorOptions {
   clock?: Clock;
   /** Progress and warnings. Default: silent. */
   logger?: Logger;
-}
-
-/** The default tenant as `status` and `--dry-run` see it, and what the seed step would change. */
-export interface SeedStatus {
-  customerId: string | null;
-  siteId: string | null;
-  tenant: DefaultTenant | null;
-  /** Empty when the seed step has nothing to do (or is off). */
-  changes: SeedChange[];
-}
-
-/** What `status` reports. */
-export interface StatusReport {
-  /** The executor that runs migrations (the detected engine unless forced). */
-  engine: Engine;
-  serverVersion: string;
-  /** The version features are decided from (cluster version on CockroachDB, server_version_num on PostgreSQL). */
-  activeVersion: string;
-  migrations: PlanEntry[];
-  /** Number of pending migrations. */
-  pending: number;
-  /** Problems that stop `up` or that `verify` reports (changed, missing, dirty, out of order). */
-  problems: string[];
-  seed: SeedStatus;
-  /** Who holds the migration lock right now, if anyone, and whether the lease has expired. */
-  lock: LockHolder | null;
-}
-
-/** What `up` and `applyComplete` return. */
-export interface UpResult {
-  engine: Engine;
-  serverVersion: string;
-  /** True for `--dry-run`: nothing was changed and `applied` is empty. */
-  dryRun: boolean;
-  /** What ran now, in order. */
-  applied: AppliedMigration[];
-  /** For a dry run, what would run. */
-  pending: PlanEntry[];
-  /** Every migration's state after the run (`waiting` ones wait for a server feature). */
-  migrations: PlanEntry[];
-  /** Highest applied version after the run; 0 for none. */
-  schemaVersion: number;
-  /** The default tenant's ids; null on a dry run whose schema does not exist yet, or with no seed step. */
-  seed: SeedResult | null;
-  /** What the seed step changed (or, on a dry run, would change). */
-  seedChanges: SeedChange[];
 }
 
 /** What one migrating command runs: every pending file (`up`), or the complete schema's sections as a baseline. */
@@ -217,7 +163,7 @@ export class Migrator {
     return withClient(this.connect, async (client) => {
       const server = await this.server(client);
       const history = await readHistory(client);
-      const seed = await this.seedStatus(client);
+      const seed = await seedStatus(client, this.seedRequest);
       const lock = await readLockHolder(client);
       return { engine: this.engineOf(server), serverVersion: server.serverVersion, server, history, seed, lock };
     });
@@ -250,28 +196,12 @@ export class Migrator {
    * (a baseline), and seeds. Refuses when any application table exists.
    */
   async applyComplete(): Promise<UpResult> {
-    const file = this.completeSchemaFile();
-    let text: string;
-    try {
-      text = await this.files.read(file);
-    } catch (error) {
-      throw new UsageError(`cannot read the complete schema`, {
-        file,
-        cause: error,
-        hint: "Run from the project root or pass --complete-schema",
-      });
-    }
-    const sections = await parseCompleteSchema(text, file);
-    const files = await this.loadMigrations();
-    for (const section of sections) {
-      const source = files.find((m) => m.version === section.version);
-      if (!source || source.checksum !== section.checksum) {
-        throw new UsageError(
-          `the complete schema is stale: its section ${section.file} differs from ${path.join(this.migrationsDir(), section.file)}`,
-          { file, hint: "Regenerate it with `dbmigrate build-complete` and commit it" },
-        );
-      }
-    }
+    const sections = await readCompleteSchema(
+      this.files,
+      this.completeSchemaFile(),
+      await this.loadMigrations(),
+      this.migrationsDir(),
+    );
     return this.migrate({ kind: "complete", sections });
   }
 
@@ -326,17 +256,25 @@ export class Migrator {
       const plan = this.targetPlan(target, files, history, server);
       // A dirty migration is judged under the lock: its runner may still be at work.
       this.refuse(plan.entries.filter((e) => e.problem && e.state !== "dirty"));
-      const seed = await this.seedStatus(client);
+      const seed = await seedStatus(client, this.seedRequest);
       // The seed is checked against the database before any migration runs.
       if (this.seedRequest && seed.tenant) await checkSeed(client, seed.tenant, this.seedRequest);
       if (target.kind === "up" && target.dryRun) {
-        return this.result(server, true, [], plan, seed.customerId && seed.siteId ? seed : null, seed.changes);
+        return upResult(
+          this.engineOf(server),
+          server,
+          true,
+          [],
+          plan,
+          seed.customerId && seed.siteId ? seed : null,
+          seed.changes,
+        );
       }
       const dirty = plan.entries.some((e) => e.state === "dirty");
       const seedToDo = this.seedRequest !== false && seed.changes.length > 0;
       if (target.kind === "up" && plan.pending.length === 0 && !dirty && history !== null && !seedToDo) {
         this.logger.info("nothing to apply: schema and seed are up to date");
-        return this.result(server, false, [], plan, seed, []);
+        return upResult(this.engineOf(server), server, false, [], plan, seed, []);
       }
       return this.underLock(async (lock) => {
         if (target.kind === "complete") await this.assertEmpty(client);
@@ -350,9 +288,17 @@ export class Migrator {
         const applied = await this.applyAll(client, server, locked, target.kind === "complete", lock);
         let seeded: { result: SeedResult; changes: SeedChange[] } | null = null;
         try {
-          seeded = await this.seedStep(client);
+          seeded = await runSeedStep(client, this.seedRequest, this.appliedBy, this.retryDeps());
         } catch (error) {
-          throw withApplied(error, applied);
+          const failure =
+            error instanceof DbMigrateError
+              ? error
+              : new SeedError(`seeding the default tenant failed: ${messageOf(error)}`, {
+                  sqlState: sqlStateOf(error),
+                  cause: error,
+                  hint: "Every migration applied is recorded with its audit row; fix the cause and run `dbmigrate up` again to seed",
+                });
+          throw withApplied(failure, applied);
         }
         const after = this.plan(files, await readHistory(client), server);
         for (const e of after.entries.filter((m) => m.state === "waiting"))
@@ -362,7 +308,15 @@ export class Migrator {
             `${after.pending.length} migration(s) newer than the complete schema are pending: run \`dbmigrate up\``,
           );
         }
-        return this.result(server, false, applied, after, seeded?.result ?? null, seeded?.changes ?? []);
+        return upResult(
+          this.engineOf(server),
+          server,
+          false,
+          applied,
+          after,
+          seeded?.result ?? null,
+          seeded?.changes ?? [],
+        );
       });
     });
   }
@@ -445,42 +399,6 @@ export class Migrator {
   }
 
   /** The seed step, after the migrations, in its own transaction (on CockroachDB DDL after a write fails: 0A000). */
-  private async seedStep(client: SqlClient): Promise<{ result: SeedResult; changes: SeedChange[] } | null> {
-    const request = this.seedRequest;
-    if (request === false) return null;
-    return withRetry(
-      "seeding the default tenant",
-      async () => {
-        await client.query("BEGIN");
-        try {
-          const seeded = await applySeed(client, request, auditSeed(this.appliedBy));
-          await client.query("COMMIT");
-          this.logger.info(
-            seeded.changes.length === 0
-              ? "default tenant unchanged"
-              : `default tenant: ${seeded.changes.length} change(s) written with their audit rows`,
-          );
-          return seeded;
-        } catch (error) {
-          await client.query("ROLLBACK").catch(() => undefined);
-          throw error;
-        }
-      },
-      this.retryDeps(),
-    );
-  }
-
-  private async seedStatus(client: SqlClient): Promise<SeedStatus> {
-    const tenant = await readDefaultTenant(client);
-    const changes = this.seedRequest === false ? [] : seedChanges(tenant, this.seedRequest);
-    return {
-      customerId: tenant?.customerLive ? tenant.customerId : null,
-      siteId: tenant?.customerLive && tenant.siteLive ? tenant.siteId : null,
-      tenant,
-      changes,
-    };
-  }
-
   private server(client: SqlClient): Promise<ServerInfo> {
     return probeServer(client, this.options.server ?? sqlServerQueries);
   }
@@ -529,31 +447,6 @@ export class Migrator {
 
   private retryDeps() {
     return { clock: this.clock, logger: this.logger, options: this.retryOptions };
-  }
-
-  private result(
-    server: ServerInfo,
-    dryRun: boolean,
-    applied: AppliedMigration[],
-    plan: Plan,
-    seed: { customerId: string | null; siteId: string | null; domainId?: string } | null,
-    seedChanges: SeedChange[],
-  ): UpResult {
-    const done = plan.entries.filter((e) => e.state === "applied");
-    return {
-      engine: this.engineOf(server),
-      serverVersion: server.serverVersion,
-      dryRun,
-      applied,
-      pending: plan.entries.filter((e) => e.state === "pending" || (e.state === "dirty" && !e.problem)),
-      migrations: plan.entries,
-      schemaVersion: Math.max(0, ...done.map((e) => e.version)),
-      seed:
-        seed?.customerId && seed.siteId
-          ? { customerId: seed.customerId, siteId: seed.siteId, ...(seed.domainId ? { domainId: seed.domainId } : {}) }
-          : null,
-      seedChanges,
-    };
   }
 }
 

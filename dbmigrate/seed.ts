@@ -88,8 +88,8 @@ export interface SeedChange {
 }
 
 const TENANT_COLUMNS = `c.id AS customer_id, c.name AS customer_name, c.slug AS customer_slug,
-       s.id AS site_id, s.name AS site_name, s.slug AS site_slug, d.id AS domain_id, d.hostname,
-       c.deleted_at IS NULL AS customer_live, s.deleted_at IS NULL AS site_live`;
+       s.name AS site_name, s.slug AS site_slug, d.id AS domain_id, d.hostname,
+       c.deleted_at IS NULL AS customer_live, s.id IS NOT NULL AND s.deleted_at IS NULL AS site_live`;
 const PRIMARY_DOMAIN = `LEFT JOIN domains d ON d.customer_id = s.customer_id AND d.site_id = s.id AND d.is_primary AND d.deleted_at IS NULL`;
 
 /**
@@ -103,9 +103,10 @@ export async function readDefaultTenant(client: SqlClient): Promise<DefaultTenan
   try {
     rows = (
       await client.query<Row>(
-        `SELECT ${TENANT_COLUMNS}
+        // LEFT JOIN: the recorded site may have been deleted since (0006).
+        `SELECT ${TENANT_COLUMNS}, t.site_id
            FROM default_tenant t JOIN customers c ON c.id = t.customer_id
-           JOIN sites s ON s.customer_id = t.customer_id AND s.id = t.site_id ${PRIMARY_DOMAIN}`,
+           LEFT JOIN sites s ON s.customer_id = t.customer_id AND s.id = t.site_id ${PRIMARY_DOMAIN}`,
       )
     ).rows;
   } catch (error) {
@@ -114,7 +115,7 @@ export async function readDefaultTenant(client: SqlClient): Promise<DefaultTenan
     try {
       rows = (
         await client.query<Row>(
-          `SELECT ${TENANT_COLUMNS}
+          `SELECT ${TENANT_COLUMNS}, s.id AS site_id
              FROM customers c JOIN sites s ON s.customer_id = c.id AND s.deleted_at IS NULL ${PRIMARY_DOMAIN}
             WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id, s.created_at, s.id LIMIT 1`,
         )
@@ -131,8 +132,8 @@ export async function readDefaultTenant(client: SqlClient): Promise<DefaultTenan
     customerName: String(r.customer_name),
     customerSlug: String(r.customer_slug),
     siteId: String(r.site_id),
-    siteName: String(r.site_name),
-    siteSlug: String(r.site_slug),
+    siteName: (r.site_name as string | null) ?? "",
+    siteSlug: (r.site_slug as string | null) ?? "",
     primaryHostname: (r.hostname as string | null) ?? null,
     primaryDomainId: (r.domain_id as string | null) ?? null,
     recorded,
@@ -157,7 +158,7 @@ export function seedChanges(current: DefaultTenant | null, request: Partial<Seed
       {
         what: "create",
         from: null,
-        to: `${customer}, site '${request.siteSlug ?? current?.siteSlug ?? params.siteSlug}'`,
+        to: `${customer}, site '${request.siteSlug ?? (current?.siteSlug || params.siteSlug)}'`,
       },
     ];
     if (params.siteHostname) changes.push({ what: "siteHostname", from: null, to: params.siteHostname });
@@ -312,7 +313,7 @@ async function createDefaultTenant(
   let customerId = existing?.customerLive ? existing.customerId : undefined;
   let siteId = existing?.customerLive && existing.siteLive ? existing.siteId : undefined;
   const customerSlug = request.customerSlug ?? existing?.customerSlug ?? params.customerSlug;
-  const siteSlug = request.siteSlug ?? existing?.siteSlug ?? params.siteSlug;
+  const siteSlug = request.siteSlug ?? (existing?.siteSlug || params.siteSlug);
   customerId ??=
     (await maybeId(client, `SELECT id FROM customers WHERE slug = $1 AND deleted_at IS NULL`, [customerSlug])) ??
     (await idOf(client, `INSERT INTO customers (name, slug) VALUES ($1, $2) RETURNING id`, [

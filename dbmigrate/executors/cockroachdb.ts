@@ -6,6 +6,7 @@
  * (docs/adrs/0009-resumable-migrations.md). The history row and the audit row are finished in
  * one write-only transaction, fenced on the live lease.
  */
+import { inTransaction } from "../db";
 import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { claimDirty, forgetDirty, recordFailure, recordFinished, recordProgress, recordStarted } from "../history";
 import { pad } from "../migrations";
@@ -72,20 +73,14 @@ export const cockroachExecutor: MigrationExecutor = {
     try {
       await withRetry(
         `marking ${migration.file} finished`,
-        async () => {
-          // Writes only (no DDL): one transaction, so the audit row exists exactly when the row is clean.
-          await client.query("BEGIN");
-          try {
+        // Writes only (no DDL): one transaction, so the audit row exists exactly when the row is clean.
+        () =>
+          inTransaction(client, async () => {
             if ((await recordFinished(client, migration.version, applied.durationMs, lock)) === 0) {
               throw leaseGone(migration);
             }
             for (const step of context.afterEach) await step(client, applied);
-            await client.query("COMMIT");
-          } catch (error) {
-            await client.query("ROLLBACK").catch(() => undefined);
-            throw error;
-          }
-        },
+          }),
         retry,
       );
     } catch (error) {

@@ -3,6 +3,7 @@
  * at all. The history insert is fenced on the live lease and holds the lock row until COMMIT, so
  * no other runner can take the lease over in between.
  */
+import { inTransaction } from "../db";
 import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { recordApplied } from "../history";
 import { withRetry } from "../retry";
@@ -22,8 +23,7 @@ export const postgresExecutor: MigrationExecutor = {
         migration.file,
         async () => {
           const started = context.clock.now();
-          await client.query("BEGIN");
-          try {
+          return inTransaction(client, async () => {
             for (const [index, statement] of migration.statements.entries()) {
               fenceBefore(context, migration, index);
               failed = statement;
@@ -43,12 +43,8 @@ export const postgresExecutor: MigrationExecutor = {
             const entry = { ...migration, appliedBy: context.appliedBy };
             if (!(await recordApplied(client, entry, applied.durationMs, context.lock))) throw leaseGone(migration);
             for (const step of context.afterEach) await step(client, applied);
-            await client.query("COMMIT");
             return applied;
-          } catch (error) {
-            await client.query("ROLLBACK").catch(() => undefined);
-            throw error;
-          }
+          });
         },
         { clock: context.clock, logger: context.logger, options: context.retry },
       );

@@ -37,7 +37,7 @@ describe("dbmigrate CLI", () => {
     assert.equal(status.lock, null);
     assert.deepEqual(status.drafts, []);
     assert.equal(status.engine, "postgres");
-    assert.equal(status.pending, 5);
+    assert.equal(status.pending, 6);
     assert.deepEqual(status.seed, {
       customer: false,
       site: false,
@@ -58,6 +58,7 @@ describe("dbmigrate CLI", () => {
         [3, "users_email_ascii_whitespace", "pending", null],
         [4, "default_tenant", "pending", null],
         [5, "default_tenant_private", "pending", null],
+        [6, "default_tenant_site_may_go", "pending", null],
       ],
     );
   });
@@ -127,16 +128,16 @@ describe("dbmigrate CLI", () => {
     const dir = migrationsDir();
     const run = await runCli(["new", "add-post-tags", "--migrations-dir", dir]);
     assert.equal(run.code, 0, run.stderr);
-    const file = path.join(dir, "0006_add_post_tags.sql");
+    const file = path.join(dir, "0007_add_post_tags.sql");
     assert.equal(run.stdout, `${file}\n`);
-    assert.match(readFileSync(file, "utf8"), /^-- 0006_add_post_tags: describe the change here\.\n-- Forward-only/);
+    assert.match(readFileSync(file, "utf8"), /^-- 0007_add_post_tags: describe the change here\.\n-- Forward-only/);
     const check = await runCli(["build-complete", "--check"]);
-    assert.deepEqual([check.code, check.stdout], [0, "schema/complete-schema.sql is up to date with 5 migration(s)\n"]);
+    assert.deepEqual([check.code, check.stdout], [0, "schema/complete-schema.sql is up to date with 6 migration(s)\n"]);
     writeFileSync(file, "CREATE TABLE post_tags (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n");
     const stale = await runCli(["build-complete", "--check", "--migrations-dir", dir]);
     assert.equal(stale.code, 1);
     assert.match(stale.stdout, /schema\/complete-schema.sql is stale: run `dbmigrate build-complete` and commit it/);
-    assert.equal(existsSync(path.join(dir, "0007_add_post_tags.sql")), false);
+    assert.equal(existsSync(path.join(dir, "0008_add_post_tags.sql")), false);
   });
 
   it("status exits 1 (a problem found) with a changed or a dirty migration, and says which", async () => {
@@ -379,23 +380,23 @@ describe("dbmigrate CLI", () => {
   it("--allow-out-of-order applies a file numbered below the latest applied one", async () => {
     const dsn = await pg.createDatabase();
     const dir = migrationsDir({
-      "0009_late.sql": "CREATE TABLE late (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+      "0909_late.sql": "CREATE TABLE late (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
     });
     assert.equal((await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn })).code, 0);
     writeFileSync(
-      path.join(dir, "0008_early.sql"),
+      path.join(dir, "0905_early.sql"),
       "CREATE TABLE early (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
     );
     const refused = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /0008_early.sql is new but numbered below the latest applied migration 0009/);
+    assert.match(refused.stderr, /0905_early.sql is new but numbered below the latest applied migration 0909/);
     const allowed = await runCli(["up", "--json", "--allow-out-of-order", "--migrations-dir", dir], {
       DATABASE_URL: dsn,
     });
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.deepEqual(
       JSON.parse(allowed.stdout).applied.map((m: { file: string }) => m.file),
-      ["0008_early.sql"],
+      ["0905_early.sql"],
     );
   });
 

@@ -32,6 +32,7 @@ describe("migration files", () => {
         ["0003_users_email_ascii_whitespace.sql", []],
         ["0004_default_tenant.sql", []],
         ["0005_default_tenant_private.sql", ["row_level_security"]],
+        ["0006_default_tenant_site_may_go.sql", []],
       ],
     );
   });

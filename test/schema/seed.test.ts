@@ -4,7 +4,10 @@ import { after, before, describe, it } from "node:test";
 import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { runCli } from "../support/cli";
-import { migratorFor, withDb } from "../support/engine";
+import { loadMigrations } from "../../dbmigrate/migrations";
+import { Migrator } from "../../dbmigrate/runner";
+import { connectTo, migratorFor, withDb } from "../support/engine";
+import { failTimes, instrument } from "../support/faults";
 import { migrationsDir } from "../support/temp";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 
@@ -217,6 +220,7 @@ describe("default seed", () => {
     const dir = migrationsDir();
     rmSync(path.join(dir, "0004_default_tenant.sql"));
     rmSync(path.join(dir, "0005_default_tenant_private.sql"));
+    rmSync(path.join(dir, "0006_default_tenant_site_may_go.sql"));
     await (await migratorFor(old, { migrationsDir: dir, seed: false })).up();
     await withDb(old, async (c) => {
       const id = await c.query<{ id: string }>(
@@ -234,5 +238,30 @@ describe("default seed", () => {
     );
     const recorded = await withDb(old, (c) => c.query(`SELECT count(*)::INT AS n FROM default_tenant`));
     assert.equal(recorded.rows[0].n, 1);
+  });
+
+  it("a seed that fails after the migrations committed leaves every applied migration with its audit row, and says what was applied", async () => {
+    const dsn = await pg.createDatabase();
+    const connect = instrument(await connectTo(dsn), [], [failTimes(/^INSERT INTO customers/, "23514", 1)]);
+    const files = await loadMigrations("migrations");
+    await assert.rejects(new Migrator({ connect }).up(), (error: Error & { progress?: { applied: string[] } }) => {
+      assert.deepEqual(
+        error.progress?.applied,
+        files.map((m) => m.file),
+      );
+      return true;
+    });
+    const audit = await withDb(dsn, (c) =>
+      c.query<{ resource_id: string }>(
+        `SELECT resource_id FROM audit_logs WHERE action = 'schema.migrate' ORDER BY resource_id`,
+      ),
+    );
+    assert.deepEqual(
+      audit.rows.map((r) => r.resource_id),
+      files.map((m) => m.file),
+    );
+    const seeded = await (await migratorFor(dsn)).up();
+    assert.deepEqual(seeded.applied, []);
+    assert.ok(seeded.seed?.customerId, "the next up seeds");
   });
 });
