@@ -16,7 +16,7 @@
  * `--only NAME` runs one section: migrations, provider, pulumi or catalog.
  */
 import { performance } from "node:perf_hooks";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
@@ -74,7 +74,8 @@ async function freshApply(pg: TestPostgres): Promise<void> {
   const theirs: number[] = [];
   const npgmDir = tempDir("agoat-npgm-");
   // node-pg-migrate gets the same SQL, one file per migration, as its SQL loader expects.
-  for (const file of ["0001_complete_schema.sql", "0002_tenant_row_level_security.sql"]) {
+  // Every shipped migration, as ours applies them all (and complete-schema.sql holds them all).
+  for (const file of readdirSync("migrations").filter((f) => f.endsWith(".sql"))) {
     writeFileSync(path.join(npgmDir, file), `-- Up Migration\n${readFileSync(path.join("migrations", file), "utf8")}`);
   }
   const { runner } = await import("node-pg-migrate");
