@@ -4,7 +4,7 @@
 set -euo pipefail
 ACTIONLINT_VERSION="v1.7.12"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cache="${AGOAT_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agoat-database}/actionlint-$ACTIONLINT_VERSION"
+cache="${AGOAT_TOOLS_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/agoat-database}/actionlint-$ACTIONLINT_VERSION"
 if [ ! -x "$cache/actionlint" ]; then
   command -v go >/dev/null || { echo "actionlint: not built and no Go to build it: install Go 1.26+ or actionlint" >&2; exit 1; }
   echo "actionlint: building $ACTIONLINT_VERSION from Go modules into $cache"

@@ -57,7 +57,7 @@ _ep_main() {
     return 0
   fi
 
-  cache="${AGOAT_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agoat-database}"
+  cache="${AGOAT_TOOLS_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/agoat-database}"
   bin="$cache/pulumi-v$pin/bin"
   # The language host is rebuilt when its source changes.
   host_hash="$(cat "$root"/tools/pulumi-language-nodejs/{main.go,go.mod,go.sum} | sha256sum | cut -c1-16)"
