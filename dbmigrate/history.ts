@@ -167,6 +167,11 @@ function fencedInsert(columns: string, values: string, ownerParam: number, lockR
   return `INSERT INTO ${HISTORY_TABLE} (${columns}) SELECT ${values} WHERE ${leaseIsLive(ownerParam, lockRow)}`;
 }
 
+/** A legacy "skipped" row (before migrations waited for their feature) gives way to the real one. */
+async function dropLegacySkippedRow(client: SqlClient, version: number): Promise<void> {
+  await client.query(`DELETE FROM ${HISTORY_TABLE} WHERE version = $1 AND skipped_reason IS NOT NULL`, [version]);
+}
+
 /**
  * Records a finished migration (PostgreSQL path: inside the migration's own transaction, holding
  * the lock row so no one can take the lease over before it commits). Replaces a legacy
@@ -178,7 +183,7 @@ export async function recordApplied(
   executionMs: number,
   lock: HeldLock,
 ): Promise<boolean> {
-  await client.query(`DELETE FROM ${HISTORY_TABLE} WHERE version = $1 AND skipped_reason IS NOT NULL`, [entry.version]);
+  await dropLegacySkippedRow(client, entry.version);
   const result = await client.query(
     fencedInsert(
       "version, name, file, checksum, applied_at, execution_ms, applied_by, dirty, baseline, runner",
@@ -210,7 +215,7 @@ export async function recordStarted(
   statementsTotal: number,
   lock: HeldLock,
 ): Promise<boolean> {
-  await client.query(`DELETE FROM ${HISTORY_TABLE} WHERE version = $1 AND skipped_reason IS NOT NULL`, [entry.version]);
+  await dropLegacySkippedRow(client, entry.version);
   const result = await client.query(
     fencedInsert(
       "version, name, file, checksum, applied_by, dirty, baseline, statements_total, statements_done, runner",

@@ -4,23 +4,14 @@
  * silently and the stack deployed with defaults. Checked before anything else, one line each.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEYS } from "./config";
 
-/** Every key of the program's namespace (`agoat-database:<key>`) that `loadConfig` reads. */
-export const KNOWN_CONFIG_KEYS = [
-  "secretStore",
-  "teardown",
-  "protect",
-  "databaseUrl",
-  "caCert",
-  "secretAccessors",
-  "secretReplicaLocations",
-  "defaultCustomer",
-  "defaultSite",
-] as const;
+/** The keys `loadConfig` reads (derived from its schema, so the two cannot drift). */
+export const KNOWN_CONFIG_KEYS = CONFIG_KEYS;
 
 /** Problems with the keys of `config` (all of the stack's config, `ns:key` form) under `namespace`. */
 export function unknownConfigKeys(config: Record<string, string>, namespace: string): string[] {
-  const known = new Set<string>(KNOWN_CONFIG_KEYS);
+  const known = new Set(KNOWN_CONFIG_KEYS);
   const problems: string[] = [];
   for (const fullKey of Object.keys(config).sort()) {
     if (!fullKey.startsWith(`${namespace}:`)) continue;

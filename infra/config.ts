@@ -129,6 +129,12 @@ const STACK_SCHEMA = z
       ctx.addIssue({ code: "custom", path: ["project"], message: "is missing (required with secretStore gcp)" });
   });
 
+/**
+ * Every key of the program's namespace (`agoat-database:<key>`) the schema reads. `project` is read
+ * from the `gcp` namespace (`gcp:project`), so it is not one of ours.
+ */
+export const CONFIG_KEYS: readonly string[] = Object.keys(STACK_SCHEMA.shape).filter((key) => key !== "project");
+
 /** Why `dsn` is not a DSN, in words that never echo it (not even redacted), or undefined. */
 function dsnProblem(dsn: string): string | undefined {
   try {

@@ -12,7 +12,7 @@ import { claimDirty, forgetDirty, recordFailure, recordFinished, recordProgress,
 import { pad } from "../migrations";
 import { withRetry } from "../retry";
 import { isSchemaChange, statementOutcome } from "../sqlstate";
-import { errorLine, fenceBefore, leaseGone, statementError } from "./failure";
+import { appliedRecord, errorLine, fenceBefore, leaseGone, statementError } from "./failure";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration, StartPoint } from "./types";
 
 /** Statement by statement, with progress. */
@@ -60,16 +60,7 @@ export const cockroachExecutor: MigrationExecutor = {
         retry,
       );
     }
-    const applied: AppliedMigration = {
-      version: migration.version,
-      name: migration.name,
-      file: migration.file,
-      checksum: migration.checksum,
-      durationMs: context.clock.now() - started,
-      outcome: "applied",
-      resumedAt: start.statement + 1,
-      engine: "cockroachdb",
-    };
+    const applied = appliedRecord(migration, context.clock.now() - started, start.statement + 1, "cockroachdb");
     try {
       await withRetry(
         `marking ${migration.file} finished`,

@@ -1,7 +1,7 @@
 /** How both executors describe a statement that failed: file, line (of the server's error position), SQLSTATE, what now. */
 import { DbMigrateError, LockError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { lineOfPosition, type Statement } from "../sql/parse";
-import type { ExecutionContext, RunnableMigration } from "./types";
+import type { AppliedMigration, ExecutionContext, RunnableMigration } from "./types";
 
 /** The error for `statement` of `migration` failing with `error`; `consequence` says what state it left. */
 export function statementError(
@@ -48,4 +48,15 @@ export function leaseGone(migration: RunnableMigration): LockError {
     file: migration.location,
     hint: "Nothing more was recorded by this run; run `dbmigrate status`, then `dbmigrate up` again",
   });
+}
+
+/** What an executor reports for a migration it finished: the same shape from both engines. */
+export function appliedRecord(
+  migration: RunnableMigration,
+  durationMs: number,
+  resumedAt: number,
+  engine: AppliedMigration["engine"],
+): AppliedMigration {
+  const { version, name, file, checksum } = migration;
+  return { version, name, file, checksum, durationMs, outcome: "applied", resumedAt, engine };
 }

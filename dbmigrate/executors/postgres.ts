@@ -8,7 +8,7 @@ import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors
 import { recordApplied } from "../history";
 import { withRetry } from "../retry";
 import type { Statement } from "../sql/parse";
-import { fenceBefore, leaseGone, statementError } from "./failure";
+import { appliedRecord, fenceBefore, leaseGone, statementError } from "./failure";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration } from "./types";
 
 /** One transaction per migration. */
@@ -30,16 +30,7 @@ export const postgresExecutor: MigrationExecutor = {
               await client.query(statement.sql);
             }
             failed = undefined;
-            const applied: AppliedMigration = {
-              version: migration.version,
-              name: migration.name,
-              file: migration.file,
-              checksum: migration.checksum,
-              durationMs: context.clock.now() - started,
-              outcome: "applied",
-              resumedAt: 1,
-              engine: "postgres",
-            };
+            const applied = appliedRecord(migration, context.clock.now() - started, 1, "postgres");
             const entry = { ...migration, appliedBy: context.appliedBy };
             if (!(await recordApplied(client, entry, applied.durationMs, context.lock))) throw leaseGone(migration);
             for (const step of context.afterEach) await step(client, applied);

@@ -59,7 +59,7 @@ describe("pulumi preview and up", () => {
     writeFileSync(path.join(project.dir, "migrations", file), "-- a counter\nCREATE SEQUENCE e2e_counter;\n");
     const preview = await project.run(["preview", "--stack", stack]);
     assert.notEqual(preview.code, 0, preview.out);
-    assert.match(preview.out, new RegExp(`${file.replace(".", "\\.")}:2:1: error crdb-sequence: `));
+    assert.match(preview.out, literal(`${file}:2:1: error crdb-sequence: `));
     const up = await project.run(["up", "--yes", "--stack", stack]);
     assert.notEqual(up.code, 0, up.out);
     const rows = await server.pg.query(database, "SELECT 1 FROM schema_migrations WHERE file = $1", [file]);
