@@ -35,6 +35,11 @@ export interface Migration {
   statements: Statement[];
   /** Server features it needs; without them it is recorded as skipped. */
   requires: Feature[];
+  /**
+   * A statement PostgreSQL refuses in a transaction block (`CREATE INDEX CONCURRENTLY`, ...; see
+   * `Statement.runsOutsideTransaction`): the file runs outside a transaction, statement by statement.
+   */
+  runsOutsideTransaction: boolean;
 }
 
 /** The file I/O the engine needs, injected so tests and other hosts can supply it. */
@@ -79,7 +84,7 @@ export async function parseMigration(file: string, text: string, where = file): 
     });
   }
   const sql = normaliseSql(text);
-  const { statements } = await parseSql(sql, where);
+  const { statements, runsOutsideTransaction } = await parseSql(sql, where);
   if (statements.length === 0) {
     throw new UsageError(`migration file '${file}' has no SQL statement`, {
       file: where,
@@ -105,6 +110,7 @@ export async function parseMigration(file: string, text: string, where = file): 
     sql,
     statements,
     requires: parseRequires(statements, where),
+    runsOutsideTransaction,
   };
 }
 
