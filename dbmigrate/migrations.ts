@@ -39,6 +39,11 @@ export interface Migration {
   statements: Statement[];
   /** Server features it needs; without them it is recorded as skipped. */
   requires: Feature[];
+  /**
+   * A statement PostgreSQL refuses in a transaction block (`CREATE INDEX CONCURRENTLY`, ...; see
+   * `Statement.runsOutsideTransaction`): the file runs outside a transaction, statement by statement.
+   */
+  runsOutsideTransaction: boolean;
 }
 
 /** The file I/O the engine needs, injected so tests and other hosts can supply it. */
@@ -83,7 +88,7 @@ export async function parseMigration(file: string, text: string, where = file): 
     });
   }
   const sql = normaliseSql(text);
-  const { statements } = await readStatements(sql, where);
+  const { statements, runsOutsideTransaction } = await readStatements(sql, where);
   if (statements.length === 0) {
     throw new UsageError(`migration file '${file}' has no SQL statement`, {
       file: where,
@@ -109,6 +114,7 @@ export async function parseMigration(file: string, text: string, where = file): 
     sql,
     statements,
     requires: parseRequires(statements, where),
+    runsOutsideTransaction,
   };
 }
 

@@ -6,7 +6,7 @@
  * both engines; only the grammar differs) and CockroachDB's own parser judges them in
  * `dbmigrate lint` (docs/adrs/0013).
  */
-import { loadModule, scanSync, type ScanToken } from "@libpg-query/parser";
+import { loadModule, scanSync, type ScanToken } from "libpg-query";
 import type { ParsedSql, SqlComment, Statement } from "./parse";
 import { SourceText } from "./source-text";
 
@@ -59,6 +59,7 @@ export async function splitCockroachdbOnly(text: string): Promise<ParsedSql> {
   const statements: Statement[] = [];
   let current: ScanToken[] = [];
   let comments: SqlComment[] = [];
+  const all: SqlComment[] = [];
   let atomic = 0;
   const close = () => {
     if (current.length === 0) return;
@@ -83,6 +84,8 @@ export async function splitCockroachdbOnly(text: string): Promise<ParsedSql> {
       tree: isControl ? (control === "TRANS_STMT_SET" ? { name: "TRANSACTION" } : { kind: control }) : {},
       comments,
       bytes: { from: first.start, to: last.end },
+      // The engine runs CockroachDB migrations statement by statement anyway (and never on PostgreSQL).
+      runsOutsideTransaction: false,
     });
     current = [];
     comments = [];
@@ -91,6 +94,7 @@ export async function splitCockroachdbOnly(text: string): Promise<ParsedSql> {
     if (COMMENT_TOKENS.has(token.tokenName)) {
       const at = source.atByte(token.start);
       const comment = { text: token.text, line: at.line, column: at.column };
+      all.push(comment);
       // A comment on the line a statement ends belongs to that statement, as in parseSql.
       const previous = statements[statements.length - 1];
       if (current.length === 0 && previous && previous.endLine === at.line) previous.comments.push(comment);
@@ -107,6 +111,6 @@ export async function splitCockroachdbOnly(text: string): Promise<ParsedSql> {
     current.push(token);
   }
   close();
-  if (comments.length > 0 && statements.length > 0) statements[statements.length - 1].comments.push(...comments);
-  return { source, statements };
+  // Comments below the last statement belong to none, as in parseSql.
+  return { source, statements, comments: all, runsOutsideTransaction: false };
 }
