@@ -479,7 +479,10 @@ async function assertWritableFolder(file: string, flag: string): Promise<void> {
 
 async function writeOutputFile(file: string, text: string, flag: string): Promise<void> {
   await assertWritableFolder(file, flag);
-  await fs.writeFile(file, text);
+  // A failed write (ENOSPC, EIO) carries no path: name the file.
+  await fs.writeFile(file, text).catch((error: NodeJS.ErrnoException) => {
+    throw Object.assign(error, { path: error.path ?? file });
+  });
 }
 
 async function migrator(ctx: Context): Promise<Migrator> {
