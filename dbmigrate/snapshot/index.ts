@@ -12,3 +12,5 @@ export {
   renderErFragment,
   type DiffFormat,
 } from "./render";
+export { recordSnapshot, readRecordedSnapshot, SNAPSHOT_TABLE, type RecordedSnapshot } from "./store";
+export { schemaDrift, driftLines, type SchemaDriftReport } from "./drift";
