@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "./errors";
-import { parseSql, type Statement } from "./sql/parse";
+import { isCockroachdbOnly, splitCockroachdbOnly } from "./sql/cockroachdb-only";
+import { parseSql, type ParsedSql, type Statement } from "./sql/parse";
 import { transactionControlOf } from "./sql/transaction-control";
 
 /** The folder, relative to the project root, that holds the migration files. */
@@ -15,9 +16,12 @@ export const DEFAULT_MIGRATIONS_DIR = "migrations";
 /** `0001_complete_schema.sql`: four digits, an underscore, a lower-case snake_case name. */
 export const MIGRATION_FILE_PATTERN = /^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.sql$/;
 
-/** Features a migration may declare with `-- dbmigrate:requires <feature>`. */
-export type Feature = "row_level_security";
-const FEATURES: readonly Feature[] = ["row_level_security"];
+/**
+ * Features a migration may declare with `-- dbmigrate:requires <feature>`. `cockroachdb` makes a
+ * CockroachDB-only migration: PostgreSQL's grammar never reads it (docs/adrs/0013).
+ */
+export type Feature = "row_level_security" | "cockroachdb";
+const FEATURES: readonly Feature[] = ["row_level_security", "cockroachdb"];
 
 /** One migration, read and checksummed. */
 export interface Migration {
@@ -35,6 +39,11 @@ export interface Migration {
   statements: Statement[];
   /** Server features it needs; without them it is recorded as skipped. */
   requires: Feature[];
+  /**
+   * A statement PostgreSQL refuses in a transaction block (`CREATE INDEX CONCURRENTLY`, ...; see
+   * `Statement.runsOutsideTransaction`): the file runs outside a transaction, statement by statement.
+   */
+  runsOutsideTransaction: boolean;
 }
 
 /** The file I/O the engine needs, injected so tests and other hosts can supply it. */
@@ -79,7 +88,7 @@ export async function parseMigration(file: string, text: string, where = file): 
     });
   }
   const sql = normaliseSql(text);
-  const { statements } = await parseSql(sql, where);
+  const { statements, runsOutsideTransaction } = await readStatements(sql, where);
   if (statements.length === 0) {
     throw new UsageError(`migration file '${file}' has no SQL statement`, {
       file: where,
@@ -105,7 +114,16 @@ export async function parseMigration(file: string, text: string, where = file): 
     sql,
     statements,
     requires: parseRequires(statements, where),
+    runsOutsideTransaction,
   };
+}
+
+/**
+ * A migration's statements: PostgreSQL's parser reads it, unless it is headed
+ * `-- dbmigrate:requires cockroachdb` (only CockroachDB's grammar may accept it; cut at `;`).
+ */
+function readStatements(sql: string, where: string): Promise<ParsedSql> {
+  return isCockroachdbOnly(sql) ? splitCockroachdbOnly(sql) : parseSql(sql, where);
 }
 
 function parseRequires(statements: Statement[], where: string): Feature[] {
@@ -165,7 +183,7 @@ export async function loadMigrationFolder(dir: string, reader: FileReader = node
     const where = path.join(dir, file);
     const text = await readMigrationFile(reader, file, where);
     const match = MIGRATION_FILE_PATTERN.exec(file);
-    if (match && (await parseSql(normaliseSql(text), where)).statements.length === 0)
+    if (match && (await readStatements(normaliseSql(text), where)).statements.length === 0)
       drafts.push({ version: Number(match[1]), file });
     else migrations.push(await parseMigration(file, text, where));
   }
