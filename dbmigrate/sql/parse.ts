@@ -9,6 +9,7 @@ import { loadModule, parseSync, scanSync, type ScanToken } from "libpg-query";
 import { UsageError } from "../errors";
 import { enumValueUsedLater, outsideTransactionReason } from "./outside-transaction";
 import { SourceText, type TextPosition } from "./source-text";
+import { transactionControlInBody, transactionControlOf } from "./transaction-control";
 
 /** A node of the syntax tree as the parser's JSON gives it: `{ NodeType: { ...fields } }`. */
 export type SqlNode = Record<string, unknown>;
@@ -49,6 +50,11 @@ export interface Statement {
   runsOutsideTransaction: boolean;
   /** Why, when {@link runsOutsideTransaction}: the command, e.g. `CREATE INDEX CONCURRENTLY`. */
   outsideTransactionReason?: string;
+  /**
+   * Transaction control the statement is or holds in its PL/pgSQL body (`COMMIT`, `COMMIT in a
+   * DO block (line 7)`): the engine refuses such a file before it runs anything.
+   */
+  transactionControl?: string;
 }
 
 /** A parsed file. */
@@ -108,8 +114,10 @@ export async function parseSql(text: string, file: string): Promise<ParsedSql> {
     const start = source.atByte(first.start);
     const [kind, tree] = Object.entries(rawStatement.stmt as SqlNode)[0] as [string, SqlNode];
     const reason = outsideTransactionReason({ kind, tree });
+    const sql = source.slice(first.start, last.end);
+    const control = transactionControlOf({ kind, tree }) ?? bodyControl({ kind, tree, sql }, source);
     statements.push({
-      sql: source.slice(first.start, last.end),
+      sql,
       line: start.line,
       column: start.column,
       endLine: source.atByte(last.end).line,
@@ -120,6 +128,7 @@ export async function parseSql(text: string, file: string): Promise<ParsedSql> {
       bytes: { from, to },
       runsOutsideTransaction: reason !== undefined,
       ...(reason === undefined ? {} : { outsideTransactionReason: reason }),
+      ...(control === undefined ? {} : { transactionControl: control }),
     });
     lastEnds.push(last.end);
   }
@@ -152,6 +161,15 @@ function attachComments(
     else statements[following]?.comments.push(comment);
   }
   return comments;
+}
+
+/** Transaction control in a statement's PL/pgSQL body, with the file line it is on. */
+function bodyControl(statement: Pick<Statement, "kind" | "tree" | "sql">, source: SourceText): string | undefined {
+  const found = transactionControlInBody(statement);
+  if (!found) return undefined;
+  if (found.bodyAt === undefined) return found.control;
+  // PL/pgSQL counts lines from the body's first line, the one its opening quote is on.
+  return `${found.control} (line ${source.atByte(found.bodyAt).line + found.bodyLine - 1})`;
 }
 
 function markEnumValuesUsedLater(statements: Statement[]): void {
