@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "./errors";
-import { parseSql, type Statement } from "./sql/parse";
+import type { ParsedSql, Statement } from "./sql/parse";
 import { transactionControlOf } from "./sql/transaction-control";
 
 /** The folder, relative to the project root, that holds the migration files. */
@@ -79,7 +79,7 @@ export async function parseMigration(file: string, text: string, where = file): 
     });
   }
   const sql = normaliseSql(text);
-  const { statements } = await parseSql(sql, where);
+  const { statements } = await parseSqlLazily(sql, where);
   if (statements.length === 0) {
     throw new UsageError(`migration file '${file}' has no SQL statement`, {
       file: where,
@@ -106,6 +106,15 @@ export async function parseMigration(file: string, text: string, where = file): 
     statements,
     requires: parseRequires(statements, where),
   };
+}
+
+/**
+ * The parser, loaded on first use: listing files and checksums (migration-refs.ts) never needs it.
+ * `require`, not `import()`: the provider loads this file through tsx's CommonJS hook only.
+ */
+function parseSqlLazily(text: string, where: string): Promise<ParsedSql> {
+  const { parseSql } = require("./sql/parse") as typeof import("./sql/parse.js");
+  return parseSql(text, where);
 }
 
 function parseRequires(statements: Statement[], where: string): Feature[] {
@@ -165,7 +174,7 @@ export async function loadMigrationFolder(dir: string, reader: FileReader = node
     const where = path.join(dir, file);
     const text = await readMigrationFile(reader, file, where);
     const match = MIGRATION_FILE_PATTERN.exec(file);
-    if (match && (await parseSql(normaliseSql(text), where)).statements.length === 0)
+    if (match && (await parseSqlLazily(normaliseSql(text), where)).statements.length === 0)
       drafts.push({ version: Number(match[1]), file });
     else migrations.push(await parseMigration(file, text, where));
   }
