@@ -4,7 +4,8 @@
  * the CLI and the Pulumi provider's `check` all call {@link lintSources}.
  */
 import { normaliseSql } from "../migrations";
-import { parseSql, SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
+import { SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
+import { parseSqlOnce } from "../sql/parse-cache";
 import { waiversOf } from "../sql/waivers";
 import type { Finding, LintReport } from "./finding";
 import type { Hit, Rule } from "./rule";
@@ -31,7 +32,7 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
   const schema = new SchemaModel();
   for (const source of options.context ?? []) {
     try {
-      for (const statement of (await parseSql(normaliseSql(source.text), source.file)).statements) {
+      for (const statement of (await parseSqlOnce(normaliseSql(source.text), source.file)).statements) {
         schema.apply(statement);
       }
     } catch {
@@ -49,9 +50,9 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
   for (const target of targets) {
     schema.beginFile();
     const text = normaliseSql(target.text);
-    let parsed: Awaited<ReturnType<typeof parseSql>>;
+    let parsed: ParsedSql;
     try {
-      parsed = await parseSql(text, target.file);
+      parsed = await parseSqlOnce(text, target.file);
     } catch (error) {
       if (!(error instanceof SqlSyntaxError)) throw error;
       findings.push({
