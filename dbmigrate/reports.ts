@@ -4,6 +4,7 @@ import type { AppliedMigration } from "./executors/types";
 import type { LockHolder } from "./lock";
 import type { Plan, PlanEntry } from "./plan";
 import type { DefaultTenant, SeedChange, SeedResult } from "./seed";
+import type { SchemaDriftReport } from "./snapshot";
 
 /** The default tenant as `status` and `--dry-run` see it, and what the seed step would change. */
 export interface SeedStatus {
@@ -29,6 +30,8 @@ export interface StatusReport {
   seed: SeedStatus;
   /** Who holds the migration lock right now, if anyone, and whether the lease has expired. */
   lock: LockHolder | null;
+  /** The live schema against the snapshot recorded after the last \`up\`: each object that differs. */
+  schema: SchemaDriftReport;
 }
 
 /** What `up` and `applyComplete` return. */

@@ -55,7 +55,11 @@ import { runSeedStep, seedStatus } from "./seed-step";
 import { Redactor } from "./redact";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
 import { checkSeed, validateSeed, type SeedChange, type SeedParams, type SeedResult } from "./seed";
+import { driftLines, readSnapshot, recordSnapshot, schemaDrift, SNAPSHOT_TABLE } from "./snapshot";
 import { APPLICATION_TABLES } from "./tables";
+
+/** The engine's own tables: never part of a schema snapshot. */
+const ENGINE_TABLES = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
 
 export type { AppliedMigration } from "./executors/types";
 export type { SeedStatus, StatusReport, UpResult } from "./reports";
@@ -165,11 +169,23 @@ export class Migrator {
       const history = await readHistory(client);
       const seed = await seedStatus(client, this.seedRequest);
       const lock = await readLockHolder(client);
-      return { engine: this.engineOf(server), serverVersion: server.serverVersion, server, history, seed, lock };
+      const schema = await schemaDrift(client, { engineTables: ENGINE_TABLES });
+      return {
+        engine: this.engineOf(server),
+        serverVersion: server.serverVersion,
+        server,
+        history,
+        seed,
+        lock,
+        schema,
+      };
     });
   }
 
-  /** The problems `verify` reports: changed, missing or dirty applied migrations (and out-of-order files). */
+  /**
+   * The problems `verify` reports: changed, missing or dirty applied migrations (and out-of-order
+   * files), and each object of the live schema that differs from the snapshot recorded after the last `up`.
+   */
   async verify(): Promise<string[]> {
     const report = await this.status();
     const dirty = report.migrations.filter((m) => m.state === "dirty" && !m.problem);
@@ -178,6 +194,7 @@ export class Migrator {
       ...dirty.map(
         (m) => `${m.file} is dirty at statement ${(m.progress?.resumeAt ?? 0) + 1}: \`dbmigrate up\` resumes it`,
       ),
+      ...driftLines(report.schema.changes),
     ];
   }
 
@@ -242,7 +259,7 @@ export class Migrator {
   async dropAll(): Promise<void> {
     await withClient(this.connect, async (client) => {
       const tables = [...APPLICATION_TABLES].reverse().join(", ");
-      await client.query(`DROP TABLE IF EXISTS ${tables}, ${HISTORY_TABLE}, ${LOCK_TABLE} CASCADE`);
+      await client.query(`DROP TABLE IF EXISTS ${tables}, ${HISTORY_TABLE}, ${LOCK_TABLE}, ${SNAPSHOT_TABLE} CASCADE`);
       this.logger.info("dropped every table of the schema, its history and its lock");
     });
   }
@@ -301,6 +318,7 @@ export class Migrator {
           throw withApplied(failure, applied);
         }
         const after = this.plan(files, await readHistory(client), server);
+        await this.recordSchema(client, after);
         for (const e of after.entries.filter((m) => m.state === "waiting"))
           this.logger.warn(`${e.file} waits: ${e.waitingFor}`);
         if (target.kind === "complete" && after.pending.length > 0) {
@@ -319,6 +337,23 @@ export class Migrator {
         );
       });
     });
+  }
+
+  /**
+   * Records the schema the migrations produced, for drift checks. Everything is applied by now: a
+   * failure here is a warning (the next \`up\` records it), never a failed run.
+   */
+  private async recordSchema(client: SqlClient, after: Plan): Promise<void> {
+    try {
+      const version = Math.max(0, ...after.entries.filter((e) => e.state === "applied").map((e) => e.version));
+      const snapshot = await readSnapshot(client, { excludeTables: ENGINE_TABLES });
+      const hash = await recordSnapshot(client, snapshot, version);
+      this.logger.info(`recorded the schema snapshot ${hash.slice(0, 19)} for drift checks`);
+    } catch (error) {
+      this.logger.warn(
+        `could not record the schema snapshot (drift checks compare with the previous one): ${messageOf(error)}`,
+      );
+    }
   }
 
   private targetPlan(target: Target, files: Migration[], history: HistoryRow[] | null, server: ServerInfo): Plan {

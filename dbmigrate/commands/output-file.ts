@@ -21,5 +21,8 @@ export async function assertWritableFolder(file: string, flag: string): Promise<
 /** Writes `text` to `file` after checking its folder. */
 export async function writeOutputFile(file: string, text: string, flag: string): Promise<void> {
   await assertWritableFolder(file, flag);
-  await fs.writeFile(file, text);
+  // A failed write (ENOSPC, EIO) carries no path: name the file.
+  await fs.writeFile(file, text).catch((error: NodeJS.ErrnoException) => {
+    throw Object.assign(error, { path: error.path ?? file });
+  });
 }

@@ -42,7 +42,8 @@ export const COMMANDS = {
   },
   verify: {
     args: "",
-    summary: "exit 1 when an applied migration changed, is missing or is dirty",
+    summary:
+      "exit 1 when an applied migration changed, is missing or is dirty, or the live schema differs from the snapshot recorded after the last up (drift)",
     load: () => load(require("./verify")),
   },
   "apply-complete": {

@@ -3,6 +3,7 @@ import { describeHolder } from "../lock";
 import type { PlanEntry } from "../plan";
 import type { StatusReport } from "../reports";
 import { describeSeedChange } from "../seed";
+import { driftLines } from "../snapshot";
 import type { CommandContext } from "./context";
 import { draftsOf } from "./drafts";
 import { migratorFor } from "./migrator";
@@ -10,8 +11,8 @@ import { migratorFor } from "./migrator";
 export async function run(ctx: CommandContext): Promise<number> {
   const report = await (await migratorFor(ctx)).status();
   const drafts = await draftsOf(ctx);
-  // Exit 1 when something needs a person (documented: "a problem found").
-  const code = report.problems.length > 0 ? 1 : 0;
+  // Exit 1 when something needs a person (documented: "a problem found"), schema drift included.
+  const code = report.problems.length > 0 || report.schema.changes.length > 0 ? 1 : 0;
   if (ctx.json) {
     ctx.output.json({ ...statusJson(report), drafts });
     return code;
@@ -29,7 +30,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   );
   for (const change of report.seed.changes) ctx.out(`seed would change: ${describeSeedChange(change)}`);
   if (report.lock) ctx.out(`lock: held by ${describeHolder(report.lock)}`);
+  ctx.out(
+    report.schema.recordedHash === null
+      ? "schema: no snapshot recorded yet (the next `up` that applies something records one)"
+      : `schema: ${report.schema.changes.length === 0 ? "matches" : `${report.schema.changes.length} object(s) differ from`} the snapshot recorded ${report.schema.recordedAt}`,
+  );
   for (const problem of report.problems) ctx.logger.warn(problem);
+  for (const line of driftLines(report.schema.changes)) ctx.logger.warn(line);
   return code;
 }
 
@@ -72,6 +79,7 @@ export function statusJson(report: StatusReport) {
     })),
     pending: report.pending,
     problems: report.problems,
+    schema: report.schema,
     seed: {
       customer: report.seed.customerId !== null,
       site: report.seed.siteId !== null,

@@ -5,7 +5,8 @@ import { migratorFor } from "./migrator";
 export async function run(ctx: CommandContext): Promise<number> {
   const problems = await (await migratorFor(ctx)).verify();
   if (ctx.json) ctx.output.json({ ok: problems.length === 0, problems });
-  else if (problems.length === 0) ctx.out("verify: every applied migration matches its file");
+  else if (problems.length === 0)
+    ctx.out("verify: every applied migration matches its file and the schema matches the recorded snapshot");
   else for (const problem of problems) ctx.out(`problem: ${problem}`);
   return problems.length === 0 ? 0 : 1;
 }
