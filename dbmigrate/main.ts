@@ -8,7 +8,7 @@ import { COMMANDS } from "./commands/registry";
 import type { CliIo, CommandContext } from "./commands/context";
 import { createOutput, processSinks } from "./output";
 import { guardStreams, Redactor } from "./redact";
-import { readCommandLine } from "./settings/command-line";
+import { noCommand, readCommandLine } from "./settings/command-line";
 import { commandHelp, helpJson, overviewHelp } from "./settings/help";
 
 export type { CliIo } from "./commands/context";
@@ -35,6 +35,11 @@ async function run(argv: string[], io: CliIo, redactor: Redactor): Promise<numbe
   try {
     const line = readCommandLine(argv, io.env);
     json = line.json;
+    if (line.kind === "none") {
+      if (json) return output.fail(noCommand(), { json });
+      io.stdout(overviewHelp() + "\n");
+      return 2;
+    }
     if (line.kind === "help") {
       if (json) output.json(helpJson(line.command));
       else io.stdout((line.command ? commandHelp(line.command) : overviewHelp()) + "\n");

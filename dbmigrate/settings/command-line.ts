@@ -13,6 +13,8 @@ import { issueDetails, type Setting } from "./setting";
 /** What the command line asks for. */
 export type CommandLine =
   | { kind: "help"; command?: CommandName; json: boolean }
+  /** No command: the help, and exit 2 (with `--json`, a usage error as JSON). */
+  | { kind: "none"; json: boolean }
   | { kind: "run"; command: CommandName; args: string[]; settings: SettingValues; json: boolean; verbose: boolean };
 
 type ParseArgsOptions = Record<string, { type: "string" | "boolean"; short?: string }>;
@@ -27,7 +29,12 @@ function flagOptions(): ParseArgsOptions {
   return options;
 }
 
-const USAGE_HINT = "Run `dbmigrate --help` for the commands and their options";
+const USAGE_HINT = "Run `dbmigrate --help` for the options";
+
+/** The error `dbmigrate` with no command is. */
+export function noCommand(): UsageError {
+  return new UsageError("no command given", { hint: `Use one of: ${Object.keys(COMMANDS).join(", ")}` });
+}
 
 /** Reads `argv` (without the program) with `env` as the fallback of settings that have a variable. */
 export function readCommandLine(argv: string[], env: NodeJS.ProcessEnv): CommandLine {
@@ -37,7 +44,7 @@ export function readCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command
   const verbose = parsed.values.verbose === true;
   if (first === undefined || first === "help") {
     if (parsed.values.help || first === "help") return { kind: "help", command: helpTopic(args[0]), json };
-    throw new UsageError("no command given", { hint: `Use one of: ${Object.keys(COMMANDS).join(", ")}` });
+    return { kind: "none", json };
   }
   const command = commandNamed(first);
   for (const token of parsed.tokens) {
