@@ -58,7 +58,8 @@ export const COMMANDS = {
   },
   lint: {
     args: "[files...]",
-    summary: "check migrations (default: all) for CockroachDB, destructive and locking problems; exit 1 on errors",
+    summary:
+      "check migrations (default: all) for CockroachDB, destructive and locking problems, every statement also through CockroachDB's own grammar; exit 1 on errors",
     load: () => load(require("./lint")),
   },
   resolve: {

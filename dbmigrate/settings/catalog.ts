@@ -11,6 +11,7 @@ import { pemProblem } from "../connection";
 import { DEFAULT_LOCK } from "../lock";
 import { LINT_FORMATS } from "../lint/report";
 import { DEFAULT_SEED } from "../seed";
+import { formatVersion, OLDEST_COCKROACHDB_VERSION, parseCockroachdbVersion } from "../sql/cockroachdb-version";
 import { SECRET_NAME_PATTERN } from "../secret-manager";
 import { hostnameProblem, nameProblem, slugProblem } from "../validation";
 import type { CommandName } from "../commands/registry";
@@ -304,6 +305,24 @@ export const SETTINGS = {
     valueName: "FORMAT",
     help: `the report's format: ${LINT_FORMATS.join(", ")}`,
     hint: `Use one of: ${LINT_FORMATS.join(", ")}`,
+    commands: ["lint"],
+  },
+  cockroachdbVersion: {
+    flag: "cockroachdb-version",
+    type: "string",
+    schema: parsedBy(
+      (value) => parseCockroachdbVersion(value),
+      (error) => error.message,
+    ),
+    valueName: "X.Y",
+    help: `the oldest CockroachDB version to support: every statement goes through its grammar (default ${formatVersion(OLDEST_COCKROACHDB_VERSION)})`,
+    commands: ["lint"],
+  },
+  requireCockroachdbGrammar: {
+    flag: "require-cockroachdb-grammar",
+    type: "boolean",
+    schema: toggle(),
+    help: "fail when CockroachDB's grammar cannot run (CI)",
     commands: ["lint"],
   },
   json: {

@@ -36,6 +36,7 @@ const SAMPLES: Partial<Record<SettingName, string>> = {
   completeSchemaFile: "db/complete.sql",
   output: "docs/schema.md",
   format: "markdown",
+  cockroachdbVersion: "24.1",
 };
 
 function argsFor(name: SettingName, value = SAMPLES[name]): string[] {
