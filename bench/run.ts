@@ -20,7 +20,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
-import { createConnect, Migrator } from "../dbmigrate";
+import { createConnect } from "../dbmigrate";
+import { agoatMigrator } from "../product";
 import { DATABASE_SCHEMA_TYPE } from "../infra/database-schema";
 import { loadDataset } from "../test/support/dataset";
 import { withDb } from "../test/support/engine";
@@ -90,7 +91,7 @@ async function freshApply(pg: TestPostgres): Promise<void> {
       }),
     );
     const b = await pg.createDatabase();
-    ours.push(await time(async () => new Migrator({ connect: await createConnect({ dsn: b }) }).up()));
+    ours.push(await time(async () => agoatMigrator({ connect: await createConnect({ dsn: b }) }).up()));
     const c = await pg.createDatabase();
     theirs.push(
       await time(() =>
@@ -128,7 +129,7 @@ async function freshApply(pg: TestPostgres): Promise<void> {
 async function noopUp(pg: TestPostgres): Promise<void> {
   const dsn = await pg.createDatabase();
   const connect = await createConnect({ dsn });
-  await new Migrator({ connect }).up();
+  await agoatMigrator({ connect }).up();
   const floor: number[] = [];
   const ours: number[] = [];
   for (let k = 0; k < SAMPLES; k++) {
@@ -139,7 +140,7 @@ async function noopUp(pg: TestPostgres): Promise<void> {
         await client.end();
       }),
     );
-    ours.push(await time(() => new Migrator({ connect }).up()));
+    ours.push(await time(() => agoatMigrator({ connect }).up()));
   }
   report("no-op up: dbmigrate up (p50)", percentile(ours, 50), "connect + one query", percentile(floor, 50));
   report("no-op up: dbmigrate up (p95)", percentile(ours, 95), "connect + one query (p95)", percentile(floor, 95));
@@ -168,7 +169,7 @@ async function providerDiff(): Promise<void> {
 
 async function catalogQueries(pg: TestPostgres): Promise<void> {
   const dsn = await pg.createDatabase();
-  await new Migrator({ connect: await createConnect({ dsn }) }).up();
+  await agoatMigrator({ connect: await createConnect({ dsn }) }).up();
   const started = performance.now();
   const params = await withDb(dsn, (client) => loadDataset(client, SIZE));
   const posts = await withDb(dsn, async (c) =>

@@ -28,9 +28,23 @@ import {
 import { createOutput, processSinks, type Output } from "./output";
 import type { PlanEntry } from "./plan";
 import { guardStreams, Redactor } from "./redact";
-import { Migrator, type StatusReport, type UpResult } from "./runner";
+import type { StatusReport, UpResult } from "./runner";
 import { secretManagerSettingsFromEnv } from "./secret-manager";
-import { DEFAULT_SEED, describeSeedChange, validateSeed, type SeedParams } from "./seed";
+// The CLI is a host: it registers this product's steps on the engine, as the Pulumi provider does.
+import {
+  agoatMigrator,
+  DEFAULT_SEED,
+  describeSeedChange,
+  validateSeed,
+  type AgoatMigrator,
+  type SeedChange,
+  type SeedResult,
+  type SeedParams,
+  type SeedStatus,
+} from "../product";
+
+type AgoatStatus = StatusReport<SeedStatus, SeedChange>;
+type AgoatResult = UpResult<SeedResult, SeedChange>;
 
 /** Where the CLI reads and writes; injected so tests run it in-process. */
 export interface CliIo {
@@ -237,6 +251,9 @@ async function statusCommand(ctx: Context): Promise<number> {
     return code;
   }
   ctx.out(`engine: ${report.engine} (${report.serverVersion}; features from ${activeVersionLabel(report)})`);
+  ctx.out(
+    `history: ${report.historySchema}.schema_migrations${report.historyExists ? "" : " (created by the first up)"}`,
+  );
   const width = Math.max(0, ...report.migrations.map((m) => m.file.length), ...drafts.map((f) => f.length));
   for (const m of report.migrations) {
     const when = m.appliedAt ? `  ${m.appliedAt.toISOString()}` : "";
@@ -244,10 +261,13 @@ async function statusCommand(ctx: Context): Promise<number> {
   }
   for (const file of drafts) ctx.out(`  ${file.padEnd(width)}  ${"draft".padEnd(12)}  (no statement yet: not applied)`);
   ctx.out(`pending: ${report.pending}`);
-  ctx.out(
-    `seed: customer ${report.seed.customerId ? "present" : "missing"}, site ${report.seed.siteId ? "present" : "missing"}`,
-  );
-  for (const change of report.seed.changes) ctx.out(`seed would change: ${describeSeedChange(change)}`);
+  for (const line of report.skipped) ctx.out(line);
+  if (report.seed) {
+    ctx.out(
+      `seed: customer ${report.seed.customerId ? "present" : "missing"}, site ${report.seed.siteId ? "present" : "missing"}`,
+    );
+  }
+  for (const change of report.seedChanges) ctx.out(`seed would change: ${describeSeedChange(change)}`);
   if (report.lock) ctx.out(`lock: held by ${describeHolder(report.lock)}`);
   for (const problem of report.problems) ctx.logger.warn(problem);
   return code;
@@ -264,14 +284,14 @@ function migrationsDirOf(ctx: Context): string {
   return ctx.flags["migrations-dir"] ?? DEFAULT_MIGRATIONS_DIR;
 }
 
-function activeVersionLabel(report: StatusReport): string {
+function activeVersionLabel(report: AgoatStatus): string {
   return /^\d+$/.test(report.activeVersion)
     ? `server_version_num ${report.activeVersion}`
     : `cluster version ${report.activeVersion}`;
 }
 
 /** `waiting for ...`, `dirty at statement k of n (file:line): error`, `in progress by ...`. */
-function entryNote(m: PlanEntry, report: StatusReport): string {
+function entryNote(m: PlanEntry, report: AgoatStatus): string {
   if (m.state === "waiting") return `  (waiting: ${m.waitingFor})`;
   const p = m.progress;
   if (m.state !== "dirty" || !p || p.statementsTotal === null) return "";
@@ -285,11 +305,13 @@ function entryNote(m: PlanEntry, report: StatusReport): string {
   return `  (${at}: ${what}${next})`;
 }
 /** The `status --json` object. */
-export function statusJson(report: StatusReport) {
+export function statusJson(report: AgoatStatus) {
   return {
     engine: report.engine,
     serverVersion: report.serverVersion,
     activeVersion: report.activeVersion,
+    historySchema: report.historySchema,
+    historyExists: report.historyExists,
     migrations: report.migrations.map((m) => ({
       version: m.version,
       name: m.name,
@@ -302,12 +324,15 @@ export function statusJson(report: StatusReport) {
     })),
     pending: report.pending,
     problems: report.problems,
-    seed: {
-      customer: report.seed.customerId !== null,
-      site: report.seed.siteId !== null,
-      defaultTenant: report.seed.tenant,
-      changes: report.seed.changes,
-    },
+    seed: report.seed
+      ? {
+          customer: report.seed.customerId !== null,
+          site: report.seed.siteId !== null,
+          defaultTenant: report.seed.tenant,
+          changes: report.seedChanges,
+        }
+      : null,
+    skipped: report.skipped,
     lock: report.lock
       ? {
           owner: report.lock.owner,
@@ -330,7 +355,7 @@ async function applyCompleteCommand(ctx: Context): Promise<number> {
   return 0;
 }
 
-function printUpResult(ctx: Context, result: UpResult): void {
+function printUpResult(ctx: Context, result: AgoatResult): void {
   if (ctx.flags.json) {
     ctx.output.json(result);
     return;
@@ -352,7 +377,9 @@ function printUpResult(ctx: Context, result: UpResult): void {
   for (const m of result.migrations.filter((e) => e.state === "waiting")) ctx.out(`waiting ${m.file}: ${m.waitingFor}`);
   for (const change of result.seedChanges) ctx.out(`seed changed: ${describeSeedChange(change)}`);
   ctx.out(
-    `schema version ${pad(result.schemaVersion)}; default customer ${result.seed?.customerId}, site ${result.seed?.siteId}`,
+    result.seed
+      ? `schema version ${pad(result.schemaVersion)}; default customer ${result.seed.customerId}, site ${result.seed.siteId}`
+      : `schema version ${pad(result.schemaVersion)}`,
   );
 }
 
@@ -482,7 +509,7 @@ async function writeOutputFile(file: string, text: string, flag: string): Promis
   await fs.writeFile(file, text);
 }
 
-async function migrator(ctx: Context): Promise<Migrator> {
+async function migrator(ctx: Context): Promise<AgoatMigrator> {
   const { flags, io } = ctx;
   const env = io.env;
   // Flags and parameters first: a usage error must not wait for a connection or a secret.
@@ -511,7 +538,7 @@ async function migrator(ctx: Context): Promise<Migrator> {
       throw new UsageError(`--create-database is for up and apply-complete, not ${ctx.command}`);
     await createTargetDatabase(ctx, connection, timeouts);
   }
-  return new Migrator({
+  return agoatMigrator({
     connect: await createConnect(connection, timeouts),
     migrationsDir: flags["migrations-dir"],
     completeSchemaFile: flags["complete-schema"],

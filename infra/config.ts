@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { DbMigrateError, DEFAULT_SEED, parseDsn, pemProblem, seedProblems, type SeedParams } from "../dbmigrate";
+import { DbMigrateError, parseDsn, pemProblem } from "../dbmigrate";
+import { DEFAULT_SEED, seedProblems, type SeedParams } from "../product";
 
 /** The config namespace: the project name. */
 export const CONFIG_NAMESPACE = "agoat-database";

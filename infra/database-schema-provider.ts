@@ -15,7 +15,6 @@ import {
   lintErrorLines,
   errorLine,
   guardStreams,
-  Migrator,
   parseDsn,
   pemProblem,
   processSinks,
@@ -23,12 +22,19 @@ import {
   resolveConnection,
   secretManagerSettingsFromEnv,
   secretVersionName,
-  seedProblems,
   type ConnectionSource,
   type Logger,
-  type SeedParams,
   type UpResult,
 } from "../dbmigrate";
+import {
+  agoatMigrator,
+  APPLICATION_TABLES,
+  seedProblems,
+  type AgoatMigrator,
+  type SeedChange,
+  type SeedParams,
+  type SeedResult,
+} from "../product";
 
 /** The root of the project this file belongs to (it lives in infra/). */
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -123,8 +129,8 @@ export const databaseSchemaProviderImplementation = {
         dirty: row.dirty,
       }));
       const drift = driftBetween(props.appliedMigrations ?? [], inDatabase);
-      if (!found.seed.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
-      else if (!found.seed.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
+      if (!found.seed?.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
+      else if (!found.seed?.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
       for (const line of drift) logger.warn(`drift: ${line}`);
       const outs: SchemaOutputs = {
         ...props,
@@ -132,8 +138,8 @@ export const databaseSchemaProviderImplementation = {
         schemaVersion: Math.max(0, ...(found.history ?? []).filter((row) => !row.dirty).map((row) => row.version)),
         engine: found.engine,
         serverVersion: found.serverVersion,
-        defaultCustomerId: found.seed.customerId ?? "",
-        defaultSiteId: found.seed.siteId ?? "",
+        defaultCustomerId: found.seed?.customerId ?? "",
+        defaultSiteId: found.seed?.siteId ?? "",
         drift,
       };
       return { id, props: outs };
@@ -147,7 +153,7 @@ export const databaseSchemaProviderImplementation = {
         return;
       }
       const { migrator } = await engineFor(props, redactor, logger);
-      await migrator.dropAll();
+      await migrator.dropAll([...APPLICATION_TABLES].reverse());
     });
   },
 };
@@ -166,7 +172,7 @@ async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOu
   });
 }
 
-function outputsOf(inputs: SchemaInputs, result: UpResult): SchemaOutputs {
+function outputsOf(inputs: SchemaInputs, result: UpResult<SeedResult, SeedChange>): SchemaOutputs {
   return {
     ...inputs,
     pendingMigrations: [],
@@ -257,7 +263,7 @@ async function engineFor(
   props: SchemaInputs,
   redactor: Redactor,
   logger: Logger,
-): Promise<{ migrator: Migrator; id: string }> {
+): Promise<{ migrator: AgoatMigrator; id: string }> {
   const source: ConnectionSource = props.databaseUrlSecretVersion
     ? {
         databaseUrlSecret: props.databaseUrlSecretVersion,
@@ -268,7 +274,7 @@ async function engineFor(
     : { databaseUrl: props.databaseUrl, caCertPem: props.caCert };
   const resolved = await resolveConnection(source, redactor);
   const { host, port, database } = parseDsn(resolved.dsn);
-  const migrator = new Migrator({
+  const migrator = agoatMigrator({
     connect: await createConnect(resolved),
     // Relative to the project this implementation belongs to, whatever the working directory.
     migrationsDir: path.resolve(PROJECT_ROOT, props.migrationsDir),

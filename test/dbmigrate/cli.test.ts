@@ -27,13 +27,19 @@ describe("dbmigrate CLI", () => {
       "engine",
       "serverVersion",
       "activeVersion",
+      "historySchema",
+      "historyExists",
       "migrations",
       "pending",
       "problems",
       "seed",
+      "skipped",
       "lock",
       "drafts",
     ]);
+    assert.equal(status.historySchema, "public");
+    assert.equal(status.historyExists, false);
+    assert.deepEqual(status.skipped, []);
     assert.equal(status.lock, null);
     assert.deepEqual(status.drafts, []);
     assert.equal(status.engine, "postgres");
@@ -241,7 +247,7 @@ describe("dbmigrate CLI", () => {
     assert.equal(second.code, 2);
     assert.match(
       second.stderr,
-      /^dbmigrate: refusing to apply the complete schema: the database is not empty \(it has audit_logs, customers, .*\)\. apply-complete is for a fresh database; use `dbmigrate up` for an existing one\n$/,
+      /^dbmigrate: refusing to apply the complete schema: the database is not empty \(schema public has audit_logs, customers, .*\)\. apply-complete is for a fresh database; use `dbmigrate up` for an existing one\n$/,
     );
   });
 
