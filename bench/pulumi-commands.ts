@@ -6,6 +6,8 @@
  *                                                       vs  a program with one no-op dynamic resource
  *   no-op up        our stack, nothing to do            vs  an empty TypeScript program's up
  *   first up        our stack on a fresh database       vs  `dbmigrate up` (the CLI) on a fresh database
+ *                                                       vs  the one-dynamic-resource program's first up
+ *                                                           + `dbmigrate up` on a fresh database (the floor)
  *
  * The empty program runs the same way as ours (Node, `--import tsx`, the same node_modules), so the
  * ratio is what our program, config and provider add to the engine's own cost.
@@ -13,13 +15,10 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { performance } from "node:perf_hooks";
 import { copyProject, initStack, must, pulumiProject, type PulumiProject } from "../test/support/pulumi-cli";
-import type { TestPostgres } from "../test/support/postgres";
 import { tempDir } from "../test/support/temp";
-
-/** Reports one measurement against its floor (bench/run.ts prints and records it). */
-export type Report = (name: string, measured: number, floorName: string, floor: number) => void;
+import type { BenchContext } from "./bench";
+import { median, time as timed } from "./report";
 
 const NS = "agoat-database";
 
@@ -50,14 +49,6 @@ function emptyProgram(source = "export {};\n"): string {
   return dir;
 }
 
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await work();
-  return performance.now() - started;
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 /** Our stack `stack` in `project`, pointed at `dsn`. */
 async function ourStack(project: PulumiProject, stack: string, dsn: string): Promise<void> {
   await initStack(
@@ -71,8 +62,9 @@ async function ourStack(project: PulumiProject, stack: string, dsn: string): Pro
   );
 }
 
-/** Runs the three comparisons, `runs` times each (medians). */
-export async function pulumiCommands(pg: TestPostgres, runs: number, report: Report): Promise<void> {
+/** Runs the comparisons, `runs` times each (medians; `--quick`: 2). */
+export async function pulumiCommands({ pg, quick, runs: allRuns, report }: BenchContext): Promise<void> {
+  const runs = quick ? 2 : Math.min(allRuns, 5);
   const ours = pulumiProject(copyProject());
   const empty = pulumiProject(emptyProgram());
   const dynamic = pulumiProject(emptyProgram(ONE_DYNAMIC_RESOURCE));
@@ -102,26 +94,32 @@ export async function pulumiCommands(pg: TestPostgres, runs: number, report: Rep
     median(samples.ourPreview),
     "empty TS program's preview",
     median(samples.emptyPreview),
+    "pulumi-preview-vs-empty",
   );
   report(
     "no-op pulumi preview, our stack (median)",
     median(samples.ourPreview),
     "one no-op dynamic resource's preview",
     median(dynamicPreview),
+    "pulumi-preview-vs-dynamic",
   );
   report(
     "no-op pulumi up, our stack (median)",
     median(samples.ourUp),
     "empty TS program's up",
     median(samples.emptyUp),
+    "pulumi-noop-up-vs-empty",
   );
 
   const firstUp: number[] = [];
   const dbmigrateUp: number[] = [];
+  const dynamicFirstUp: number[] = [];
   for (let k = 0; k < runs; k++) {
     const stack = `first${k}`;
     await ourStack(ours, stack, await pg.createDatabase());
     firstUp.push(await timed(() => must(ours.run(["up", "--yes", "--stack", stack]))));
+    await must(dynamic.run(["stack", "init", stack]));
+    dynamicFirstUp.push(await timed(() => must(dynamic.run(["up", "--yes", "--stack", stack]))));
     const dsn = await pg.createDatabase();
     dbmigrateUp.push(
       await timed(async () => {
@@ -132,5 +130,18 @@ export async function pulumiCommands(pg: TestPostgres, runs: number, report: Rep
       }),
     );
   }
-  report("first pulumi up, our stack (median)", median(firstUp), "dbmigrate up, fresh database", median(dbmigrateUp));
+  report(
+    "first pulumi up, our stack (median)",
+    median(firstUp),
+    "dbmigrate up, fresh database",
+    median(dbmigrateUp),
+    "pulumi-first-up-vs-dbmigrate",
+  );
+  report(
+    "first pulumi up, our stack (median)",
+    median(firstUp),
+    "1-dynamic-resource first up + dbmigrate up",
+    median(dynamicFirstUp) + median(dbmigrateUp),
+    "pulumi-first-up-vs-floor",
+  );
 }

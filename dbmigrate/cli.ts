@@ -45,6 +45,7 @@ import {
 
 type AgoatStatus = StatusReport<SeedStatus, SeedChange>;
 type AgoatResult = UpResult<SeedResult, SeedChange>;
+import { driftLines } from "./snapshot";
 
 /** Where the CLI reads and writes; injected so tests run it in-process. */
 export interface CliIo {
@@ -58,7 +59,8 @@ const USAGE = `Usage: dbmigrate <command> [options]
 Commands:
   status                 each migration's state, the server, the default tenant, who holds the lock
   up                     apply pending migrations, then seed the default tenant (--dry-run: list only)
-  verify                 exit 1 when an applied migration changed, is missing or is dirty
+  verify                 exit 1 when an applied migration changed, is missing or is dirty, or when an object
+                         of the live schema differs from the snapshot recorded after the last up (drift)
   apply-complete         apply schema/complete-schema.sql to a fresh database (a baseline), then seed
   new <name>             write the next-numbered migration file
   lint [files...]        check migrations (default: all) for CockroachDB, destructive and locking problems:
@@ -244,8 +246,8 @@ function processIo(): CliIo {
 async function statusCommand(ctx: Context): Promise<number> {
   const report = await (await migrator(ctx)).status();
   const drafts = await draftsOf(ctx);
-  // Exit 1 when something needs a person (documented: "a problem found").
-  const code = report.problems.length > 0 ? 1 : 0;
+  // Exit 1 when something needs a person (documented: "a problem found"), schema drift included.
+  const code = report.problems.length > 0 || report.schema.changes.length > 0 ? 1 : 0;
   if (ctx.flags.json) {
     ctx.output.json({ ...statusJson(report), drafts });
     return code;
@@ -269,7 +271,13 @@ async function statusCommand(ctx: Context): Promise<number> {
   }
   for (const change of report.seedChanges) ctx.out(`seed would change: ${describeSeedChange(change)}`);
   if (report.lock) ctx.out(`lock: held by ${describeHolder(report.lock)}`);
+  ctx.out(
+    report.schema.recordedHash === null
+      ? "schema: no snapshot recorded yet (the next `up` that applies something records one)"
+      : `schema: ${report.schema.changes.length === 0 ? "matches" : `${report.schema.changes.length} object(s) differ from`} the snapshot recorded ${report.schema.recordedAt}`,
+  );
   for (const problem of report.problems) ctx.logger.warn(problem);
+  for (const line of driftLines(report.schema.changes)) ctx.logger.warn(line);
   return code;
 }
 
@@ -324,6 +332,7 @@ export function statusJson(report: AgoatStatus) {
     })),
     pending: report.pending,
     problems: report.problems,
+    schema: report.schema,
     seed: report.seed
       ? {
           customer: report.seed.customerId !== null,
@@ -386,7 +395,8 @@ function printUpResult(ctx: Context, result: AgoatResult): void {
 async function verifyCommand(ctx: Context): Promise<number> {
   const problems = await (await migrator(ctx)).verify();
   if (ctx.flags.json) ctx.output.json({ ok: problems.length === 0, problems });
-  else if (problems.length === 0) ctx.out("verify: every applied migration matches its file");
+  else if (problems.length === 0)
+    ctx.out("verify: every applied migration matches its file and the schema matches the recorded snapshot");
   else for (const problem of problems) ctx.out(`problem: ${problem}`);
   return problems.length === 0 ? 0 : 1;
 }
@@ -506,7 +516,10 @@ async function assertWritableFolder(file: string, flag: string): Promise<void> {
 
 async function writeOutputFile(file: string, text: string, flag: string): Promise<void> {
   await assertWritableFolder(file, flag);
-  await fs.writeFile(file, text);
+  // A failed write (ENOSPC, EIO) carries no path: name the file.
+  await fs.writeFile(file, text).catch((error: NodeJS.ErrnoException) => {
+    throw Object.assign(error, { path: error.path ?? file });
+  });
 }
 
 async function migrator(ctx: Context): Promise<AgoatMigrator> {

@@ -125,6 +125,9 @@ export function supportsFeature(info: ServerInfo, feature: Feature): boolean {
       return info.engine === "postgres"
         ? info.activeVersion.major * 10000 + info.activeVersion.minor >= 90500
         : atLeast([info.activeVersion.major, info.activeVersion.minor], [25, 2]);
+    case "cockroachdb":
+      // A CockroachDB-only migration (docs/adrs/0013): any CockroachDB the project supports.
+      return info.engine === "cockroachdb";
   }
 }
 
@@ -137,6 +140,8 @@ export function featureRequirement(feature: Feature, info: ServerInfo): string {
   switch (feature) {
     case "row_level_security":
       return `row-level security needs PostgreSQL 9.5+ or a CockroachDB cluster at version 25.2+ (${have})`;
+    case "cockroachdb":
+      return `it waits for CockroachDB: the file is headed -- dbmigrate:requires cockroachdb and this server is ${info.serverVersion}`;
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Where the engine's own tables (history and lock) live: one schema, fixed when the history is
+ * Where the engine's own tables (history, lock, schema snapshots) live: one schema, fixed when the history is
  * created, found afterwards from the catalog, never through the session's `search_path`. A DSN's
  * `options=-c search_path=app,public` or a migration's `SET search_path` therefore cannot make the
  * engine look for (and create) a second history in another schema. Every statement of the engine
@@ -7,6 +7,7 @@
  */
 import type { SqlClient } from "./db";
 import { DbMigrateError } from "./errors";
+import { SNAPSHOT_TABLE } from "./snapshot/store";
 
 /** The history table's name (in the engine's schema). */
 export const HISTORY_TABLE = "schema_migrations";
@@ -23,6 +24,8 @@ export interface EngineSchema {
   readonly history: string;
   /** `"public".schema_migrations_lock` */
   readonly lock: string;
+  /** `"public".schema_snapshots`: the schema the migrations made, for drift checks. */
+  readonly snapshots: string;
   /** Whether the history table exists there yet (false before the first `up`). */
   readonly exists: boolean;
 }
@@ -35,7 +38,13 @@ export function quoteIdent(name: string): string {
 /** The engine's tables in `schema`. */
 export function engineSchema(schema: string, exists: boolean): EngineSchema {
   const q = quoteIdent(schema);
-  return { name: schema, history: `${q}.${HISTORY_TABLE}`, lock: `${q}.${LOCK_TABLE}`, exists };
+  return {
+    name: schema,
+    history: `${q}.${HISTORY_TABLE}`,
+    lock: `${q}.${LOCK_TABLE}`,
+    snapshots: `${q}.${SNAPSHOT_TABLE}`,
+    exists,
+  };
 }
 
 /**

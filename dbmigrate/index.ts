@@ -7,7 +7,7 @@ export type { AfterMigrationStep, MigrationExecutor, RunnableMigration, StartPoi
 export { inEngineSchema, tablesCreatedBy, type ProductSteps, type StepDeps } from "./product-steps";
 export { HISTORY_TABLE, LOCK_TABLE, quoteIdent, type EngineSchema } from "./engine-schema";
 export { RESTORED_SETTINGS } from "./session-state";
-export { NO_TRANSACTION_DIRECTIVE, outsideTransactionReason, type ExecutionMode } from "./executors/execution-mode";
+export { NO_TRANSACTION_DIRECTIVE, type ExecutionMode } from "./executors/execution-mode";
 export { inTransaction, type SqlClient, type Connect } from "./db";
 export { withRetry } from "./retry";
 export { sqlStateOf } from "./errors";

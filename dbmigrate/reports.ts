@@ -6,6 +6,7 @@ import type { Engine, ServerInfo } from "./dialect";
 import type { AppliedMigration } from "./executors/types";
 import type { LockHolder } from "./lock";
 import type { Plan, PlanEntry } from "./plan";
+import type { SchemaDriftReport } from "./snapshot";
 
 /** What `status` reports. */
 export interface StatusReport<S = unknown, C = unknown> {
@@ -31,6 +32,8 @@ export interface StatusReport<S = unknown, C = unknown> {
   skipped: string[];
   /** Who holds the migration lock right now, if anyone, and whether the lease has expired. */
   lock: LockHolder | null;
+  /** The live schema against the snapshot recorded after the last \`up\`: each object that differs. */
+  schema: SchemaDriftReport;
 }
 
 /** What `up` and `applyComplete` return. */

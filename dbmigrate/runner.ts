@@ -22,7 +22,14 @@ import {
   type ServerInfo,
   type ServerQueries,
 } from "./dialect";
-import { engineSchema, locateEngineSchema, LOCK_TABLE, quoteIdent, type EngineSchema } from "./engine-schema";
+import {
+  engineSchema,
+  HISTORY_TABLE,
+  locateEngineSchema,
+  LOCK_TABLE,
+  quoteIdent,
+  type EngineSchema,
+} from "./engine-schema";
 import { DbMigrateError, messageOf, PlanError, SeedError, sqlStateOf, UsageError } from "./errors";
 import { executorFor } from "./executors";
 import type { AfterMigrationStep, AppliedMigration, ExecutionContext, RunnableMigration } from "./executors/types";
@@ -42,6 +49,17 @@ import { upResult, type StatusReport, type UpResult } from "./reports";
 import { Redactor } from "./redact";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
 import { captureSession, type SessionState } from "./session-state";
+import {
+  driftLines,
+  readSnapshot,
+  recordSnapshot,
+  schemaDrift,
+  SNAPSHOT_TABLE,
+  type SchemaDriftReport,
+} from "./snapshot";
+
+/** The engine's own tables: never part of a schema snapshot. */
+const ENGINE_TABLES = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
 
 export type { AppliedMigration } from "./executors/types";
 export type { StatusReport, UpResult } from "./reports";
@@ -140,6 +158,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     return withClient(this.connect, async (client) => {
       const { server, at, history, product } = await this.inspectOn(client, steps);
       const lock = await readLockHolder(client, at);
+      const schema = await schemaDrift(client, { engineTables: ENGINE_TABLES, snapshotTable: at.snapshots });
       const plan = this.plan(files, history, server);
       return {
         engine: this.engineOf(server),
@@ -154,6 +173,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
         seedChanges: steps && product !== null ? steps.changes(product) : [],
         skipped: this.skipped(files),
         lock,
+        schema,
       };
     });
   }
@@ -165,19 +185,28 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     historySchema: string;
     history: HistoryRow[] | null;
     seed: S | null;
+    schema: SchemaDriftReport;
   }> {
     const steps = this.stepsFor(await this.loadMigrations());
-    const found = await withClient(this.connect, (client) => this.inspectOn(client, steps));
+    const found = await withClient(this.connect, async (client) => {
+      const inspected = await this.inspectOn(client, steps);
+      const snapshotTable = inspected.at.snapshots;
+      return { ...inspected, schema: await schemaDrift(client, { engineTables: ENGINE_TABLES, snapshotTable }) };
+    });
     return {
       engine: this.engineOf(found.server),
       serverVersion: found.server.serverVersion,
       historySchema: found.at.name,
       history: found.history,
       seed: found.product,
+      schema: found.schema,
     };
   }
 
-  /** The problems `verify` reports: changed, missing or dirty applied migrations (and out-of-order files). */
+  /**
+   * The problems `verify` reports: changed, missing or dirty applied migrations (and out-of-order
+   * files), and each object of the live schema that differs from the snapshot recorded after the last `up`.
+   */
   async verify(): Promise<string[]> {
     const report = await this.status();
     const dirty = report.migrations.filter((m) => m.state === "dirty" && !m.problem);
@@ -186,6 +215,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
       ...dirty.map(
         (m) => `${m.file} is dirty at statement ${(m.progress?.resumeAt ?? 0) + 1}: \`dbmigrate up\` resumes it`,
       ),
+      ...driftLines(report.schema.changes),
     ];
   }
 
@@ -253,7 +283,12 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   async dropAll(tables: readonly string[] = []): Promise<void> {
     await withClient(this.connect, async (client) => {
       const at = await locateEngineSchema(client, this.options.historySchema);
-      const names = [...tables.map((t) => `${quoteIdent(at.name)}.${quoteIdent(t)}`), at.history, at.lock];
+      const names = [
+        ...tables.map((t) => `${quoteIdent(at.name)}.${quoteIdent(t)}`),
+        at.history,
+        at.lock,
+        at.snapshots,
+      ];
       await client.query(`DROP TABLE IF EXISTS ${names.join(", ")} CASCADE`);
       this.logger.info(`dropped ${tables.length} table(s) of schema ${at.name}, its history and its lock`);
     });
@@ -316,6 +351,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
           }
         }
         const after = this.plan(files, await readHistory(client, created), server);
+        await this.recordSchema(client, created, after);
         for (const e of after.entries.filter((m) => m.state === "waiting"))
           this.logger.warn(`${e.file} waits: ${e.waitingFor}`);
         if (target.kind === "complete" && after.pending.length > 0) {
@@ -351,6 +387,23 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   private skipped(files: readonly Migration[]): string[] {
     const reason = this.product ? skipReason(this.product, files) : undefined;
     return reason === undefined ? [] : [reason];
+  }
+
+  /**
+   * Records the schema the migrations produced, for drift checks. Everything is applied by now: a
+   * failure here is a warning (the next \`up\` records it), never a failed run.
+   */
+  private async recordSchema(client: SqlClient, at: EngineSchema, after: Plan): Promise<void> {
+    try {
+      const version = Math.max(0, ...after.entries.filter((e) => e.state === "applied").map((e) => e.version));
+      const snapshot = await readSnapshot(client, { excludeTables: ENGINE_TABLES });
+      const hash = await recordSnapshot(client, snapshot, version, at.snapshots);
+      this.logger.info(`recorded the schema snapshot ${hash.slice(0, 19)} for drift checks`);
+    } catch (error) {
+      this.logger.warn(
+        `could not record the schema snapshot (drift checks compare with the previous one): ${messageOf(error)}`,
+      );
+    }
   }
 
   private targetPlan(target: Target, files: Migration[], history: HistoryRow[] | null, server: ServerInfo): Plan {

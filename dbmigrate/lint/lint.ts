@@ -4,10 +4,11 @@
  * the CLI and the Pulumi provider's `check` all call {@link lintSources}.
  */
 import { normaliseSql } from "../migrations";
-import { parseSql, SqlSyntaxError, type Statement } from "../sql/parse";
+import { parseSql, SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
 import { waiversOf } from "../sql/waivers";
 import type { Finding, LintReport } from "./finding";
-import { META_RULES, RULES } from "./rules";
+import type { Hit, Rule } from "./rule";
+import { ALL_RULES, FILE_RULES, META_RULES, RULES } from "./rules";
 import { SchemaModel } from "./schema-model";
 import { runSquawk, squawkBinary } from "./squawk";
 
@@ -66,26 +67,17 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
       continue;
     }
     const perStatement = new Map<Statement, Finding[]>(parsed.statements.map((s) => [s, []]));
+    const found = (rule: Pick<Rule, "id" | "severity" | "fix">, statement: Statement, hit: Hit) =>
+      perStatement.get(statement)?.push(ruleFinding(rule, hit, statement, parsed, target.file));
     for (const statement of parsed.statements) {
-      for (const rule of RULES) {
-        for (const hit of rule.check(statement, schema)) {
-          const at = hit.at === undefined ? statement : parsed.source.atByte(hit.at);
-          perStatement.get(statement)?.push({
-            rule: rule.id,
-            severity: rule.severity,
-            source: "dbmigrate",
-            file: target.file,
-            line: at.line,
-            column: at.column,
-            message: hit.message,
-            fix: rule.fix,
-          });
-        }
-      }
+      for (const rule of RULES) for (const hit of rule.check(statement, schema)) found(rule, statement, hit);
       schema.apply(statement);
     }
+    for (const rule of FILE_RULES) {
+      for (const hit of await rule.checkFile(parsed, text)) found(rule, hit.statement, hit);
+    }
     if (binary) {
-      for (const violation of await runSquawk(binary, target.file, text)) {
+      for (const violation of await runSquawk(binary, target.file, text, parsed.runsOutsideTransaction)) {
         const line = violation.line + 1;
         const at = parsed.source.atByte(parsed.source.byteOfLine(line) + violation.column);
         const statement = statementAt(parsed.statements, line);
@@ -118,7 +110,28 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
   };
 }
 
-const UNWAIVABLE = new Set(RULES.filter((rule) => rule.waivable === false).map((rule) => rule.id));
+/** A finding of one of dbmigrate's rules, placed at the hit or at its statement. */
+function ruleFinding(
+  rule: Pick<Rule, "id" | "severity" | "fix">,
+  hit: Hit,
+  statement: Statement,
+  parsed: ParsedSql,
+  file: string,
+): Finding {
+  const at = hit.at === undefined ? statement : parsed.source.atByte(hit.at);
+  return {
+    rule: rule.id,
+    severity: rule.severity,
+    source: "dbmigrate",
+    file,
+    line: at.line,
+    column: at.column,
+    message: hit.message,
+    fix: rule.fix,
+  };
+}
+
+const UNWAIVABLE = new Set(ALL_RULES.filter((rule) => rule.waivable === false).map((rule) => rule.id));
 
 /** Marks the findings a waiver on the statement covers; reports waivers without reason or use. */
 function applyWaivers(statement: Statement, found: Finding[], file: string): Finding[] {

@@ -1,5 +1,5 @@
 /** The shape of a lint rule over the syntax tree. */
-import type { Statement } from "../sql/parse";
+import type { ParsedSql, Statement } from "../sql/parse";
 import type { Severity } from "./finding";
 import type { SchemaModel } from "./schema-model";
 
@@ -23,4 +23,18 @@ export interface Rule {
   waivable?: boolean;
   /** The places `statement` breaks the rule; `schema` is the schema before it. */
   check(statement: Statement, schema: SchemaModel): Hit[];
+}
+
+/** A place a file-level rule matched: the statement, and where in it. */
+export interface FileHit extends Hit {
+  statement: Statement;
+}
+
+/**
+ * A rule that needs the whole file at once (another grammar's parse, for one): asynchronous, run
+ * once per file after the statement rules. Waivers work as for {@link Rule}.
+ */
+export interface FileRule extends Omit<Rule, "check"> {
+  /** The places the file breaks the rule; `text` is the normalised text `parsed` came from. */
+  checkFile(parsed: ParsedSql, text: string): Promise<FileHit[]>;
 }

@@ -52,7 +52,7 @@ export const DESTRUCTIVE_RULES: Rule[] = [
     id: "drop-index",
     severity: "error",
     summary: "DROP INDEX",
-    fix: "Check docs/queries.md for the query it serves and that the query has another index, then waive with that reason",
+    fix: "Find the queries it serves (pg_stat_user_indexes.idx_scan, the code) and check they have another index, then waive with that reason",
     check: (s, schema) =>
       dropped(s, schema, "OBJECT_INDEX").map((i) => ({
         message: `drops index ${i}; the queries it serves get slower`,

@@ -1,13 +1,15 @@
 /**
- * Migration SQL read with PostgreSQL's own grammar (`@libpg-query/parser`: the server's parser
- * and lexer compiled to WebAssembly; see docs/adrs/0012). Statement boundaries, each statement's
+ * Migration SQL read with PostgreSQL's own grammar (`libpg-query`: the server's parser, lexer
+ * and PL/pgSQL parser compiled to WebAssembly; see docs/adrs/0012). Statement boundaries, each statement's
  * line and column, the text sent to the server and the comments on each statement all come from
  * the parser and its scanner; nothing here lexes SQL by hand.
  */
 import * as path from "node:path";
-import { loadModule, parseSync, scanSync, type ScanToken } from "@libpg-query/parser";
+import { loadModule, parseSync, scanSync, type ScanToken } from "libpg-query";
 import { UsageError } from "../errors";
+import { enumValueUsedLater, outsideTransactionReason } from "./outside-transaction";
 import { SourceText, type TextPosition } from "./source-text";
+import { transactionControlInBody, transactionControlOf } from "./transaction-control";
 
 /** A node of the syntax tree as the parser's JSON gives it: `{ NodeType: { ...fields } }`. */
 export type SqlNode = Record<string, unknown>;
@@ -40,12 +42,29 @@ export interface Statement {
   comments: SqlComment[];
   /** Byte range of the statement in the file, for mapping node locations. */
   bytes: { from: number; to: number };
+  /**
+   * True when PostgreSQL refuses the statement inside a transaction block (`CREATE INDEX
+   * CONCURRENTLY`, `VACUUM`, ...): a file holding one runs outside a transaction, statement by
+   * statement.
+   */
+  runsOutsideTransaction: boolean;
+  /** Why, when {@link runsOutsideTransaction}: the command, e.g. `CREATE INDEX CONCURRENTLY`. */
+  outsideTransactionReason?: string;
+  /**
+   * Transaction control the statement is or holds in its PL/pgSQL body (`COMMIT`, `COMMIT in a
+   * DO block (line 7)`): the engine refuses such a file before it runs anything.
+   */
+  transactionControl?: string;
 }
 
 /** A parsed file. */
 export interface ParsedSql {
   source: SourceText;
   statements: Statement[];
+  /** Every comment of the file, in order (also those after the last statement, which no statement owns). */
+  comments: SqlComment[];
+  /** True when a statement {@link Statement.runsOutsideTransaction}: the whole file then runs statement by statement. */
+  runsOutsideTransaction: boolean;
 }
 
 /** The file does not parse: carries the parser's message and its position. */
@@ -75,19 +94,30 @@ export async function parseSql(text: string, file: string): Promise<ParsedSql> {
     throw syntaxError(error, source, file);
   }
   const tokens = scanSync(text).tokens;
+  // Statements and tokens both come in file order: one pass over each, so cost grows linearly.
   const statements: Statement[] = [];
+  const lastEnds: number[] = [];
+  let next = 0;
   for (const rawStatement of raw) {
     const from = rawStatement.stmt_location ?? 0;
     const to = rawStatement.stmt_len ? from + rawStatement.stmt_len : source.bytes.length;
-    const inside = tokens.filter((t) => t.start >= from && t.end <= to);
-    const code = inside.filter((t) => !COMMENT_TOKENS.has(t.tokenName));
-    if (code.length === 0) continue;
-    const first = code[0];
-    const last = code[code.length - 1];
+    let first: ScanToken | undefined;
+    let last: ScanToken | undefined;
+    for (; next < tokens.length && tokens[next].start < to; next++) {
+      const token = tokens[next];
+      // Before `from`: the previous statement's `;`. Comments are attached below.
+      if (token.start < from || COMMENT_TOKENS.has(token.tokenName)) continue;
+      first ??= token;
+      last = token;
+    }
+    if (!first || !last) continue;
     const start = source.atByte(first.start);
     const [kind, tree] = Object.entries(rawStatement.stmt as SqlNode)[0] as [string, SqlNode];
+    const reason = outsideTransactionReason({ kind, tree });
+    const sql = source.slice(first.start, last.end);
+    const control = transactionControlOf({ kind, tree }) ?? bodyControl({ kind, tree, sql }, source);
     statements.push({
-      sql: source.slice(first.start, last.end),
+      sql,
       line: start.line,
       column: start.column,
       endLine: source.atByte(last.end).line,
@@ -96,29 +126,59 @@ export async function parseSql(text: string, file: string): Promise<ParsedSql> {
       tree,
       comments: [],
       bytes: { from, to },
+      runsOutsideTransaction: reason !== undefined,
+      ...(reason === undefined ? {} : { outsideTransactionReason: reason }),
+      ...(control === undefined ? {} : { transactionControl: control }),
     });
+    lastEnds.push(last.end);
   }
-  attachComments(tokens, source, statements);
-  return { source, statements };
+  const comments = attachComments(tokens, source, statements, lastEnds);
+  markEnumValuesUsedLater(statements);
+  return { source, statements, comments, runsOutsideTransaction: statements.some((s) => s.runsOutsideTransaction) };
 }
 
 /**
  * A comment belongs to the statement it precedes or sits in, except one on the line where a
- * statement ends (`...; -- note`), which belongs to that statement.
+ * statement ends (`...; -- note`), which belongs to that statement. A comment below the last
+ * statement belongs to none. Returns every comment.
  */
-function attachComments(tokens: ScanToken[], source: SourceText, statements: Statement[]): void {
-  if (statements.length === 0) return;
+function attachComments(
+  tokens: ScanToken[],
+  source: SourceText,
+  statements: Statement[],
+  lastEnds: number[],
+): SqlComment[] {
+  const comments: SqlComment[] = [];
+  let following = 0;
   for (const token of tokens) {
     if (!COMMENT_TOKENS.has(token.tokenName)) continue;
     const at = source.atByte(token.start);
     const comment: SqlComment = { text: token.text, line: at.line, column: at.column };
-    const trailing = statements.find((s) => s.endLine === at.line && s.bytes.to <= token.start);
-    const owner =
-      trailing ??
-      statements.find((s) => token.start >= s.bytes.from && token.start < s.bytes.to) ??
-      statements[statements.length - 1];
-    owner.comments.push(comment);
+    comments.push(comment);
+    while (following < statements.length && lastEnds[following] <= token.start) following++;
+    const before = statements[following - 1] as Statement | undefined;
+    if (before && before.endLine === at.line) before.comments.push(comment);
+    else statements[following]?.comments.push(comment);
   }
+  return comments;
+}
+
+/** Transaction control in a statement's PL/pgSQL body, with the file line it is on. */
+function bodyControl(statement: Pick<Statement, "kind" | "tree" | "sql">, source: SourceText): string | undefined {
+  const found = transactionControlInBody(statement);
+  if (!found) return undefined;
+  if (found.bodyAt === undefined) return found.control;
+  // PL/pgSQL counts lines from the body's first line, the one its opening quote is on.
+  return `${found.control} (line ${source.atByte(found.bodyAt).line + found.bodyLine - 1})`;
+}
+
+function markEnumValuesUsedLater(statements: Statement[]): void {
+  statements.forEach((statement, index) => {
+    const reason = statement.runsOutsideTransaction ? undefined : enumValueUsedLater(statements, index);
+    if (reason === undefined) return;
+    statement.runsOutsideTransaction = true;
+    statement.outsideTransactionReason = reason;
+  });
 }
 
 function syntaxError(error: unknown, source: SourceText, file: string): SqlSyntaxError {

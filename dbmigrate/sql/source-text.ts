@@ -20,11 +20,20 @@ export class SourceText {
   readonly bytes: Buffer;
   /** Byte offset of the first byte of each line. */
   private readonly lineStarts: number[] = [0];
+  /** JavaScript index (UTF-16 units) of the first character of each line. */
+  private readonly lineIndexes: number[] = [0];
+  /**
+   * The last position asked for. Callers ask in file order, so the next answer decodes only the
+   * bytes since this one: mapping every statement of a file costs one pass over it, however
+   * long its lines are.
+   */
+  private cursor = { byte: 0, line: 0, column: 1, index: 0 };
 
   constructor(readonly text: string) {
     this.bytes = Buffer.from(text, "utf8");
     // 0x0A never occurs inside a multi-byte UTF-8 sequence, so counting it in bytes is exact.
     for (let k = 0; k < this.bytes.length; k++) if (this.bytes[k] === 0x0a) this.lineStarts.push(k + 1);
+    for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 0x0a) this.lineIndexes.push(k + 1);
   }
 
   /** The text between two byte offsets. */
@@ -32,9 +41,11 @@ export class SourceText {
     return this.bytes.subarray(fromByte, toByte).toString("utf8");
   }
 
-  /** Where the byte at `byteOffset` is. */
+  /** Where the byte at `byteOffset` is (an offset inside a character counts as that character). */
   atByte(byteOffset: number): TextPosition {
-    const offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
+    let offset = Math.max(0, Math.min(byteOffset, this.bytes.length));
+    // A UTF-8 continuation byte (10xxxxxx) is inside a character: step back to its first byte.
+    while (offset > 0 && offset < this.bytes.length && (this.bytes[offset] & 0xc0) === 0x80) offset--;
     let low = 0;
     let high = this.lineStarts.length - 1;
     while (low < high) {
@@ -42,12 +53,18 @@ export class SourceText {
       if (this.lineStarts[mid] <= offset) low = mid;
       else high = mid - 1;
     }
-    const before = this.slice(this.lineStarts[low], offset);
-    return {
-      line: low + 1,
-      column: [...before].length + 1,
-      index: this.slice(0, offset).length,
-    };
+    const from =
+      this.cursor.line === low && this.cursor.byte <= offset
+        ? this.cursor
+        : { byte: this.lineStarts[low], line: low, column: 1, index: this.lineIndexes[low] };
+    let column = from.column;
+    let index = from.index;
+    for (const ch of this.slice(from.byte, offset)) {
+      column++;
+      index += ch.length;
+    }
+    this.cursor = { byte: offset, line: low, column, index };
+    return { line: low + 1, column, index };
   }
 
   /** Byte offset of the start of 1-based `line` (the end of the text past the last line). */

@@ -32,6 +32,7 @@ describe("dbmigrate CLI", () => {
       "migrations",
       "pending",
       "problems",
+      "schema",
       "seed",
       "skipped",
       "lock",
@@ -84,7 +85,10 @@ describe("dbmigrate CLI", () => {
     const status = await runCli(["status"], { DATABASE_URL: dsn });
     assert.match(status.stdout, /^engine: postgres \(PostgreSQL \d+/);
     assert.match(status.stdout, /0001_complete_schema.sql\s+applied\s+\d{4}-\d\d-\d\dT/);
-    assert.match(status.stdout, /pending: 0\nseed: customer present, site present\n$/);
+    assert.match(
+      status.stdout,
+      /pending: 0\nseed: customer present, site present\nschema: matches the snapshot recorded \d{4}-\d\d-\d\dT\S+\n$/,
+    );
     const again = await runCli(["up", "--json", "--site-hostname", "www.example.com"], { DATABASE_URL: dsn });
     assert.equal(again.code, 0);
     assert.deepEqual(JSON.parse(again.stdout).applied, []);
@@ -111,7 +115,10 @@ describe("dbmigrate CLI", () => {
     const dir = migrationsDir();
     assert.equal((await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn })).code, 0);
     const clean = await runCli(["verify", "--migrations-dir", dir], { DATABASE_URL: dsn });
-    assert.deepEqual([clean.code, clean.stdout], [0, "verify: every applied migration matches its file\n"]);
+    assert.deepEqual(
+      [clean.code, clean.stdout],
+      [0, "verify: every applied migration matches its file and the schema matches the recorded snapshot\n"],
+    );
     writeFileSync(
       path.join(dir, "0001_complete_schema.sql"),
       readFileSync(path.join(dir, "0001_complete_schema.sql"), "utf8") + "\n-- edited\n",
