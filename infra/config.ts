@@ -5,8 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { DbMigrateError, parseDsn, pemProblem } from "../dbmigrate";
-import { DEFAULT_SEED, seedProblems, type SeedParams } from "../product";
+import { DbMigrateError, parseDsn, pemProblem } from "../dbmigrate/inputs";
+import { DEFAULT_SEED, seedProblems, type SeedParams } from "../product/inputs";
 
 /** The config namespace: the project name. */
 export const CONFIG_NAMESPACE = "agoat-database";

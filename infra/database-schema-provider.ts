@@ -8,33 +8,24 @@ import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { MigrationRef } from "./database-schema";
-import {
-  createConnect,
-  createLogger,
-  DbMigrateError,
-  lintErrorLines,
-  errorLine,
-  guardStreams,
-  parseDsn,
-  pemProblem,
-  processSinks,
-  Redactor,
-  resolveConnection,
-  secretManagerSettingsFromEnv,
-  secretVersionName,
-  type ConnectionSource,
-  type Logger,
-  type UpResult,
-} from "../dbmigrate";
-import {
-  agoatMigrator,
-  APPLICATION_TABLES,
-  seedProblems,
-  type AgoatMigrator,
-  type SeedChange,
-  type SeedParams,
-  type SeedResult,
-} from "../product";
+import { DbMigrateError, errorLine, parseDsn, pemProblem, Redactor, secretVersionName } from "../dbmigrate/inputs";
+import { seedProblems, type SeedParams } from "../product/inputs";
+import type { Logger, UpResult } from "../dbmigrate";
+import type { AgoatMigrator, SeedChange, SeedResult } from "../product";
+
+/**
+ * The engine, loaded on the first call that reaches the database or lints: a no-op preview's
+ * `check` and `diff` never load the parser, the linter or a client. `require`: the provider
+ * runs this file through tsx's CommonJS hook.
+ */
+function engine(): typeof import("../dbmigrate/index.js") {
+  return require("../dbmigrate") as typeof import("../dbmigrate/index.js");
+}
+
+/** The AGoat product's steps on the engine, loaded with it. */
+function product(): typeof import("../product/index.js") {
+  return require("../product") as typeof import("../product/index.js");
+}
 
 /** The root of the project this file belongs to (it lives in infra/). */
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -92,9 +83,9 @@ export const databaseSchemaProviderImplementation = {
       .filter((m) => !previous.has(`${m.file}:${m.checksum}`))
       .map((m) => m.file);
     // The same lint as `dbmigrate lint`, on the files this update would apply: an error fails the preview.
-    const lint = await lintErrorLines(String(news.migrationsDir), pendingMigrations, PROJECT_ROOT).catch(
-      (error: unknown) => [errorLine(error)],
-    );
+    const lint = await lintPending(String(news.migrationsDir), pendingMigrations).catch((error: unknown) => [
+      errorLine(error),
+    ]);
     for (const line of lint) failures.push({ property: "migrations", reason: line });
     return { inputs: { ...news, pendingMigrations }, failures };
   },
@@ -153,10 +144,15 @@ export const databaseSchemaProviderImplementation = {
         return;
       }
       const { migrator } = await engineFor(props, redactor, logger);
-      await migrator.dropAll([...APPLICATION_TABLES].reverse());
+      await migrator.dropAll([...product().APPLICATION_TABLES].reverse());
     });
   },
 };
+
+/** The lint errors of the files this update would add; none (and no linter loaded) when it adds none. */
+async function lintPending(migrationsDir: string, pending: string[]): Promise<string[]> {
+  return pending.length === 0 ? [] : engine().lintErrorLines(migrationsDir, pending, PROJECT_ROOT);
+}
 
 /** Runs the engine: lock, pending migrations, seed; returns the resource id and every output. */
 async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOutputs }> {
@@ -264,7 +260,8 @@ async function engineFor(
   redactor: Redactor,
   logger: Logger,
 ): Promise<{ migrator: AgoatMigrator; id: string }> {
-  const source: ConnectionSource = props.databaseUrlSecretVersion
+  const { createConnect, resolveConnection, secretManagerSettingsFromEnv } = engine();
+  const source: Parameters<typeof resolveConnection>[0] = props.databaseUrlSecretVersion
     ? {
         databaseUrlSecret: props.databaseUrlSecretVersion,
         caCertSecret: props.caCertSecretVersion,
@@ -274,7 +271,7 @@ async function engineFor(
     : { databaseUrl: props.databaseUrl, caCertPem: props.caCert };
   const resolved = await resolveConnection(source, redactor);
   const { host, port, database } = parseDsn(resolved.dsn);
-  const migrator = agoatMigrator({
+  const migrator = product().agoatMigrator({
     connect: await createConnect(resolved),
     // Relative to the project this implementation belongs to, whatever the working directory.
     migrationsDir: path.resolve(PROJECT_ROOT, props.migrationsDir),
@@ -294,6 +291,7 @@ let streamsGuarded = false;
 
 /** Runs `work` with the one logger on stderr, turning any failure into the one error line, redacted. */
 async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<T>): Promise<T> {
+  const { createLogger, guardStreams, processSinks } = engine();
   if (!streamsGuarded) {
     guardStreams(redactor);
     streamsGuarded = true;

@@ -14,7 +14,7 @@ import {
   UNDEFINED_TABLE,
   UsageError,
   type SqlClient,
-} from "../dbmigrate";
+} from "../dbmigrate/inputs";
 
 /** What the default tenant looks like. */
 export interface SeedParams {

@@ -120,6 +120,44 @@ describe("lint waivers and squawk's configuration", () => {
     assert.deepEqual([fk?.line, fk?.column], [2, line.indexOf("CONSTRAINT") + 1]);
   });
 
+  it("gives a waiver below the last statement to no statement", async () => {
+    const report = await lint("DROP TABLE site_settings;\n\n\n-- dbmigrate:allow drop-table too late to count\n");
+    assert.equal(report.findings.find((f) => f.rule === "drop-table")?.waived, undefined);
+    assert.equal(report.errors, 1);
+  });
+
+  it("names the right table's type in a type change when two schemas hold a table of that name", async () => {
+    const report = await lint(
+      "CREATE SCHEMA IF NOT EXISTS archive;\nCREATE TABLE IF NOT EXISTS archive.posts (id UUID PRIMARY KEY, status VARCHAR(4));\n" +
+        "ALTER TABLE posts ALTER COLUMN id TYPE TEXT;\nALTER TABLE archive.posts ALTER COLUMN status TYPE VARCHAR(2);\n",
+    );
+    const narrowing = report.findings.filter((f) => f.rule === "narrowing-type-change").map((f) => f.message);
+    assert.deepEqual(narrowing, []);
+  });
+
+  it("exempts a temporary table and objects made in the same migration from the destructive rules", async () => {
+    const report = await lint(
+      "CREATE TEMP TABLE import_rows (n INT4);\nDROP TABLE import_rows;\nCREATE SCHEMA IF NOT EXISTS staging;\nDROP SCHEMA staging CASCADE;\n",
+    );
+    assert.deepEqual(
+      report.findings.filter((f) => f.source === "dbmigrate").map((f) => f.rule),
+      [],
+    );
+  });
+
+  it("calls widening conversions widening", async () => {
+    const report = await lint("ALTER TABLE posts ALTER COLUMN id TYPE TEXT;\n");
+    assert.equal(report.findings.filter((f) => f.rule === "narrowing-type-change").length, 0);
+  });
+
+  it("catches NOT NULL DEFAULT NULL on an existing table", async () => {
+    const report = await lint("ALTER TABLE posts ADD COLUMN flag BOOLEAN NOT NULL DEFAULT NULL;\n");
+    assert.match(
+      report.findings.find((f) => f.rule === "not-null-column-without-default")?.message ?? "",
+      /with DEFAULT NULL/,
+    );
+  });
+
   it("reports a file the parser rejects as a syntax-error finding with line and column", async () => {
     const report = await lint("SELECT 1;\nALTER TABLE posts ADD COLUMN ;\n");
     assert.deepEqual(

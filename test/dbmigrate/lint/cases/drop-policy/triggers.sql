@@ -1,0 +1,1 @@
+DROP POLICY domains_tenant_isolation ON domains;
