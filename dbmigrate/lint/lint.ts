@@ -4,6 +4,14 @@
  * the CLI and the Pulumi provider's `check` all call {@link lintSources}.
  */
 import { normaliseSql } from "../migrations";
+import {
+  checkCockroachdbGrammar,
+  grammarFindingsBesides,
+  grammarFindingsByStatement,
+  type CockroachdbGrammarOptions,
+} from "../sql/cockroachdb-grammar";
+import { isCockroachdbOnly } from "../sql/cockroachdb-only";
+import { OLDEST_COCKROACHDB_VERSION, versionForFile } from "../sql/cockroachdb-version";
 import { parseSql, SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
 import { waiversOf } from "../sql/waivers";
 import type { Finding, LintReport } from "./finding";
@@ -24,6 +32,8 @@ export interface LintOptions {
   context?: LintSource[];
   /** Run squawk too. Default true. */
   squawk?: boolean;
+  /** CockroachDB's grammar: the oldest version supported, and whether it must run (docs/adrs/0013). */
+  cockroachdb?: CockroachdbGrammarOptions;
 }
 
 /** Lints `targets` in order (each sees the schema the ones before it leave). */
@@ -46,14 +56,32 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
       `squawk is not installed for ${process.platform}-${process.arch}: PostgreSQL locking rules were not checked (add @squawk-cli/${process.platform}-${process.arch} to optionalDependencies, then npm ci)`,
     );
   }
+  // CockroachDB's grammar: one helper process per grammar for all the files.
+  const crdb = await checkCockroachdbGrammar(
+    targets.map((t) => ({ file: t.file, text: normaliseSql(t.text) })),
+    options.cockroachdb,
+  );
+  notes.push(...crdb.notes);
   for (const target of targets) {
     schema.beginFile();
     const text = normaliseSql(target.text);
+    const crdbFindings = crdb.findings.get(target.file) ?? [];
+    // A CockroachDB-only file (-- dbmigrate:requires cockroachdb): CockroachDB's grammar alone.
+    if (isCockroachdbOnly(text)) {
+      findings.push(...grammarFindingsBesides(crdbFindings));
+      continue;
+    }
+    const context = {
+      cockroachdbVersion: versionForFile(text, options.cockroachdb?.version ?? OLDEST_COCKROACHDB_VERSION),
+    };
     let parsed: Awaited<ReturnType<typeof parseSql>>;
     try {
       parsed = await parseSql(text, target.file);
     } catch (error) {
       if (!(error instanceof SqlSyntaxError)) throw error;
+      findings.push(
+        ...grammarFindingsBesides(crdbFindings, { text, line: error.line ?? 1, column: error.column ?? 1 }),
+      );
       findings.push({
         rule: META_RULES.syntaxError.id,
         severity: "error",
@@ -70,7 +98,7 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
     const found = (rule: Pick<Rule, "id" | "severity" | "fix">, statement: Statement, hit: Hit) =>
       perStatement.get(statement)?.push(ruleFinding(rule, hit, statement, parsed, target.file));
     for (const statement of parsed.statements) {
-      for (const rule of RULES) for (const hit of rule.check(statement, schema)) found(rule, statement, hit);
+      for (const rule of RULES) for (const hit of rule.check(statement, schema, context)) found(rule, statement, hit);
       schema.apply(statement);
     }
     for (const rule of FILE_RULES) {
@@ -93,6 +121,9 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
           fix: violation.help ?? `See https://squawkhq.com/docs/${violation.rule}`,
         });
       }
+    }
+    for (const [statement, found] of grammarFindingsByStatement(parsed.statements, crdbFindings)) {
+      perStatement.get(statement)?.push(...found);
     }
     for (const [statement, found] of perStatement) findings.push(...applyWaivers(statement, found, target.file));
   }
