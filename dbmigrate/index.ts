@@ -16,11 +16,21 @@ export type { ServerQueries, SchemaJob } from "./dialect";
 export {
   createConnect,
   resolveConnection,
-  parseDsn,
   pemProblem,
   type ConnectionSource,
   type ResolvedConnection,
 } from "./connection";
+export { parseDsn, dsnWithDatabase, type Dsn } from "./settings/dsn";
+export {
+  SECRET_STORES,
+  SETTINGS,
+  settingEntries,
+  TEARDOWNS,
+  type SettingName,
+  type SettingValues,
+} from "./settings/catalog";
+export { checkValue } from "./settings/command-line";
+export { issueDetails, type Setting } from "./settings/setting";
 export { createDatabaseIfMissing, dropDatabaseIfExists, dsnForDatabase } from "./create-database";
 export { guardStreams, Redactor, redactDsn } from "./redact";
 export { createLogger, createOutput, processSinks, type Output, type Sinks } from "./output";

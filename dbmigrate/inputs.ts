@@ -4,7 +4,17 @@
  * loads no SQL parser, no linter and no database or Secret Manager client, so the Pulumi program
  * and the provider's `check` and `diff` start fast. Everything here is also exported by index.ts.
  */
-export { parseDsn, pemProblem } from "./connection";
+export { pemProblem } from "./connection";
+export { parseDsn, type Dsn } from "./settings/dsn";
+export {
+  SECRET_STORES,
+  SETTINGS,
+  settingEntries,
+  TEARDOWNS,
+  type SettingName,
+  type SettingValues,
+} from "./settings/catalog";
+export { issueDetails, type Setting } from "./settings/setting";
 export { DEFAULT_MIGRATIONS_DIR } from "./migrations";
 export { readMigrationRefs, type MigrationRef } from "./migration-refs";
 export { DbMigrateError, errorLine, SeedError, sqlStateOf, UsageError } from "./errors";

@@ -9,7 +9,7 @@ import { DbMigrateError, UsageError } from "./errors";
 import type { ParsedSql, Statement } from "./sql/parse";
 
 /** The folder, relative to the project root, that holds the migration files. */
-export const DEFAULT_MIGRATIONS_DIR = "migrations";
+export { DEFAULT_MIGRATIONS_DIR } from "./settings/defaults";
 
 /** `0001_complete_schema.sql`: four digits, an underscore, a lower-case snake_case name. */
 export const MIGRATION_FILE_PATTERN = /^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.sql$/;

@@ -8,8 +8,16 @@ import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { MigrationRef } from "./database-schema";
-import { DbMigrateError, errorLine, parseDsn, pemProblem, Redactor, secretVersionName } from "../dbmigrate/inputs";
-import { seedProblems, type SeedParams } from "../product/inputs";
+import {
+  DbMigrateError,
+  errorLine,
+  issueDetails,
+  SETTINGS,
+  Redactor,
+  secretVersionName,
+  type SettingName,
+} from "../dbmigrate/inputs";
+import type { SeedParams } from "../product/inputs";
 import type { Logger, UpResult } from "../dbmigrate";
 import type { AgoatMigrator, SeedChange, SeedResult } from "../product";
 
@@ -202,6 +210,15 @@ function driftBetween(state: MigrationRef[], database: (MigrationRef & { dirty: 
   return drift;
 }
 
+/** The seed's fields, each a setting of the same name. */
+const SEED_FIELDS = [
+  "customerName",
+  "customerSlug",
+  "siteName",
+  "siteSlug",
+  "siteHostname",
+] as const satisfies (keyof SeedParams & SettingName)[];
+
 /** Problems with the inputs, each naming its property. */
 function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -221,23 +238,28 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
   }
   if (gcp && news.caCertSecretVersion === undefined)
     fail("caCertSecretVersion", "is required with databaseUrlSecretVersion");
-  if (known(news.databaseUrl)) {
-    try {
-      parseDsn(String(news.databaseUrl));
-    } catch (error) {
-      fail("databaseUrl", redactor.redact(errorLine(error)));
+  // The values a person set in the stack config: checked by the same settings as the config and the CLI.
+  const refusal = (name: SettingName, value: unknown): string | undefined => {
+    const result = SETTINGS[name].schema.safeParse(value);
+    if (result.success) return undefined;
+    const { message, error } = issueDetails(result.error.issues[0]);
+    return redactor.redact(error ? errorLine(error) : message);
+  };
+  const checkSetting = (property: string, name: SettingName, value: unknown, prefix = "") => {
+    const problem = refusal(name, value);
+    if (problem) fail(property, prefix + problem);
+  };
+  if (known(news.databaseUrl)) checkSetting("databaseUrl", "databaseUrl", news.databaseUrl);
+  if (known(news.caCert)) checkSetting("caCert", "caCert", news.caCert, "the CA certificate ");
+  if (known(news.seed)) {
+    const seed = (news.seed ?? {}) as Record<string, unknown>;
+    for (const field of SEED_FIELDS) {
+      // Every field but the hostname has a default, so the program always sends it.
+      if (seed[field] === undefined && !("default" in SETTINGS[field])) continue;
+      checkSetting(`seed.${field}`, field, seed[field] ?? null);
     }
   }
-  if (known(news.caCert)) {
-    const problem = pemProblem(String(news.caCert));
-    if (problem) fail("caCert", `the CA certificate ${problem}`);
-  }
-  if (known(news.seed)) {
-    for (const [field, problem] of seedProblems((news.seed ?? {}) as Record<string, unknown>))
-      fail(`seed.${field}`, problem);
-  }
-  if (news.teardown !== "retain" && news.teardown !== "drop")
-    fail("teardown", `must be 'retain' or 'drop' (got '${String(news.teardown)}')`);
+  checkSetting("teardown", "teardown", news.teardown);
   const migrations = news.migrations;
   if (
     known(migrations) &&
@@ -270,7 +292,7 @@ async function engineFor(
       }
     : { databaseUrl: props.databaseUrl, caCertPem: props.caCert };
   const resolved = await resolveConnection(source, redactor);
-  const { host, port, database } = parseDsn(resolved.dsn);
+  const { host, port, database } = resolved.dsn;
   const migrator = product().agoatMigrator({
     connect: await createConnect(resolved),
     // Relative to the project this implementation belongs to, whatever the working directory.
