@@ -37,6 +37,7 @@ export { createLogger, createOutput, processSinks, type Output, type Sinks } fro
 export { DEFAULT_MIGRATIONS_DIR, loadMigrations, checksumOf, type Migration } from "./migrations";
 export { readMigrationRefs, type MigrationRef } from "./migration-refs";
 export { parseSql, SqlSyntaxError, type Statement } from "./sql/parse";
+export { defaultParseCacheDir, ParseCache, parseSqlOnce } from "./sql/parse-cache";
 export { lintSources, type LintSource, type LintOptions } from "./lint/lint";
 export { lintErrorLines, lintFiles } from "./lint/files";
 export type { Finding, LintReport, Severity } from "./lint/finding";

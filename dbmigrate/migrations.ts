@@ -206,10 +206,10 @@ function parseLockTimeout(statements: Statement[], where: string): number | unde
  * `-- dbmigrate:requires cockroachdb` (only CockroachDB's grammar may accept it; cut at `;`).
  */
 function readStatements(sql: string, where: string): Promise<ParsedSql> {
-  const { cockroachdbOnly, parse } = sqlModules();
+  const { cockroachdbOnly, parseCache } = sqlModules();
   return cockroachdbOnly.isCockroachdbOnly(sql)
     ? cockroachdbOnly.splitCockroachdbOnly(sql)
-    : parse.parseSql(sql, where);
+    : parseCache.parseSqlOnce(sql, where);
 }
 
 /**
@@ -219,7 +219,7 @@ function readStatements(sql: string, where: string): Promise<ParsedSql> {
  */
 function sqlModules() {
   return {
-    parse: require("./sql/parse") as typeof import("./sql/parse.js"),
+    parseCache: require("./sql/parse-cache") as typeof import("./sql/parse-cache.js"),
     cockroachdbOnly: require("./sql/cockroachdb-only") as typeof import("./sql/cockroachdb-only.js"),
     transactionControl: require("./sql/transaction-control") as typeof import("./sql/transaction-control.js"),
   };
