@@ -12,7 +12,8 @@ import {
 } from "../sql/cockroachdb-grammar";
 import { isCockroachdbOnly } from "../sql/cockroachdb-only";
 import { OLDEST_COCKROACHDB_VERSION, versionForFile } from "../sql/cockroachdb-version";
-import { parseSql, SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
+import { SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
+import { parseSqlOnce } from "../sql/parse-cache";
 import { waiversOf } from "../sql/waivers";
 import type { Finding, LintReport } from "./finding";
 import type { Hit, Rule } from "./rule";
@@ -41,7 +42,7 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
   const schema = new SchemaModel();
   for (const source of options.context ?? []) {
     try {
-      for (const statement of (await parseSql(normaliseSql(source.text), source.file)).statements) {
+      for (const statement of (await parseSqlOnce(normaliseSql(source.text), source.file)).statements) {
         schema.apply(statement);
       }
     } catch {
@@ -74,9 +75,9 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
     const context = {
       cockroachdbVersion: versionForFile(text, options.cockroachdb?.version ?? OLDEST_COCKROACHDB_VERSION),
     };
-    let parsed: Awaited<ReturnType<typeof parseSql>>;
+    let parsed: ParsedSql;
     try {
-      parsed = await parseSql(text, target.file);
+      parsed = await parseSqlOnce(text, target.file);
     } catch (error) {
       if (!(error instanceof SqlSyntaxError)) throw error;
       findings.push(
