@@ -15,10 +15,11 @@ import {
   SETTINGS,
   Redactor,
   secretVersionName,
-  type SeedParams,
   type SettingName,
 } from "../dbmigrate/inputs";
-import type { Logger, Migrator, UpResult } from "../dbmigrate";
+import type { SeedParams } from "../product/inputs";
+import type { Logger, UpResult } from "../dbmigrate";
+import type { AgoatMigrator, SeedChange, SeedResult } from "../product";
 
 /**
  * The engine, loaded on the first call that reaches the database or lints: a no-op preview's
@@ -27,6 +28,11 @@ import type { Logger, Migrator, UpResult } from "../dbmigrate";
  */
 function engine(): typeof import("../dbmigrate/index.js") {
   return require("../dbmigrate") as typeof import("../dbmigrate/index.js");
+}
+
+/** The AGoat product's steps on the engine, loaded with it. */
+function product(): typeof import("../product/index.js") {
+  return require("../product") as typeof import("../product/index.js");
 }
 
 /** The root of the project this file belongs to (it lives in infra/). */
@@ -122,8 +128,8 @@ export const databaseSchemaProviderImplementation = {
         dirty: row.dirty,
       }));
       const drift = driftBetween(props.appliedMigrations ?? [], inDatabase);
-      if (!found.seed.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
-      else if (!found.seed.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
+      if (!found.seed?.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
+      else if (!found.seed?.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
       for (const line of drift) logger.warn(`drift: ${line}`);
       const outs: SchemaOutputs = {
         ...props,
@@ -131,8 +137,8 @@ export const databaseSchemaProviderImplementation = {
         schemaVersion: Math.max(0, ...(found.history ?? []).filter((row) => !row.dirty).map((row) => row.version)),
         engine: found.engine,
         serverVersion: found.serverVersion,
-        defaultCustomerId: found.seed.customerId ?? "",
-        defaultSiteId: found.seed.siteId ?? "",
+        defaultCustomerId: found.seed?.customerId ?? "",
+        defaultSiteId: found.seed?.siteId ?? "",
         drift,
       };
       return { id, props: outs };
@@ -146,7 +152,7 @@ export const databaseSchemaProviderImplementation = {
         return;
       }
       const { migrator } = await engineFor(props, redactor, logger);
-      await migrator.dropAll();
+      await migrator.dropAll([...product().APPLICATION_TABLES].reverse());
     });
   },
 };
@@ -170,7 +176,7 @@ async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOu
   });
 }
 
-function outputsOf(inputs: SchemaInputs, result: UpResult): SchemaOutputs {
+function outputsOf(inputs: SchemaInputs, result: UpResult<SeedResult, SeedChange>): SchemaOutputs {
   return {
     ...inputs,
     pendingMigrations: [],
@@ -275,8 +281,8 @@ async function engineFor(
   props: SchemaInputs,
   redactor: Redactor,
   logger: Logger,
-): Promise<{ migrator: Migrator; id: string }> {
-  const { createConnect, Migrator, resolveConnection, secretManagerSettingsFromEnv } = engine();
+): Promise<{ migrator: AgoatMigrator; id: string }> {
+  const { createConnect, resolveConnection, secretManagerSettingsFromEnv } = engine();
   const source: Parameters<typeof resolveConnection>[0] = props.databaseUrlSecretVersion
     ? {
         databaseUrlSecret: props.databaseUrlSecretVersion,
@@ -287,7 +293,7 @@ async function engineFor(
     : { databaseUrl: props.databaseUrl, caCertPem: props.caCert };
   const resolved = await resolveConnection(source, redactor);
   const { host, port, database } = resolved.dsn;
-  const migrator = new Migrator({
+  const migrator = product().agoatMigrator({
     connect: await createConnect(resolved),
     // Relative to the project this implementation belongs to, whatever the working directory.
     migrationsDir: path.resolve(PROJECT_ROOT, props.migrationsDir),
