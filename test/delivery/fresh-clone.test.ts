@@ -11,7 +11,6 @@ import { chmodSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { freePort } from "../support/postgres";
-import { pulumiExecutable } from "../support/pulumi-cli";
 import { tempDir } from "../support/temp";
 
 /** The machine's own `node` (outside .tools/), and whether it is older than 22. */
@@ -43,7 +42,8 @@ describe("a fresh clone on the machine's Node", () => {
   });
 
   it("npm ci && npm run local is the whole set-up; .local/env gives Node 22, the pinned pulumi and dbmigrate", async () => {
-    pulumiExecutable(); // the CLI's cache may be warm; without one, this says how to build it
+    // npm run local finds the pinned CLI through .ci/ensure-pulumi.sh (its cache may be warm: a
+    // cold build takes 10-20 minutes, which is that script's own test's business).
     env.AGOAT_LOCAL_PORT = String(await freePort());
     execFileSync("git", ["clone", "--quiet", process.cwd(), clone]);
     const ci = run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund"]);
