@@ -54,3 +54,16 @@ export {
 export { secretManagerSettingsFromEnv, secretVersionName, type SecretManagerSettings } from "./secret-manager";
 export type { Engine } from "./dialect";
 export type { Logger } from "./clock";
+export {
+  diffSnapshots,
+  driftLines,
+  readSnapshot,
+  renderDiff,
+  snapshotHash,
+  DIFF_FORMATS,
+  type DiffFormat,
+  type SchemaChange,
+  type SchemaDiff,
+  type SchemaSnapshot,
+  type SchemaDriftReport,
+} from "./snapshot";
