@@ -59,7 +59,7 @@ import { driftLines, readSnapshot, recordSnapshot, schemaDrift, SNAPSHOT_TABLE }
 import { APPLICATION_TABLES } from "./tables";
 
 /** The engine's own tables: never part of a schema snapshot. */
-const ENGINE_TABLES = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
+export const ENGINE_TABLES = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
 
 export type { AppliedMigration } from "./executors/types";
 export type { SeedStatus, StatusReport, UpResult } from "./reports";
