@@ -55,8 +55,10 @@ export { secretManagerSettingsFromEnv, secretVersionName, type SecretManagerSett
 export type { Engine } from "./dialect";
 export type { Logger } from "./clock";
 export {
+  changeLine,
   diffSnapshots,
   driftLines,
+  renderDiffMarkdown,
   readSnapshot,
   renderDiff,
   snapshotHash,
@@ -67,3 +69,5 @@ export {
   type SchemaSnapshot,
   type SchemaDriftReport,
 } from "./snapshot";
+export { schemaChange, type SchemaChangeRequest } from "./scratch/schema-change";
+export type { FolderDiff, ScratchDatabases } from "./snapshot/folder-diff";
