@@ -61,9 +61,7 @@ export async function diffMigrationFolders(
     try {
       logger.info(`applying the ${label} migrations (${count} files) to a throwaway database ...`);
       await options.apply(db.connect, dir, options.engine);
-      return await withClient(db.connect, (client) =>
-        readSnapshot(client, { excludeTables: options.engineTables }),
-      );
+      return await withClient(db.connect, (client) => readSnapshot(client, { excludeTables: options.engineTables }));
     } finally {
       await db.drop().catch(() => undefined);
     }
