@@ -10,7 +10,7 @@ if (major < 22) {
   process.exit(2);
 }
 require("tsx/cjs/api").register();
-const { main } = require("../dbmigrate/cli.ts");
+const { main } = require("../dbmigrate/main.ts");
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -9,7 +9,7 @@ import { UsageError } from "./errors";
 import { normaliseSql, parseMigration, type FileReader, type Migration } from "./migrations";
 
 /** Where the complete schema lives, relative to the project root. */
-export const DEFAULT_COMPLETE_SCHEMA_FILE = "schema/complete-schema.sql";
+export { DEFAULT_COMPLETE_SCHEMA_FILE } from "./settings/defaults";
 
 const HEADER = `-- AGoat Publisher: the complete database schema, for a fresh database.
 -- Generated from migrations/ by \`dbmigrate build-complete\`: do not edit by hand.
@@ -18,10 +18,23 @@ const HEADER = `-- AGoat Publisher: the complete database schema, for a fresh da
 `;
 const BEGIN = "-- dbmigrate:section ";
 const END = "-- dbmigrate:end-section ";
+/**
+ * Marks a section whose file has no final newline: the end marker needs a line of its own, and
+ * the newline put before it is not the file's (so the section checksums as the file does).
+ */
+const NO_FINAL_NEWLINE = " (no final newline)";
 
-/** The complete schema text for these migrations. */
+/**
+ * The complete schema text for these migrations. Each section holds its file's normalised text
+ * exactly (trailing blank lines and comments included), so `apply-complete` records the checksum
+ * `dbmigrate up` would.
+ */
 export function renderCompleteSchema(migrations: readonly Migration[]): string {
-  const sections = migrations.map((m) => `${BEGIN}${m.file}\n${m.sql.replace(/\n*$/, "\n")}${END}${m.file}\n`);
+  const sections = migrations.map((m) =>
+    m.sql.endsWith("\n")
+      ? `${BEGIN}${m.file}\n${m.sql}${END}${m.file}\n`
+      : `${BEGIN}${m.file}\n${m.sql}\n${END}${m.file}${NO_FINAL_NEWLINE}\n`,
+  );
   return `${HEADER}\n${sections.join("\n")}`;
 }
 
@@ -35,10 +48,12 @@ export async function parseCompleteSchema(text: string, where: string): Promise<
       if (open) throw sectionError(where, index, `section '${open.file}' is not closed`);
       open = { file: line.slice(BEGIN.length).trim(), from: index + 1 };
     } else if (line.startsWith(END)) {
-      if (!open || line.slice(END.length).trim() !== open.file) {
+      const marker = line.slice(END.length).trim();
+      const noFinalNewline = marker.endsWith(NO_FINAL_NEWLINE);
+      if (!open || marker.slice(0, noFinalNewline ? -NO_FINAL_NEWLINE.length : undefined) !== open.file) {
         throw sectionError(where, index, "an end-section marker does not match the open section");
       }
-      const body = lines.slice(open.from, index).join("\n") + "\n";
+      const body = lines.slice(open.from, index).join("\n") + (noFinalNewline ? "" : "\n");
       sections.push({ file: open.file, body });
       open = undefined;
     }

@@ -174,13 +174,15 @@ export function toDbMigrateError(error: unknown): DbMigrateError {
     });
   }
   const fsError = error as NodeJS.ErrnoException;
-  if (typeof fsError.code === "string" && typeof fsError.path === "string" && fsError.syscall) {
+  if (typeof fsError.code === "string" && fsError.syscall) {
     const problem = FILE_PROBLEMS[fsError.code] ?? fsError.code;
-    const hint =
-      fsError.code === "ENOENT" && /open|mkdir|rename|copyfile/.test(fsError.syscall)
-        ? "Check the path; create the folder first if it should exist"
-        : "Check the path and its permissions";
-    return new UsageError(`cannot ${verbOf(fsError.syscall)}: ${problem}`, { file: fsError.path, hint, cause: error });
+    const file = typeof fsError.path === "string" ? fsError.path : undefined;
+    // A write that fails (ENOSPC on a full disk, EIO) carries no path: the caller adds it when it can.
+    return new UsageError(`cannot ${verbOf(fsError.syscall)}: ${problem}`, {
+      file,
+      hint: FILE_HINTS[fsError.code] ?? "Check the path and its permissions",
+      cause: error,
+    });
   }
   if (error instanceof URIError) {
     return new UsageError("the database URL has a '%' that is not followed by two hex digits", {
@@ -191,7 +193,15 @@ export function toDbMigrateError(error: unknown): DbMigrateError {
   return new UnexpectedError(message, { cause: error });
 }
 
+/** What to do about a file-system error, by code. */
+const FILE_HINTS: Record<string, string> = {
+  ENOENT: "Check the path; create the folder first if it should exist",
+  ENOSPC: "Free space on that device or write somewhere else; the file may be partly written",
+  EROFS: "That file system is mounted read-only: write somewhere else",
+};
+
 function verbOf(syscall: string): string {
+  if (syscall === "write") return "write the file";
   if (syscall === "open") return "open the file";
   if (syscall === "mkdir") return "create the folder";
   if (syscall === "scandir" || syscall === "readdir") return "read the folder";

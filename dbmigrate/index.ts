@@ -15,16 +15,28 @@ export type { ServerQueries, SchemaJob } from "./dialect";
 export {
   createConnect,
   resolveConnection,
-  parseDsn,
   pemProblem,
   type ConnectionSource,
   type ResolvedConnection,
 } from "./connection";
+export { parseDsn, dsnWithDatabase, type Dsn } from "./settings/dsn";
+export {
+  SECRET_STORES,
+  SETTINGS,
+  settingEntries,
+  TEARDOWNS,
+  type SettingName,
+  type SettingValues,
+} from "./settings/catalog";
+export { checkValue } from "./settings/command-line";
+export { issueDetails, type Setting } from "./settings/setting";
 export { createDatabaseIfMissing, dropDatabaseIfExists, dsnForDatabase } from "./create-database";
 export { guardStreams, Redactor, redactDsn } from "./redact";
 export { createLogger, createOutput, processSinks, type Output, type Sinks } from "./output";
 export { DEFAULT_MIGRATIONS_DIR, loadMigrations, checksumOf, type Migration } from "./migrations";
+export { readMigrationRefs, type MigrationRef } from "./migration-refs";
 export { parseSql, SqlSyntaxError, type Statement } from "./sql/parse";
+export { defaultParseCacheDir, ParseCache, parseSqlOnce } from "./sql/parse-cache";
 export { lintSources, type LintSource, type LintOptions } from "./lint/lint";
 export { lintErrorLines, lintFiles } from "./lint/files";
 export type { Finding, LintReport, Severity } from "./lint/finding";

@@ -3,15 +3,13 @@
  * Files are `NNNN_name.sql` in one folder, forward-only, ordered by number.
  */
 import { createHash } from "node:crypto";
-import { promises as fs } from "node:fs";
+import { constants as fsConstants, promises as fs } from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "./errors";
-import { isCockroachdbOnly, splitCockroachdbOnly } from "./sql/cockroachdb-only";
-import { parseSql, type ParsedSql, type Statement } from "./sql/parse";
-import { transactionControlOf } from "./sql/transaction-control";
+import { DbMigrateError, UsageError } from "./errors";
+import type { ParsedSql, Statement } from "./sql/parse";
 
 /** The folder, relative to the project root, that holds the migration files. */
-export const DEFAULT_MIGRATIONS_DIR = "migrations";
+export { DEFAULT_MIGRATIONS_DIR } from "./settings/defaults";
 
 /** `0001_complete_schema.sql`: four digits, an underscore, a lower-case snake_case name. */
 export const MIGRATION_FILE_PATTERN = /^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.sql$/;
@@ -40,6 +38,11 @@ export interface Migration {
   /** Server features it needs; without them it is recorded as skipped. */
   requires: Feature[];
   /**
+   * Its `-- dbmigrate:lock-timeout <duration>` header, ms: how long each of its statements may
+   * wait for a table lock before giving up and retrying. Undefined: the run's setting.
+   */
+  lockTimeoutMs?: number;
+  /**
    * A statement PostgreSQL refuses in a transaction block (`CREATE INDEX CONCURRENTLY`, ...; see
    * `Statement.runsOutsideTransaction`): the file runs outside a transaction, statement by statement.
    */
@@ -54,11 +57,58 @@ export interface FileReader {
   read(file: string): Promise<string>;
 }
 
-/** Reads from the local file system. */
+/** Reads from the local file system: regular files only, and only valid UTF-8 (see {@link decodeUtf8}). */
 export const nodeFileReader: FileReader = {
   list: (dir) => fs.readdir(dir),
-  read: (file) => fs.readFile(file, "utf8"),
+  read: async (file) => decodeUtf8(await readRegularFile(file), file),
 };
+
+/**
+ * A file's bytes. Opened without blocking, so a FIFO (or a device) named like a migration is
+ * refused instead of waiting forever for a writer.
+ */
+async function readRegularFile(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: ${file}`), { code: "EISDIR", path: file });
+    if (!stat.isFile()) {
+      const kind = stat.isFIFO() ? "a FIFO (named pipe)" : stat.isSocket() ? "a socket" : "a device";
+      throw new UsageError(`'${path.basename(file)}' is ${kind}, not a regular file: dbmigrate reads only files`, {
+        file,
+        hint: "Move or rename it: every NNNN_name.sql entry must be a regular file",
+      });
+    }
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The text of `bytes`, which must be valid UTF-8: a migration is stored and checksummed as it is,
+ * so bytes that would be replaced by U+FFFD are refused, naming the first bad byte's offset.
+ */
+export function decodeUtf8(bytes: Buffer, file: string): string {
+  const text = bytes.toString("utf8");
+  if (!text.includes("\uFFFD") || Buffer.from(text, "utf8").equals(bytes)) return text;
+  // The first byte where decoding and re-encoding disagree is where the invalid sequence starts.
+  const again = Buffer.from(text, "utf8");
+  let offset = 0;
+  while (offset < bytes.length && bytes[offset] === again[offset]) offset++;
+  const shown = bytes
+    .subarray(offset, offset + 4)
+    .toString("hex")
+    .replace(/(..)/g, "$1 ")
+    .trim();
+  throw new UsageError(
+    `'${path.basename(file)}' is not valid UTF-8: bad byte sequence at byte offset ${offset} (${shown})`,
+    {
+      file,
+      hint: "Save the file as UTF-8 (e.g. `iconv -f latin1 -t utf-8`); nothing was applied",
+    },
+  );
+}
 
 /**
  * The text every reader sees: a UTF-8 byte-order mark dropped and line endings normalised, so a
@@ -95,6 +145,7 @@ export async function parseMigration(file: string, text: string, where = file): 
       hint: "Add at least one statement, or delete the file if it was created by mistake",
     });
   }
+  const { transactionControlOf } = sqlModules().transactionControl;
   for (const statement of statements) {
     const control = transactionControlOf(statement);
     if (control) {
@@ -115,7 +166,39 @@ export async function parseMigration(file: string, text: string, where = file): 
     statements,
     requires: parseRequires(statements, where),
     runsOutsideTransaction,
+    lockTimeoutMs: parseLockTimeout(statements, where),
   };
+}
+
+/** The `-- dbmigrate:lock-timeout` directive's form: a whole number with `ms`, `s` or `min`. */
+const LOCK_TIMEOUT_DIRECTIVE = /^--\s*dbmigrate:lock-timeout\b\s*(.*?)\s*$/;
+
+/** Bounds of a migration's lock timeout, ms: 0 would wait for ever, over 10 minutes is an outage. */
+export const LOCK_TIMEOUT_BOUNDS = { min: 1, max: 600_000 } as const;
+
+/** Parses `10s`, `500ms`, `2min` (bounded by {@link LOCK_TIMEOUT_BOUNDS}); undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,9})\s*(ms|s|min)$/.exec(text.trim());
+  if (!match) return undefined;
+  const ms = Number(match[1]) * { ms: 1, s: 1000, min: 60_000 }[match[2] as "ms" | "s" | "min"];
+  return ms >= LOCK_TIMEOUT_BOUNDS.min && ms <= LOCK_TIMEOUT_BOUNDS.max ? ms : undefined;
+}
+
+function parseLockTimeout(statements: Statement[], where: string): number | undefined {
+  let found: number | undefined;
+  for (const comment of statements.flatMap((s) => s.comments)) {
+    const match = LOCK_TIMEOUT_DIRECTIVE.exec(comment.text);
+    if (!match) continue;
+    const ms = parseDuration(match[1]);
+    if (ms === undefined) {
+      throw new UsageError(`bad dbmigrate:lock-timeout '${match[1]}'`, {
+        file: where,
+        hint: `Give a duration from ${LOCK_TIMEOUT_BOUNDS.min} ms to ${LOCK_TIMEOUT_BOUNDS.max / 60_000} min, e.g. \`-- dbmigrate:lock-timeout 10s\``,
+      });
+    }
+    found = ms;
+  }
+  return found;
 }
 
 /**
@@ -123,7 +206,23 @@ export async function parseMigration(file: string, text: string, where = file): 
  * `-- dbmigrate:requires cockroachdb` (only CockroachDB's grammar may accept it; cut at `;`).
  */
 function readStatements(sql: string, where: string): Promise<ParsedSql> {
-  return isCockroachdbOnly(sql) ? splitCockroachdbOnly(sql) : parseSql(sql, where);
+  const { cockroachdbOnly, parseCache } = sqlModules();
+  return cockroachdbOnly.isCockroachdbOnly(sql)
+    ? cockroachdbOnly.splitCockroachdbOnly(sql)
+    : parseCache.parseSqlOnce(sql, where);
+}
+
+/**
+ * The SQL modules (each loads libpg-query), required on first use: listing files and checksums
+ * (migration-refs.ts, the Pulumi program) never needs them. `require`, not `import()`: the
+ * provider loads this file through tsx's CommonJS hook only.
+ */
+function sqlModules() {
+  return {
+    parseCache: require("./sql/parse-cache") as typeof import("./sql/parse-cache.js"),
+    cockroachdbOnly: require("./sql/cockroachdb-only") as typeof import("./sql/cockroachdb-only.js"),
+    transactionControl: require("./sql/transaction-control") as typeof import("./sql/transaction-control.js"),
+  };
 }
 
 function parseRequires(statements: Statement[], where: string): Feature[] {
@@ -216,6 +315,7 @@ export async function readMigrationFile(reader: FileReader, file: string, where:
   try {
     return await reader.read(where);
   } catch (error) {
+    if (error instanceof DbMigrateError) throw error; // already one line: not UTF-8, not a regular file
     const code = (error as { code?: string }).code;
     if (code === "EISDIR") {
       throw new UsageError(`'${file}' in the migrations folder is a directory, not a migration file`, {

@@ -123,7 +123,13 @@ export function planMigrations(
         ...base,
         state: "changed",
         appliedChecksum: row.checksum,
-        problem: `${file.file} was changed after it was applied (applied checksum ${row.checksum}, file now ${file.checksum}): restore the file as applied and put the change in a new migration (\`dbmigrate new <name>\`)`,
+        problem: changedProblem(file.file, row.checksum, file.checksum),
+      });
+    } else if (row.file !== file.file) {
+      add({
+        ...base,
+        state: "changed",
+        problem: `${row.file} was renamed to ${file.file} after it was applied: restore its name (the history records files by name)`,
       });
     } else {
       add({ ...base, state: "applied" });
@@ -144,6 +150,14 @@ export function planMigrations(
   entries.sort((a, b) => a.version - b.version);
   pending.sort((a, b) => a.version - b.version);
   return { entries, pending, starts, problems };
+}
+
+/**
+ * The line for an applied migration whose file changed: the one wording of `up`, `verify`,
+ * `status` and the Pulumi preview.
+ */
+export function changedProblem(file: string, appliedChecksum: string, fileChecksum: string): string {
+  return `${file} was changed after it was applied (applied checksum ${appliedChecksum}, file now ${fileChecksum}): restore the file as applied and put the change in a new migration (\`dbmigrate new <name>\`)`;
 }
 
 /** How far a dirty row got, and whether `up` may resume it without a person. */

@@ -9,27 +9,25 @@ import type * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { MigrationRef } from "./database-schema";
 import {
-  createConnect,
-  createLogger,
   DbMigrateError,
-  driftLines,
-  lintErrorLines,
   errorLine,
-  guardStreams,
-  Migrator,
-  parseDsn,
-  pemProblem,
-  processSinks,
+  issueDetails,
+  SETTINGS,
   Redactor,
-  resolveConnection,
-  secretManagerSettingsFromEnv,
   secretVersionName,
-  seedProblems,
-  type ConnectionSource,
-  type Logger,
   type SeedParams,
-  type UpResult,
-} from "../dbmigrate";
+  type SettingName,
+} from "../dbmigrate/inputs";
+import type { Logger, Migrator, UpResult } from "../dbmigrate";
+
+/**
+ * The engine, loaded on the first call that reaches the database or lints: a no-op preview's
+ * `check` and `diff` never load the parser, the linter or a client. `require`: the provider
+ * runs this file through tsx's CommonJS hook.
+ */
+function engine(): typeof import("../dbmigrate/index.js") {
+  return require("../dbmigrate") as typeof import("../dbmigrate/index.js");
+}
 
 /** The root of the project this file belongs to (it lives in infra/). */
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -103,9 +101,7 @@ export const databaseSchemaProviderImplementation = {
       .filter((m) => !previous.has(`${m.file}:${m.checksum}`))
       .map((m) => m.file);
     // The same lint as `dbmigrate lint`, on the files this update would apply: an error fails the preview.
-    const lint = await lintErrorLines(String(news.migrationsDir), pending, PROJECT_ROOT).catch((error: unknown) => [
-      errorLine(error),
-    ]);
+    const lint = await lintPending(String(news.migrationsDir), pending).catch((error: unknown) => [errorLine(error)]);
     for (const line of lint) failures.push({ property: "migrations", reason: line });
     const { migrations: _legacy, __drift: _drift, ...rest } = news;
     for (const key of PREVIEW_ONLY) delete rest[key];
@@ -152,7 +148,7 @@ export const databaseSchemaProviderImplementation = {
       if (!found.seed.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
       else if (!found.seed.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
       // Object by object: the live catalog against the snapshot recorded after the last up.
-      drift.push(...driftLines(found.schema.changes));
+      drift.push(...engine().driftLines(found.schema.changes));
       for (const line of drift) logger.warn(`drift: ${line}`);
       const outs: SchemaOutputs = {
         ...props,
@@ -181,6 +177,11 @@ export const databaseSchemaProviderImplementation = {
     });
   },
 };
+
+/** The lint errors of the files this update would add; none (and no linter loaded) when it adds none. */
+async function lintPending(migrationsDir: string, pending: string[]): Promise<string[]> {
+  return pending.length === 0 ? [] : engine().lintErrorLines(migrationsDir, pending, PROJECT_ROOT);
+}
 
 /** Runs the engine: lock, pending migrations, seed; returns the resource id and every output. */
 async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOutputs }> {
@@ -230,6 +231,15 @@ function driftBetween(state: MigrationRef[], database: (MigrationRef & { dirty: 
   return drift;
 }
 
+/** The seed's fields, each a setting of the same name. */
+const SEED_FIELDS = [
+  "customerName",
+  "customerSlug",
+  "siteName",
+  "siteSlug",
+  "siteHostname",
+] as const satisfies (keyof SeedParams & SettingName)[];
+
 /** Problems with the inputs, each naming its property. */
 function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -249,23 +259,28 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
   }
   if (gcp && news.caCertSecretVersion === undefined)
     fail("caCertSecretVersion", "is required with databaseUrlSecretVersion");
-  if (known(news.databaseUrl)) {
-    try {
-      parseDsn(String(news.databaseUrl));
-    } catch (error) {
-      fail("databaseUrl", redactor.redact(errorLine(error)));
+  // The values a person set in the stack config: checked by the same settings as the config and the CLI.
+  const refusal = (name: SettingName, value: unknown): string | undefined => {
+    const result = SETTINGS[name].schema.safeParse(value);
+    if (result.success) return undefined;
+    const { message, error } = issueDetails(result.error.issues[0]);
+    return redactor.redact(error ? errorLine(error) : message);
+  };
+  const checkSetting = (property: string, name: SettingName, value: unknown, prefix = "") => {
+    const problem = refusal(name, value);
+    if (problem) fail(property, prefix + problem);
+  };
+  if (known(news.databaseUrl)) checkSetting("databaseUrl", "databaseUrl", news.databaseUrl);
+  if (known(news.caCert)) checkSetting("caCert", "caCert", news.caCert, "the CA certificate ");
+  if (known(news.seed)) {
+    const seed = (news.seed ?? {}) as Record<string, unknown>;
+    for (const field of SEED_FIELDS) {
+      // Every field but the hostname has a default, so the program always sends it.
+      if (seed[field] === undefined && !("default" in SETTINGS[field])) continue;
+      checkSetting(`seed.${field}`, field, seed[field] ?? null);
     }
   }
-  if (known(news.caCert)) {
-    const problem = pemProblem(String(news.caCert));
-    if (problem) fail("caCert", `the CA certificate ${problem}`);
-  }
-  if (known(news.seed)) {
-    for (const [field, problem] of seedProblems((news.seed ?? {}) as Record<string, unknown>))
-      fail(`seed.${field}`, problem);
-  }
-  if (news.teardown !== "retain" && news.teardown !== "drop")
-    fail("teardown", `must be 'retain' or 'drop' (got '${String(news.teardown)}')`);
+  checkSetting("teardown", "teardown", news.teardown);
   const migrations = news.__migrations ?? news.migrations;
   if (
     known(migrations) &&
@@ -288,7 +303,8 @@ async function engineFor(
   redactor: Redactor,
   logger: Logger,
 ): Promise<{ migrator: Migrator; id: string }> {
-  const source: ConnectionSource = props.databaseUrlSecretVersion
+  const { createConnect, Migrator, resolveConnection, secretManagerSettingsFromEnv } = engine();
+  const source: Parameters<typeof resolveConnection>[0] = props.databaseUrlSecretVersion
     ? {
         databaseUrlSecret: props.databaseUrlSecretVersion,
         caCertSecret: props.caCertSecretVersion,
@@ -297,7 +313,7 @@ async function engineFor(
       }
     : { databaseUrl: props.databaseUrl, caCertPem: props.caCert };
   const resolved = await resolveConnection(source, redactor);
-  const { host, port, database } = parseDsn(resolved.dsn);
+  const { host, port, database } = resolved.dsn;
   const migrator = new Migrator({
     connect: await createConnect(resolved),
     // Relative to the project this implementation belongs to, whatever the working directory.
@@ -318,6 +334,7 @@ let streamsGuarded = false;
 
 /** Runs `work` with the one logger on stderr, turning any failure into the one error line, redacted. */
 async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<T>): Promise<T> {
+  const { createLogger, guardStreams, processSinks } = engine();
   if (!streamsGuarded) {
     guardStreams(redactor);
     streamsGuarded = true;

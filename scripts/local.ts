@@ -19,7 +19,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { Client } from "pg";
 import * as pulumi from "@pulumi/pulumi";
-import { main as dbmigrate } from "../dbmigrate/cli";
+import { main as dbmigrate } from "../dbmigrate/main";
 import { Redactor } from "../dbmigrate/redact";
 import { CONFIG_NAMESPACE, loadConfig, type StackConfig } from "../infra/config";
 import { readStackFile } from "../infra/stack-file";
