@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { SECRET_STORES, SETTINGS, settingEntries, TEARDOWNS, type SeedParams, type Setting } from "../dbmigrate/inputs";
+import { SECRET_STORES, SETTINGS, settingEntries, TEARDOWNS, type Setting } from "../dbmigrate/inputs";
+import type { SeedParams } from "../product/inputs";
 
 /** The config namespace: the project name. */
 export const CONFIG_NAMESPACE = "agoat-database";

@@ -15,10 +15,11 @@ import {
   SETTINGS,
   Redactor,
   secretVersionName,
-  type SeedParams,
   type SettingName,
 } from "../dbmigrate/inputs";
-import type { Logger, Migrator, UpResult } from "../dbmigrate";
+import type { SeedParams } from "../product/inputs";
+import type { Logger, UpResult } from "../dbmigrate";
+import type { AgoatMigrator, SeedChange, SeedResult } from "../product";
 
 /**
  * The engine, loaded on the first call that reaches the database or lints: a no-op preview's
@@ -27,6 +28,11 @@ import type { Logger, Migrator, UpResult } from "../dbmigrate";
  */
 function engine(): typeof import("../dbmigrate/index.js") {
   return require("../dbmigrate") as typeof import("../dbmigrate/index.js");
+}
+
+/** The AGoat product's steps on the engine, loaded with it. */
+function product(): typeof import("../product/index.js") {
+  return require("../product") as typeof import("../product/index.js");
 }
 
 /** The root of the project this file belongs to (it lives in infra/). */
@@ -145,8 +151,8 @@ export const databaseSchemaProviderImplementation = {
         dirty: row.dirty,
       }));
       const drift = driftBetween(props.appliedMigrations ?? [], inDatabase);
-      if (!found.seed.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
-      else if (!found.seed.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
+      if (!found.seed?.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
+      else if (!found.seed?.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
       // Object by object: the live catalog against the snapshot recorded after the last up.
       drift.push(...engine().driftLines(found.schema.changes));
       for (const line of drift) logger.warn(`drift: ${line}`);
@@ -156,8 +162,8 @@ export const databaseSchemaProviderImplementation = {
         schemaVersion: Math.max(0, ...(found.history ?? []).filter((row) => !row.dirty).map((row) => row.version)),
         engine: found.engine,
         serverVersion: found.serverVersion,
-        defaultCustomerId: found.seed.customerId ?? "",
-        defaultSiteId: found.seed.siteId ?? "",
+        defaultCustomerId: found.seed?.customerId ?? "",
+        defaultSiteId: found.seed?.siteId ?? "",
         drift,
       };
       // Inputs too, so that the next preview can show what this refresh found (check reads them as
@@ -173,7 +179,7 @@ export const databaseSchemaProviderImplementation = {
         return;
       }
       const { migrator } = await engineFor(props, redactor, logger);
-      await migrator.dropAll();
+      await migrator.dropAll([...product().APPLICATION_TABLES].reverse());
     });
   },
 };
@@ -197,7 +203,7 @@ async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOu
   });
 }
 
-function outputsOf(inputs: SchemaInputs, result: UpResult): SchemaOutputs {
+function outputsOf(inputs: SchemaInputs, result: UpResult<SeedResult, SeedChange>): SchemaOutputs {
   const { pendingMigrations: _pending, driftFoundByRefresh: _drift, __drift: _found, ...kept } = inputs;
   return {
     ...kept,
@@ -302,8 +308,8 @@ async function engineFor(
   props: SchemaInputs,
   redactor: Redactor,
   logger: Logger,
-): Promise<{ migrator: Migrator; id: string }> {
-  const { createConnect, Migrator, resolveConnection, secretManagerSettingsFromEnv } = engine();
+): Promise<{ migrator: AgoatMigrator; id: string }> {
+  const { createConnect, resolveConnection, secretManagerSettingsFromEnv } = engine();
   const source: Parameters<typeof resolveConnection>[0] = props.databaseUrlSecretVersion
     ? {
         databaseUrlSecret: props.databaseUrlSecretVersion,
@@ -314,7 +320,7 @@ async function engineFor(
     : { databaseUrl: props.databaseUrl, caCertPem: props.caCert };
   const resolved = await resolveConnection(source, redactor);
   const { host, port, database } = resolved.dsn;
-  const migrator = new Migrator({
+  const migrator = product().agoatMigrator({
     connect: await createConnect(resolved),
     // Relative to the project this implementation belongs to, whatever the working directory.
     migrationsDir: path.resolve(PROJECT_ROOT, props.migrationsDir),

@@ -1,15 +1,15 @@
 /** The engine for a command, from its settings: the connection (DSN, CA, secrets), timeouts, lock, seed. */
 import { createConnect, resolveConnection, type ResolvedConnection } from "../connection";
 import { createDatabaseIfMissing, dsnForDatabase } from "../create-database";
-import { Migrator } from "../runner";
-import type { SeedParams } from "../seed";
+// The CLI is a host: it registers the AGoat product's steps on the engine, as the Pulumi provider does.
+import { agoatMigrator, type AgoatMigrator, type SeedParams } from "../../product";
 import type { CommandContext } from "./context";
 
 /** The server's maintenance database, which both engines have: where `CREATE DATABASE` runs. */
 const ADMIN_DATABASE = "postgres";
 
 /** A Migrator over the database the settings name; `--create-database` creates it first. */
-export async function migratorFor(ctx: CommandContext): Promise<Migrator> {
+export async function migratorFor(ctx: CommandContext): Promise<AgoatMigrator> {
   const s = ctx.settings;
   const timeouts = { connectTimeoutMs: s.connectTimeoutMs, statementTimeoutMs: s.statementTimeoutMs };
   const connection = await resolveConnection(
@@ -23,7 +23,7 @@ export async function migratorFor(ctx: CommandContext): Promise<Migrator> {
     ctx.redactor,
   );
   if (s.createDatabase) await createTargetDatabase(ctx, connection, timeouts);
-  return new Migrator({
+  return agoatMigrator({
     connect: await createConnect(connection, timeouts),
     migrationsDir: s.migrationsDir,
     completeSchemaFile: s.completeSchemaFile,

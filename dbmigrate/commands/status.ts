@@ -1,10 +1,12 @@
 /** `dbmigrate status`: each migration's state, the server, the default tenant, who holds the lock. */
 import { describeHolder } from "../lock";
 import type { PlanEntry } from "../plan";
-import type { StatusReport } from "../reports";
-import { describeSeedChange } from "../seed";
+import type { StatusReport as EngineStatus } from "../reports";
+import { describeSeedChange, type SeedChange, type SeedStatus } from "../../product";
 import { driftLines } from "../snapshot";
 import type { CommandContext } from "./context";
+
+type StatusReport = EngineStatus<SeedStatus, SeedChange>;
 import { draftsOf } from "./drafts";
 import { migratorFor } from "./migrator";
 
@@ -18,6 +20,9 @@ export async function run(ctx: CommandContext): Promise<number> {
     return code;
   }
   ctx.out(`engine: ${report.engine} (${report.serverVersion}; features from ${activeVersionLabel(report)})`);
+  ctx.out(
+    `history: ${report.historySchema}.schema_migrations${report.historyExists ? "" : " (created by the first up)"}`,
+  );
   const width = Math.max(0, ...report.migrations.map((m) => m.file.length), ...drafts.map((f) => f.length));
   for (const m of report.migrations) {
     const when = m.appliedAt ? `  ${m.appliedAt.toISOString()}` : "";
@@ -25,10 +30,13 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   for (const file of drafts) ctx.out(`  ${file.padEnd(width)}  ${"draft".padEnd(12)}  (no statement yet: not applied)`);
   ctx.out(`pending: ${report.pending}`);
-  ctx.out(
-    `seed: customer ${report.seed.customerId ? "present" : "missing"}, site ${report.seed.siteId ? "present" : "missing"}`,
-  );
-  for (const change of report.seed.changes) ctx.out(`seed would change: ${describeSeedChange(change)}`);
+  for (const line of report.skipped) ctx.out(line);
+  if (report.seed) {
+    ctx.out(
+      `seed: customer ${report.seed.customerId ? "present" : "missing"}, site ${report.seed.siteId ? "present" : "missing"}`,
+    );
+  }
+  for (const change of report.seedChanges) ctx.out(`seed would change: ${describeSeedChange(change)}`);
   if (report.lock) ctx.out(`lock: held by ${describeHolder(report.lock)}`);
   ctx.out(
     report.schema.recordedHash === null
@@ -67,6 +75,8 @@ export function statusJson(report: StatusReport) {
     engine: report.engine,
     serverVersion: report.serverVersion,
     activeVersion: report.activeVersion,
+    historySchema: report.historySchema,
+    historyExists: report.historyExists,
     migrations: report.migrations.map((m) => ({
       version: m.version,
       name: m.name,
@@ -80,12 +90,15 @@ export function statusJson(report: StatusReport) {
     pending: report.pending,
     problems: report.problems,
     schema: report.schema,
-    seed: {
-      customer: report.seed.customerId !== null,
-      site: report.seed.siteId !== null,
-      defaultTenant: report.seed.tenant,
-      changes: report.seed.changes,
-    },
+    seed: report.seed
+      ? {
+          customer: report.seed.customerId !== null,
+          site: report.seed.siteId !== null,
+          defaultTenant: report.seed.tenant,
+          changes: report.seedChanges,
+        }
+      : null,
+    skipped: report.skipped,
     lock: report.lock
       ? {
           owner: report.lock.owner,

@@ -1,10 +1,10 @@
 /** What `up` and `apply-complete` print: the JSON result, or one line per applied migration and seed change. */
 import { pad } from "../migrations";
 import type { UpResult } from "../reports";
-import { describeSeedChange } from "../seed";
+import { describeSeedChange, type SeedChange, type SeedResult } from "../../product";
 import type { CommandContext } from "./context";
 
-export function printUpResult(ctx: CommandContext, result: UpResult): void {
+export function printUpResult(ctx: CommandContext, result: UpResult<SeedResult, SeedChange>): void {
   if (ctx.json) {
     ctx.output.json(result);
     return;
@@ -26,6 +26,8 @@ export function printUpResult(ctx: CommandContext, result: UpResult): void {
   for (const m of result.migrations.filter((e) => e.state === "waiting")) ctx.out(`waiting ${m.file}: ${m.waitingFor}`);
   for (const change of result.seedChanges) ctx.out(`seed changed: ${describeSeedChange(change)}`);
   ctx.out(
-    `schema version ${pad(result.schemaVersion)}; default customer ${result.seed?.customerId}, site ${result.seed?.siteId}`,
+    result.seed
+      ? `schema version ${pad(result.schemaVersion)}; default customer ${result.seed.customerId}, site ${result.seed.siteId}`
+      : `schema version ${pad(result.schemaVersion)}`,
   );
 }

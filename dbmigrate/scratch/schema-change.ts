@@ -43,8 +43,8 @@ export async function schemaChange(request: SchemaChangeRequest): Promise<Folder
       engine: request.engine,
       logger: request.logger,
       apply: async (connect, migrationsDir, engine) => {
-        // The schema only: the product's steps (seed, audit rows) change rows, not the catalog.
-        await new Migrator({ connect, migrationsDir, engine, seed: false, audit: false }).up();
+        // The schema only: no product steps (seed, audit rows change rows, not the catalog).
+        await new Migrator({ connect, migrationsDir, engine }).up();
       },
     });
     return { ...result, from: isFolder ? request.from : `${request.from}:${request.to}` };

@@ -10,7 +10,9 @@
 import { pemProblem } from "../connection";
 import { DEFAULT_LOCK } from "../lock";
 import { LINT_FORMATS } from "../lint/report";
-import { DEFAULT_SEED } from "../seed";
+// The CLI's settings include this product's seed flags: the CLI is the product's host (the
+// engine itself knows no seed, see product-steps.ts).
+import { DEFAULT_SEED } from "../../product/inputs";
 import { formatVersion, OLDEST_COCKROACHDB_VERSION, parseCockroachdbVersion } from "../sql/cockroachdb-version";
 import { SECRET_NAME_PATTERN } from "../secret-manager";
 import { hostnameProblem, nameProblem, slugProblem } from "../validation";

@@ -27,14 +27,20 @@ describe("dbmigrate CLI", () => {
       "engine",
       "serverVersion",
       "activeVersion",
+      "historySchema",
+      "historyExists",
       "migrations",
       "pending",
       "problems",
       "schema",
       "seed",
+      "skipped",
       "lock",
       "drafts",
     ]);
+    assert.equal(status.historySchema, "public");
+    assert.equal(status.historyExists, false);
+    assert.deepEqual(status.skipped, []);
     assert.equal(status.lock, null);
     assert.deepEqual(status.drafts, []);
     assert.equal(status.engine, "postgres");
@@ -251,7 +257,7 @@ describe("dbmigrate CLI", () => {
     assert.equal(second.code, 2);
     assert.match(
       second.stderr,
-      /^dbmigrate: refusing to apply the complete schema: the database is not empty \(it has audit_logs, customers, .*\)\. apply-complete is for a fresh database; use `dbmigrate up` for an existing one\n$/,
+      /^dbmigrate: refusing to apply the complete schema: the database is not empty \(schema public has audit_logs, customers, .*\)\. apply-complete is for a fresh database; use `dbmigrate up` for an existing one\n$/,
     );
   });
 
