@@ -49,8 +49,10 @@ import {
   type FileReader,
   type Migration,
 } from "./migrations";
+import { readMigrationRefs, unparsedMigration, type MigrationRef } from "./migration-refs";
 import { planMigrations, type Plan, type PlanEntry } from "./plan";
-import { upResult, type StatusReport, type UpResult } from "./reports";
+import { readTogether } from "./read-together";
+import { upResult, type SeedStatus, type StatusReport, type UpResult } from "./reports";
 import { runSeedStep, seedStatus } from "./seed-step";
 import { Redactor } from "./redact";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
@@ -266,14 +268,24 @@ export class Migrator {
 
   /** The one path of every migrating command: plan, check, lock, re-plan under the lock, execute, seed. */
   private async migrate(target: Target): Promise<UpResult> {
-    const files = await this.loadMigrations();
+    // A plain `up` lists the files by name and checksum first: when the database already has them
+    // all, nothing is parsed (see upToDate). Other commands parse before any database I/O.
+    const listed =
+      target.kind === "up" && !target.dryRun ? await readMigrationRefs(this.migrationsDir(), this.files) : undefined;
+    const parsedFirst = listed ? undefined : await this.loadMigrations();
     return withClient(this.connect, async (client) => {
-      const server = await this.server(client);
-      const history = await readHistory(client);
+      // The reads, folded into one round trip (CockroachDB's cluster version is a second one).
+      const [server, history, seed] = await readTogether(client, [
+        (c: SqlClient) => this.server(c),
+        readHistory,
+        (c: SqlClient) => seedStatus(c, this.seedRequest),
+      ] as const);
+      const upToDate = listed && this.upToDate(listed, history, server, seed);
+      if (upToDate) return upToDate;
+      const files = parsedFirst ?? (await this.loadMigrations());
       const plan = this.targetPlan(target, files, history, server);
       // A dirty migration is judged under the lock: its runner may still be at work.
       this.refuse(plan.entries.filter((e) => e.problem && e.state !== "dirty"));
-      const seed = await seedStatus(client, this.seedRequest);
       // The seed is checked against the database before any migration runs.
       if (this.seedRequest && seed.tenant) await checkSeed(client, seed.tenant, this.seedRequest);
       if (target.kind === "up" && target.dryRun) {
@@ -354,6 +366,31 @@ export class Migrator {
         `could not record the schema snapshot (drift checks compare with the previous one): ${messageOf(error)}`,
       );
     }
+  }
+
+  /**
+   * The result of an `up` with nothing to do, decided from names and checksums alone: every listed
+   * file applied with its checksum, none dirty, no history row without its file, the seed with
+   * nothing to change. Undefined otherwise: the full path parses, plans and checks.
+   */
+  private upToDate(
+    listed: readonly MigrationRef[],
+    history: HistoryRow[] | null,
+    server: ServerInfo,
+    seed: SeedStatus,
+  ): UpResult | undefined {
+    if (history === null || history.length !== listed.length) return undefined;
+    if (this.seedRequest !== false && seed.changes.length > 0) return undefined;
+    const rows = new Map(history.map((row) => [row.file, row]));
+    const clean = listed.every((ref) => {
+      const row = rows.get(ref.file);
+      return row && row.checksum === ref.checksum && !row.dirty && row.skippedReason === null;
+    });
+    if (!clean) return undefined;
+    const plan = this.plan(listed.map(unparsedMigration), history, server);
+    if (plan.pending.length > 0 || plan.entries.some((e) => e.state !== "applied" || e.problem)) return undefined;
+    this.logger.info("nothing to apply: schema and seed are up to date");
+    return upResult(this.engineOf(server), server, false, [], plan, seed, []);
   }
 
   private targetPlan(target: Target, files: Migration[], history: HistoryRow[] | null, server: ServerInfo): Plan {

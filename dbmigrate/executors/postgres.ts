@@ -4,11 +4,12 @@
  * no other runner can take the lease over in between.
  */
 import { inTransaction } from "../db";
-import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
+import { DbMigrateError, LockError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { recordApplied } from "../history";
 import { withRetry } from "../retry";
 import type { Statement } from "../sql/parse";
 import { appliedRecord, fenceBefore, leaseGone, statementError } from "./failure";
+import { runAsOneQuery } from "./one-query";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration } from "./types";
 
 /** One transaction per migration. */
@@ -18,18 +19,26 @@ export const postgresExecutor: MigrationExecutor = {
     const { client } = context;
     // The statement that failed; undefined when the failure was not a statement's.
     let failed: Statement | undefined;
+    // The file was sent as one query and the statement that failed cannot be known (connection lost).
+    let unlocated = false;
     try {
       return await withRetry(
         migration.file,
         async () => {
           const started = context.clock.now();
           return inTransaction(client, async () => {
-            for (const [index, statement] of migration.statements.entries()) {
-              fenceBefore(context, migration, index);
-              failed = statement;
-              await client.query(statement.sql);
-            }
             failed = undefined;
+            // One round trip for the whole file; a failure still names its statement and line.
+            await runAsOneQuery(client, migration.statements, {
+              before: (index) => fenceBefore(context, migration, index),
+              failed: (statement) => {
+                failed = statement;
+                unlocated = statement === undefined;
+              },
+            });
+            // The statements went as one query: the lease is checked again before anything is
+            // recorded, as it is before each statement on the paths that send them one by one.
+            fenceBeforeRecording(context, migration);
             const applied = appliedRecord(migration, context.clock.now() - started, 1, "postgres");
             const entry = { ...migration, appliedBy: context.appliedBy };
             if (!(await recordApplied(client, entry, applied.durationMs, context.lock))) throw leaseGone(migration);
@@ -43,6 +52,14 @@ export const postgresExecutor: MigrationExecutor = {
       if (error instanceof DbMigrateError) {
         error.progress = { applied: [] };
         throw error;
+      }
+      if (unlocated) {
+        throw new MigrationError(`migration ${migration.file} failed: ${messageOf(error)}`, {
+          file: migration.location,
+          sqlState: sqlStateOf(error),
+          cause: error,
+          hint: "Nothing of it was applied (it ran in one transaction, sent as one query: which statement was running is not known)",
+        });
       }
       if (failed === undefined) {
         throw new MigrationError(
@@ -59,3 +76,16 @@ export const postgresExecutor: MigrationExecutor = {
     }
   },
 };
+
+/** The lease check after a file sent as one query: a lost lock stops the run before it records anything. */
+function fenceBeforeRecording(context: ExecutionContext, migration: RunnableMigration): void {
+  try {
+    context.lock.assertHeld();
+  } catch (error) {
+    if (!(error instanceof LockError)) throw error;
+    throw new LockError(`${migration.file}: stopped before recording it: ${error.message}`, {
+      file: migration.location,
+      hint: error.hint,
+    });
+  }
+}

