@@ -10,12 +10,12 @@ import { randomUUID } from "node:crypto";
 import type { Clock, Logger } from "./clock";
 import type { Connect, SqlClient } from "./db";
 import { createIfMissing } from "./db";
+import { LOCK_TABLE, type EngineSchema } from "./engine-schema";
 import { LockError, messageOf, sqlStateOf } from "./errors";
 import { withRetry, type RetryOptions } from "./retry";
 import { UNDEFINED_TABLE } from "./sqlstate";
 
-/** The lock table's name. */
-export const LOCK_TABLE = "schema_migrations_lock";
+export { LOCK_TABLE };
 /** The one lock row's name. */
 export const LOCK_NAME = "dbmigrate";
 
@@ -32,7 +32,7 @@ export interface LockOptions {
 /** Defaults: a 60 s lease renewed every 20 s; wait up to 2 minutes, trying each second. */
 export const DEFAULT_LOCK: LockOptions = { leaseMs: 60_000, waitTimeoutMs: 120_000, pollIntervalMs: 1_000 };
 
-const CREATE_LOCK = `CREATE TABLE IF NOT EXISTS ${LOCK_TABLE} (
+const createLock = (at: EngineSchema) => `CREATE TABLE IF NOT EXISTS ${at.lock} (
     id UUID NOT NULL DEFAULT gen_random_uuid(),
     name TEXT NOT NULL,
     owner TEXT NOT NULL,
@@ -44,14 +44,16 @@ const CREATE_LOCK = `CREATE TABLE IF NOT EXISTS ${LOCK_TABLE} (
 
 // Takes the row when it is free, expired, or already ours. The database's clock decides expiry,
 // so runners on machines with skewed clocks agree.
-const TAKE = `INSERT INTO ${LOCK_TABLE} (name, owner, acquired_at, lease_expires_at)
+const take = (at: EngineSchema) => `INSERT INTO ${at.lock} (name, owner, acquired_at, lease_expires_at)
 VALUES ($1, $2, now(), now() + ($3::INT8 * INTERVAL '1 millisecond'))
 ON CONFLICT (name) DO UPDATE
    SET owner = excluded.owner, acquired_at = excluded.acquired_at, lease_expires_at = excluded.lease_expires_at
- WHERE ${LOCK_TABLE}.lease_expires_at < now() OR ${LOCK_TABLE}.owner = excluded.owner
+ WHERE ${at.lock}.lease_expires_at < now() OR ${at.lock}.owner = excluded.owner
 RETURNING owner`;
 
-const RENEW = `UPDATE ${LOCK_TABLE} SET lease_expires_at = now() + ($3::INT8 * INTERVAL '1 millisecond')
+const renewSql = (
+  at: EngineSchema,
+) => `UPDATE ${at.lock} SET lease_expires_at = now() + ($3::INT8 * INTERVAL '1 millisecond')
  WHERE name = $1 AND owner = $2`;
 
 /**
@@ -59,14 +61,16 @@ const RENEW = `UPDATE ${LOCK_TABLE} SET lease_expires_at = now() + ($3::INT8 * I
  * database's clock at the moment the statement runs. `lockRow` also locks the lock row until the
  * transaction ends (PostgreSQL path), so nobody can take the lease over before that commit.
  */
-export function leaseIsLive(ownerParam: number, lockRow: boolean): string {
-  return `EXISTS (SELECT 1 FROM ${LOCK_TABLE} WHERE name = '${LOCK_NAME}' AND owner = $${ownerParam} AND lease_expires_at > clock_timestamp()${lockRow ? " FOR SHARE" : ""})`;
+export function leaseIsLive(at: EngineSchema, ownerParam: number, lockRow: boolean): string {
+  return `EXISTS (SELECT 1 FROM ${at.lock} WHERE name = '${LOCK_NAME}' AND owner = $${ownerParam} AND lease_expires_at > clock_timestamp()${lockRow ? " FOR SHARE" : ""})`;
 }
 
 /** A held lock. */
 export interface HeldLock {
   /** Who holds it: host, pid and a random part. */
   readonly owner: string;
+  /** The engine's schema, where the lock and the history live. */
+  readonly schema: EngineSchema;
   /**
    * Throws {@link LockError} unless the lease is provably ours: a renewal failed or found it taken
    * over, or the last successful renewal is so old that the lease may have expired.
@@ -84,6 +88,8 @@ export function newLockOwner(): string {
 /** Dependencies of {@link acquireLock}. */
 export interface LockDeps {
   connect: Connect;
+  /** Where the lock table lives (the history's schema). */
+  schema: EngineSchema;
   clock: Clock;
   logger: Logger;
   retry: RetryOptions;
@@ -96,17 +102,17 @@ export interface LockDeps {
 export async function acquireLock(owner: string, options: LockOptions, deps: LockDeps): Promise<HeldLock> {
   const client = await deps.connect();
   try {
-    await createIfMissing(client, CREATE_LOCK);
+    await createIfMissing(client, createLock(deps.schema));
     const deadline = deps.clock.now() + options.waitTimeoutMs;
     let lastSaid = 0;
     for (;;) {
       const taken = await withRetry(
         "taking the migration lock",
-        () => client.query(TAKE, [LOCK_NAME, owner, options.leaseMs]),
+        () => client.query(take(deps.schema), [LOCK_NAME, owner, options.leaseMs]),
         { clock: deps.clock, logger: deps.logger, options: deps.retry },
       );
       if ((taken.rowCount ?? 0) > 0) break;
-      const holder = await currentHolder(client);
+      const holder = await currentHolder(client, deps.schema);
       const now = deps.clock.now();
       if (now >= deadline) {
         throw new LockError(
@@ -138,10 +144,10 @@ export interface LockHolder {
 }
 
 /** Who holds the lock and until when, or null when nobody does (or it was never taken). */
-export async function readLockHolder(client: SqlClient): Promise<LockHolder | null> {
+export async function readLockHolder(client: SqlClient, at: EngineSchema): Promise<LockHolder | null> {
   try {
     const { rows } = await client.query<{ owner: string; lease_expires_at: Date; expired: boolean }>(
-      `SELECT owner, lease_expires_at, lease_expires_at <= now() AS expired FROM ${LOCK_TABLE} WHERE name = $1`,
+      `SELECT owner, lease_expires_at, lease_expires_at <= now() AS expired FROM ${at.lock} WHERE name = $1`,
       [LOCK_NAME],
     );
     return rows.length === 0
@@ -160,8 +166,8 @@ export function describeHolder(holder: LockHolder | null): string {
   return holder.expired ? `${holder.owner} (lease expired at ${at})` : `${holder.owner} (lease until ${at})`;
 }
 
-async function currentHolder(client: SqlClient): Promise<string> {
-  return describeHolder(await readLockHolder(client));
+async function currentHolder(client: SqlClient, at: EngineSchema): Promise<string> {
+  return describeHolder(await readLockHolder(client, at));
 }
 
 function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: LockDeps, takenAt: number): HeldLock {
@@ -177,7 +183,7 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: 
     try {
       const r = await withRetry(
         "renewing the migration lock",
-        () => client.query(RENEW, [LOCK_NAME, owner, options.leaseMs]),
+        () => client.query(renewSql(deps.schema), [LOCK_NAME, owner, options.leaseMs]),
         {
           clock: deps.clock,
           logger: deps.logger,
@@ -201,6 +207,7 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: 
   timer.unref();
   return {
     owner,
+    schema: deps.schema,
     assertHeld() {
       const why =
         lost ??
@@ -208,7 +215,7 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: 
           ? `its lease may have expired (no successful renewal since ${new Date(provenUntil - options.leaseMs).toISOString()})`
           : undefined);
       if (why !== undefined) {
-        throw new LockError(`lost the migration lock (${LOCK_TABLE} '${LOCK_NAME}', owner ${owner}): ${why}`, {
+        throw new LockError(`lost the migration lock (${deps.schema.lock} '${LOCK_NAME}', owner ${owner}): ${why}`, {
           hint: "This run stopped before its next statement and records nothing more; run `dbmigrate status`, then `dbmigrate up` again",
         });
       }
@@ -217,7 +224,7 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: 
       clearInterval(timer);
       await renewing;
       try {
-        await client.query(`DELETE FROM ${LOCK_TABLE} WHERE name = $1 AND owner = $2`, [LOCK_NAME, owner]);
+        await client.query(`DELETE FROM ${deps.schema.lock} WHERE name = $1 AND owner = $2`, [LOCK_NAME, owner]);
       } finally {
         await client.end().catch(() => undefined);
       }

@@ -6,8 +6,8 @@
  */
 export type Severity = "error" | "warning" | "info";
 
-/** Who found it: dbmigrate's own rules on the syntax tree, PostgreSQL's parser, or squawk. */
-export type FindingSource = "dbmigrate" | "parser" | "squawk";
+/** Who found it: dbmigrate's own rules on the syntax tree, PostgreSQL's parser, CockroachDB's parser, or squawk. */
+export type FindingSource = "dbmigrate" | "parser" | "cockroachdb" | "squawk";
 
 /** One finding. */
 export interface Finding {

@@ -4,7 +4,16 @@
  * the CLI and the Pulumi provider's `check` all call {@link lintSources}.
  */
 import { normaliseSql } from "../migrations";
-import { parseSql, SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
+import {
+  checkCockroachdbGrammar,
+  grammarFindingsBesides,
+  grammarFindingsByStatement,
+  type CockroachdbGrammarOptions,
+} from "../sql/cockroachdb-grammar";
+import { isCockroachdbOnly } from "../sql/cockroachdb-only";
+import { OLDEST_COCKROACHDB_VERSION, versionForFile } from "../sql/cockroachdb-version";
+import { SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
+import { parseSqlOnce } from "../sql/parse-cache";
 import { waiversOf } from "../sql/waivers";
 import type { Finding, LintReport } from "./finding";
 import type { Hit, Rule } from "./rule";
@@ -24,6 +33,8 @@ export interface LintOptions {
   context?: LintSource[];
   /** Run squawk too. Default true. */
   squawk?: boolean;
+  /** CockroachDB's grammar: the oldest version supported, and whether it must run (docs/adrs/0013). */
+  cockroachdb?: CockroachdbGrammarOptions;
 }
 
 /** Lints `targets` in order (each sees the schema the ones before it leave). */
@@ -31,7 +42,7 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
   const schema = new SchemaModel();
   for (const source of options.context ?? []) {
     try {
-      for (const statement of (await parseSql(normaliseSql(source.text), source.file)).statements) {
+      for (const statement of (await parseSqlOnce(normaliseSql(source.text), source.file)).statements) {
         schema.apply(statement);
       }
     } catch {
@@ -46,14 +57,32 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
       `squawk is not installed for ${process.platform}-${process.arch}: PostgreSQL locking rules were not checked (add @squawk-cli/${process.platform}-${process.arch} to optionalDependencies, then npm ci)`,
     );
   }
+  // CockroachDB's grammar: one helper process per grammar for all the files.
+  const crdb = await checkCockroachdbGrammar(
+    targets.map((t) => ({ file: t.file, text: normaliseSql(t.text) })),
+    options.cockroachdb,
+  );
+  notes.push(...crdb.notes);
   for (const target of targets) {
     schema.beginFile();
     const text = normaliseSql(target.text);
-    let parsed: Awaited<ReturnType<typeof parseSql>>;
+    const crdbFindings = crdb.findings.get(target.file) ?? [];
+    // A CockroachDB-only file (-- dbmigrate:requires cockroachdb): CockroachDB's grammar alone.
+    if (isCockroachdbOnly(text)) {
+      findings.push(...grammarFindingsBesides(crdbFindings));
+      continue;
+    }
+    const context = {
+      cockroachdbVersion: versionForFile(text, options.cockroachdb?.version ?? OLDEST_COCKROACHDB_VERSION),
+    };
+    let parsed: ParsedSql;
     try {
-      parsed = await parseSql(text, target.file);
+      parsed = await parseSqlOnce(text, target.file);
     } catch (error) {
       if (!(error instanceof SqlSyntaxError)) throw error;
+      findings.push(
+        ...grammarFindingsBesides(crdbFindings, { text, line: error.line ?? 1, column: error.column ?? 1 }),
+      );
       findings.push({
         rule: META_RULES.syntaxError.id,
         severity: "error",
@@ -70,7 +99,7 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
     const found = (rule: Pick<Rule, "id" | "severity" | "fix">, statement: Statement, hit: Hit) =>
       perStatement.get(statement)?.push(ruleFinding(rule, hit, statement, parsed, target.file));
     for (const statement of parsed.statements) {
-      for (const rule of RULES) for (const hit of rule.check(statement, schema)) found(rule, statement, hit);
+      for (const rule of RULES) for (const hit of rule.check(statement, schema, context)) found(rule, statement, hit);
       schema.apply(statement);
     }
     for (const rule of FILE_RULES) {
@@ -78,9 +107,9 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
     }
     if (binary) {
       for (const violation of await runSquawk(binary, target.file, text, parsed.runsOutsideTransaction)) {
-        const line = violation.line + 1;
-        const at = parsed.source.atByte(parsed.source.byteOfLine(line) + violation.column);
-        const statement = statementAt(parsed.statements, line);
+        const offset = parsed.source.byteOfLine(violation.line + 1) + violation.column;
+        const at = parsed.source.atByte(offset);
+        const statement = statementAt(parsed.statements, offset);
         if (!statement) continue;
         perStatement.get(statement)?.push({
           rule: violation.rule,
@@ -93,6 +122,9 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
           fix: violation.help ?? `See https://squawkhq.com/docs/${violation.rule}`,
         });
       }
+    }
+    for (const [statement, found] of grammarFindingsByStatement(parsed.statements, crdbFindings)) {
+      perStatement.get(statement)?.push(...found);
     }
     for (const [statement, found] of perStatement) findings.push(...applyWaivers(statement, found, target.file));
   }
@@ -173,11 +205,22 @@ function applyWaivers(statement: Statement, found: Finding[], file: string): Fin
   return [...found, ...extra];
 }
 
-/** The statement that contains 1-based `line`, or the last one that starts before it. */
-function statementAt(statements: Statement[], line: number): Statement | undefined {
-  return (
-    statements.find((s) => s.line <= line && line <= s.endLine) ?? [...statements].reverse().find((s) => s.line <= line)
-  );
+/**
+ * The statement at byte `offset`: the last one starting at or before it (statements are in file
+ * order). A binary search: squawk may report on every statement of a 10,000-statement file.
+ */
+function statementAt(statements: Statement[], offset: number): Statement | undefined {
+  let low = 0;
+  let high = statements.length - 1;
+  let found: Statement | undefined;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (statements[mid].bytes.from <= offset) {
+      found = statements[mid];
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
 }
 
 function fileOrder(targets: LintSource[], file: string): number {

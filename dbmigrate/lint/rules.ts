@@ -1,6 +1,6 @@
 /** Every rule dbmigrate checks on the syntax tree, in report order. */
 import type { FileRule, Rule } from "./rule";
-import { COCKROACHDB_RULES } from "./rules-cockroachdb";
+import { COCKROACHDB_GRAMMAR_RULES, COCKROACHDB_RULES } from "./rules-cockroachdb";
 import { DESTRUCTIVE_RULES } from "./rules-destructive";
 import { POSTGRES_FILE_RULES, POSTGRES_STATEMENT_RULES } from "./rules-postgres";
 
@@ -14,6 +14,7 @@ export const FILE_RULES: readonly FileRule[] = [...POSTGRES_FILE_RULES];
 export const ALL_RULES: readonly Pick<Rule, "id" | "severity" | "summary" | "fix" | "waivable">[] = [
   ...RULES,
   ...FILE_RULES,
+  ...COCKROACHDB_GRAMMAR_RULES,
 ];
 
 /** Findings about the lint input itself; they cannot be waived. */

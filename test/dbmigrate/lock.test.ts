@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { loadMigrations } from "../../dbmigrate/migrations";
 import { after, before, describe, it } from "node:test";
 import { acquireLock, DEFAULT_LOCK, LOCK_NAME } from "../../dbmigrate/lock";
+import { engineSchema } from "../../dbmigrate/engine-schema";
 import { systemClock } from "../../dbmigrate/clock";
 import { DEFAULT_RETRY } from "../../dbmigrate/retry";
 import { runCli } from "../support/cli";
@@ -17,7 +18,13 @@ after(() => pg?.stop());
 
 /** Leaves a lock row behind as a killed process would: owned by `owner`, leased for `leaseMs`. */
 async function plantLock(dsn: string, owner: string, leaseMs: number): Promise<void> {
-  const deps = { connect: await connectTo(dsn), clock: systemClock, logger: recordingLogger(), retry: DEFAULT_RETRY };
+  const deps = {
+    connect: await connectTo(dsn),
+    clock: systemClock,
+    logger: recordingLogger(),
+    retry: DEFAULT_RETRY,
+    schema: engineSchema("public", false),
+  };
   await (await acquireLock("setup:0:0000", DEFAULT_LOCK, deps)).release(); // creates the table
   await withDb(dsn, (c) =>
     c.query(
@@ -81,7 +88,13 @@ describe("migration lock", () => {
 
   it("renews its lease while held, and notices when it was taken over", async () => {
     const dsn = await pg.createDatabase();
-    const deps = { connect: await connectTo(dsn), clock: systemClock, logger: recordingLogger(), retry: DEFAULT_RETRY };
+    const deps = {
+      connect: await connectTo(dsn),
+      clock: systemClock,
+      logger: recordingLogger(),
+      retry: DEFAULT_RETRY,
+      schema: engineSchema("public", false),
+    };
     const lock = await acquireLock("me:1:aaaa", { ...DEFAULT_LOCK, leaseMs: 600 }, deps);
     await new Promise((r) => setTimeout(r, 1000));
     const live = await withDb(dsn, (c) =>
@@ -93,7 +106,7 @@ describe("migration lock", () => {
     await new Promise((r) => setTimeout(r, 400));
     assert.throws(
       () => lock.assertHeld(),
-      /lost the migration lock \(schema_migrations_lock 'dbmigrate', owner me:1:aaaa\): another runner took it over after its lease expired/,
+      /lost the migration lock \("public"\.schema_migrations_lock 'dbmigrate', owner me:1:aaaa\): another runner took it over after its lease expired/,
     );
     await lock.release();
     const rows = await withDb(dsn, (c) => c.query(`SELECT owner FROM schema_migrations_lock`));

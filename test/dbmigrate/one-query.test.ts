@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Connect, SqlClient } from "../../dbmigrate/db";
 import type { DbMigrateError } from "../../dbmigrate/errors";
-import { connectTo, migratorFor, withDb } from "../support/engine";
+import { Migrator } from "../../dbmigrate/runner";
+import { connectTo, withDb } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 import { migrationsDir } from "../support/temp";
 
@@ -39,11 +40,10 @@ INSERT INTO a (id) VALUES (1), (2);
 async function upWith(files: Record<string, string>): Promise<{ dsn: string; sent: string[]; error?: DbMigrateError }> {
   const dsn = await pg.createDatabase();
   const sent: string[] = [];
-  const migrator = await migratorFor(dsn, {
+  // The engine alone (no product steps): only the files' own tables.
+  const migrator = new Migrator({
     connect: recording(await connectTo(dsn), sent),
     migrationsDir: migrationsDir(files, false),
-    seed: false,
-    audit: false,
   });
   try {
     await migrator.up();
