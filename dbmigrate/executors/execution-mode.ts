@@ -7,7 +7,9 @@
  * Decided from the parsed file before anything runs, like Flyway (which runs such a script outside
  * a transaction) and Atlas (`-- atlas:txmode none`): the parser flags each statement that cannot
  * run in a transaction (`Statement.runsOutsideTransaction`, sql/outside-transaction.ts), and a file
- * may also opt in with a `-- dbmigrate:no-transaction` comment.
+ * may also opt in with a `-- dbmigrate:no-transaction` comment (Atlas's `-- atlas:txmode none` and
+ * postgres-migrations' `-- postgres-migrations disable-transaction` are read the same way, so a
+ * folder moved from those tools keeps its meaning).
  */
 import type { Engine } from "../dialect";
 import type { Statement } from "../sql/parse";
@@ -18,7 +20,9 @@ export type ExecutionMode = "transaction" | "statements";
 /** The comment that opts a file out of the transaction on PostgreSQL. */
 export const NO_TRANSACTION_DIRECTIVE = "dbmigrate:no-transaction";
 
-const DIRECTIVE = new RegExp(`^--\\s*${NO_TRANSACTION_DIRECTIVE}\\s*$`);
+const DIRECTIVE = new RegExp(
+  `^--\\s*(?:${NO_TRANSACTION_DIRECTIVE}|atlas:txmode\\s+none|postgres-migrations\\s+disable-transaction)\\s*$`,
+);
 
 /** Why a migration runs the way it does. */
 export interface ModeDecision {
@@ -34,7 +38,7 @@ export function executionMode(engine: Engine, statements: readonly Statement[]):
   if (engine === "cockroachdb") return { mode: "statements" };
   const directive = statements.flatMap((s) => s.comments).find((c) => DIRECTIVE.test(c.text));
   if (directive) {
-    return { mode: "statements", reason: `the file says -- ${NO_TRANSACTION_DIRECTIVE}`, line: directive.line };
+    return { mode: "statements", reason: `the file says ${directive.text.trim()}`, line: directive.line };
   }
   const needs = statements.find((s) => s.runsOutsideTransaction);
   if (needs) {

@@ -60,14 +60,14 @@ async function applyStatements(
     try {
       return await write();
     } finally {
-      await client.query(role.sql);
+      await client.query(sessionSql(role));
     }
   };
   if (start.statement > 0) {
     context.logger.info(`resuming ${migration.file} at statement ${start.statement + 1} of ${total}`);
     for (const earlier of migration.statements.slice(0, start.statement)) {
       if (earlier.kind !== "VariableSetStmt") continue;
-      await client.query(earlier.sql);
+      await client.query(sessionSql(earlier));
       role = roleAfter(earlier, role);
     }
   }
@@ -89,7 +89,7 @@ async function applyStatements(
       throw error;
     }
     try {
-      await withRetry(`${migration.file} line ${statement.line}`, () => client.query(statement.sql), retry);
+      await withRetry(`${migration.file} line ${statement.line}`, () => client.query(sessionSql(statement)), retry);
     } catch (error) {
       await restoreSession(client, context.session).catch(() => undefined);
       throw await failedAt(error, migration, index, start, context);
@@ -206,10 +206,20 @@ function eachOnItsOwn(context: ExecutionContext): string {
     : "this file runs outside a transaction, each statement on its own";
 }
 
-/** The `SET ROLE` in force after `statement` ran (`RESET ROLE` / `SET ROLE NONE` clear it; `SET LOCAL` outside a transaction does nothing). */
+/** The `SET ROLE` in force after `statement` ran (`RESET ROLE` / `SET ROLE NONE` clear it). */
 function roleAfter(statement: Statement, current: Statement | undefined): Statement | undefined {
-  if (statement.kind !== "VariableSetStmt" || statement.tree.name !== "role" || statement.tree.is_local) return current;
+  if (statement.kind !== "VariableSetStmt" || statement.tree.name !== "role") return current;
   const args = (statement.tree.args ?? []) as { A_Const?: { sval?: { sval?: string } } }[];
   const none = args[0]?.A_Const?.sval?.sval?.toLowerCase() === "none";
   return statement.tree.kind === "VAR_SET_VALUE" && !none ? statement : undefined;
+}
+
+/**
+ * The text sent for `statement`. `SET LOCAL x` means "until the end of this migration" in a file
+ * written for a transaction; outside one PostgreSQL ignores it (with a warning) and CockroachDB
+ * refuses it, so it is sent as `SET x`: the engine puts the session back after the migration.
+ */
+function sessionSql(statement: Statement): string {
+  if (statement.kind !== "VariableSetStmt" || !statement.tree.is_local) return statement.sql;
+  return statement.sql.replace(/^SET\s+LOCAL\s+/i, "SET ");
 }

@@ -113,9 +113,9 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
     }
     if (binary) {
       for (const violation of await runSquawk(binary, target.file, text, parsed.runsOutsideTransaction)) {
-        const line = violation.line + 1;
-        const at = parsed.source.atByte(parsed.source.byteOfLine(line) + violation.column);
-        const statement = statementAt(parsed.statements, line);
+        const offset = parsed.source.byteOfLine(violation.line + 1) + violation.column;
+        const at = parsed.source.atByte(offset);
+        const statement = statementAt(parsed.statements, offset);
         if (!statement) continue;
         perStatement.get(statement)?.push({
           rule: violation.rule,
@@ -212,11 +212,22 @@ function applyWaivers(statement: Statement, found: Finding[], file: string): Fin
   return [...found, ...extra];
 }
 
-/** The statement that contains 1-based `line`, or the last one that starts before it. */
-function statementAt(statements: Statement[], line: number): Statement | undefined {
-  return (
-    statements.find((s) => s.line <= line && line <= s.endLine) ?? [...statements].reverse().find((s) => s.line <= line)
-  );
+/**
+ * The statement at byte `offset`: the last one starting at or before it (statements are in file
+ * order). A binary search: squawk may report on every statement of a 10,000-statement file.
+ */
+function statementAt(statements: Statement[], offset: number): Statement | undefined {
+  let low = 0;
+  let high = statements.length - 1;
+  let found: Statement | undefined;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (statements[mid].bytes.from <= offset) {
+      found = statements[mid];
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
 }
 
 function fileOrder(targets: LintSource[], file: string): number {

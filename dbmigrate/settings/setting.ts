@@ -5,12 +5,23 @@
  * the words after the setting's name (`'-5' is not a positive number of milliseconds`), so the
  * CLI, the stack config and the provider's check each put their own name in front.
  */
-import { z } from "zod";
+// Named imports, so that the bundle keeps only the part of zod the settings use (bin/build-cli.js).
+import {
+  array,
+  boolean,
+  enum as oneOfValues,
+  NEVER,
+  string,
+  union,
+  type core,
+  type RefinementCtx,
+  type ZodType,
+} from "zod";
 import { DbMigrateError } from "../errors";
 import type { CommandName } from "../commands/registry";
 
 /** One setting, declared once in the catalog. */
-export interface Setting<S extends z.ZodType = z.ZodType> {
+export interface Setting<S extends ZodType = ZodType> {
   /** The long flag without `--`, when the CLI takes one. */
   readonly flag?: string;
   /** A one-letter alias. */
@@ -24,7 +35,7 @@ export interface Setting<S extends z.ZodType = z.ZodType> {
   /** How the command line carries it: a value, or a switch. */
   readonly type: "string" | "boolean";
   /** What applies when it is not given (shown in the help; the engine's own constant). */
-  readonly default?: z.output<S>;
+  readonly default?: core.output<S>;
   /** Inclusive bounds of a number. */
   readonly bounds?: { readonly min: number; readonly max: number };
   /** The placeholder of its value in the help (`MS`, `FILE`). */
@@ -43,18 +54,18 @@ interface IssueParams {
   error?: DbMigrateError;
 }
 
-function refuse(ctx: z.RefinementCtx, message: string, params: IssueParams = {}): typeof z.NEVER {
+function refuse(ctx: RefinementCtx, message: string, params: IssueParams = {}): typeof NEVER {
   ctx.addIssue({ code: "custom", message, params });
-  return z.NEVER;
+  return NEVER;
 }
 
 /** Free text (a path, a name). */
-export const text = () => z.string();
+export const text = () => string();
 
 /** A whole number of milliseconds from `min` to `max`. */
 export function milliseconds(min: number, max: number) {
   const hint = `Give a whole number from ${min} to ${max}`;
-  return z.string().transform((value, ctx) => {
+  return string().transform((value, ctx) => {
     if (!/^\d+$/.test(value) || Number(value) <= 0)
       return refuse(ctx, `'${value}' is not a positive number of milliseconds`, { hint });
     const ms = Number(value);
@@ -66,7 +77,7 @@ export function milliseconds(min: number, max: number) {
 
 /** One of `values`; `refusal` words a value that is not. */
 export function choice<const T extends readonly [string, ...string[]]>(values: T, refusal: (input: string) => string) {
-  return z.enum(values, { error: (issue) => refusal(String(issue.input)) });
+  return oneOfValues(values, { error: (issue) => refusal(String(issue.input)) });
 }
 
 /** `must be 'a' or 'b' (got 'x')`. */
@@ -75,14 +86,14 @@ export const oneOf = (values: readonly string[]) => (input: string) =>
 
 /** A switch: `true` from the command line, `true`/`false` as text from a config. */
 export function toggle() {
-  return z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], {
+  return union([boolean(), oneOfValues(["true", "false"]).transform((v) => v === "true")], {
     error: (issue) => `must be true or false (got '${String(issue.input)}')`,
   });
 }
 
 /** Text that `check` finds no problem with (the problem sentence is the message). */
 export function checked(check: (value: string) => string | undefined) {
-  return z.string({ error: "must be text" }).superRefine((value, ctx) => {
+  return string({ error: "must be text" }).superRefine((value, ctx) => {
     const problem = check(value);
     if (problem) refuse(ctx, problem);
   });
@@ -90,7 +101,7 @@ export function checked(check: (value: string) => string | undefined) {
 
 /** Text turned into a value by `parse`, whose {@link DbMigrateError} becomes the issue (and is kept). */
 export function parsedBy<T>(parse: (value: string) => T, describe: (error: DbMigrateError) => string) {
-  return z.string({ error: "is missing" }).transform((value, ctx): T => {
+  return string({ error: "is missing" }).transform((value, ctx): T => {
     try {
       return parse(value);
     } catch (error) {
@@ -102,16 +113,16 @@ export function parsedBy<T>(parse: (value: string) => T, describe: (error: DbMig
 
 /** A list of strings each matching `pattern` (a Pulumi structured key). */
 export function listOf(pattern: RegExp, what: string) {
-  return z.array(
-    z
-      .string({ error: "must be a list of strings" })
-      .regex(pattern, { error: (issue) => `has '${String(issue.input)}', which is not ${what}` }),
+  return array(
+    string({ error: "must be a list of strings" }).regex(pattern, {
+      error: (issue) => `has '${String(issue.input)}', which is not ${what}`,
+    }),
     { error: "must be a list of strings" },
   );
 }
 
 /** What a refused value's issue says: the message, the hint, and the error to rethrow as it is. */
-export function issueDetails(issue: z.core.$ZodIssue): { message: string } & IssueParams {
+export function issueDetails(issue: core.$ZodIssue): { message: string } & IssueParams {
   const params = (issue as { params?: IssueParams }).params ?? {};
   return { message: issue.message, hint: params.hint, error: params.error };
 }
