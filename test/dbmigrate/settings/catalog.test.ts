@@ -35,6 +35,8 @@ const SAMPLES: Partial<Record<SettingName, string>> = {
   migrationsDir: "db/migrations",
   completeSchemaFile: "db/complete.sql",
   output: "docs/schema.md",
+  from: "origin/main",
+  to: "db/migrations",
   format: "markdown",
   cockroachdbVersion: "24.1",
 };
