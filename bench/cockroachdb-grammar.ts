@@ -8,13 +8,13 @@
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { lintFiles } from "../dbmigrate/lint/files";
-import { checkCockroachdbGrammar } from "../dbmigrate/sql/cockroachdb-grammar";
 import {
+  checkCockroachdbGrammar,
   cockroachdbParserBinary,
   COCKROACHDB_GRAMMARS,
+  lintFiles,
   runCockroachdbParser,
-} from "../dbmigrate/sql/cockroachdb-parser";
+} from "../dbmigrate";
 import type { BenchContext } from "./bench";
 import { migrationOf } from "./parse-growth";
 import { median } from "./report";
