@@ -28,6 +28,7 @@ import {
 import { createOutput, processSinks, type Output } from "./output";
 import type { PlanEntry } from "./plan";
 import { guardStreams, Redactor } from "./redact";
+import { stopOnSignals } from "./signals";
 import { Migrator, type StatusReport, type UpResult } from "./runner";
 import { secretManagerSettingsFromEnv } from "./secret-manager";
 import { DEFAULT_SEED, describeSeedChange, validateSeed, type SeedParams } from "./seed";
@@ -55,6 +56,7 @@ Commands:
   build-complete         regenerate schema/complete-schema.sql from migrations/ (--check: exit 1 if stale)
   erd                    print the schema's entity-relationship diagram (Mermaid) from the live catalog
                          (--output FILE writes it, e.g. docs/schema.md)
+  unlock                 show who holds the migration lock (host, pid, command, lease); --force breaks it
 
 Connection (flags win over the environment):
   --database-url URL          DATABASE_URL          postgresql://user:password@host:port/db?sslmode=verify-full
@@ -98,6 +100,7 @@ const OPTIONS = {
   "dry-run": { type: "boolean" },
   applied: { type: "boolean" },
   "rolled-back": { type: "boolean" },
+  force: { type: "boolean" },
   check: { type: "boolean" },
   output: { type: "string" },
   format: { type: "string" },
@@ -132,6 +135,7 @@ const HANDLERS: Record<string, Handler> = {
   "build-complete": buildCompleteCommand,
   erd: erdCommand,
   lint: lintCommand,
+  unlock: unlockCommand,
 };
 
 function parseFlags(argv: string[]) {
@@ -330,12 +334,60 @@ export function statusJson(report: StatusReport) {
 async function upCommand(ctx: Context): Promise<number> {
   const engine = await migrator(ctx);
   await draftsOf(ctx);
-  printUpResult(ctx, await engine.up({ dryRun: ctx.flags["dry-run"] }));
+  const dryRun = ctx.flags["dry-run"];
+  printUpResult(ctx, await stopOnSignals(sayNow(ctx), (signal) => engine.up({ dryRun, signal })));
   return 0;
 }
 
 async function applyCompleteCommand(ctx: Context): Promise<number> {
-  printUpResult(ctx, await (await migrator(ctx)).applyComplete());
+  const engine = await migrator(ctx);
+  const dryRun = ctx.flags["dry-run"];
+  printUpResult(ctx, await stopOnSignals(sayNow(ctx), (signal) => engine.applyComplete({ dryRun, signal })));
+  return 0;
+}
+
+/** A line on stderr right now (a second signal exits before anything else is printed). */
+function sayNow(ctx: Context): (line: string) => void {
+  return (line) => ctx.io.stderr(`dbmigrate: ${ctx.redactor.redact(line)}\n`);
+}
+
+/** `dbmigrate unlock [--force]`: who holds the lock; with --force, break it (an audit row). */
+async function unlockCommand(ctx: Context): Promise<number> {
+  const result = await (await migrator(ctx)).unlock({ force: ctx.flags.force, dryRun: ctx.flags["dry-run"] });
+  const { holder } = result;
+  if (ctx.flags.json) {
+    ctx.output.json({
+      holder: holder && {
+        owner: holder.owner,
+        host: holder.host,
+        pid: holder.pid,
+        command: holder.command,
+        acquiredAt: holder.acquiredAt.toISOString(),
+        leaseExpiresAt: holder.leaseExpiresAt.toISOString(),
+        expired: holder.expired,
+      },
+      broken: result.broken,
+      dryRun: result.dryRun,
+    });
+  }
+  if (!holder) {
+    ctx.out("the migration lock is free");
+    return 0;
+  }
+  const where = holder.host ? `host ${holder.host}, pid ${holder.pid}` : `owner ${holder.owner}`;
+  const what = holder.command ? `\`dbmigrate ${holder.command}\`` : "a run";
+  const lease = `${holder.expired ? "lease expired at" : "lease until"} ${holder.leaseExpiresAt.toISOString()}`;
+  ctx.out(
+    `lock held by ${what} on ${where}, since ${holder.acquiredAt.toISOString()} (${lease}; owner ${holder.owner})`,
+  );
+  if (result.broken) ctx.out("broke it: its holder stops before its next statement and records nothing more");
+  else if (ctx.flags.force) ctx.out("dry run: --force would break it; nothing written");
+  else
+    ctx.out(
+      holder.expired
+        ? "its lease has expired: the next run takes it over"
+        : "if that process is gone (check the host and pid), `dbmigrate unlock --force` breaks the lock",
+    );
   return 0;
 }
 
@@ -384,9 +436,14 @@ async function resolveCommand(ctx: Context): Promise<number> {
     );
   }
   const resolution = ctx.flags.applied ? "applied" : "rolled-back";
-  await (await migrator(ctx)).resolve(Number(version), resolution);
-  if (ctx.flags.json) ctx.output.json({ version: Number(version), resolution });
-  ctx.out(`migration ${pad(Number(version))} resolved`);
+  const dryRun = ctx.flags["dry-run"];
+  const result = await (await migrator(ctx)).resolve(Number(version), resolution, { dryRun });
+  if (ctx.flags.json) ctx.output.json({ version: Number(version), resolution, dryRun: result.dryRun });
+  ctx.out(
+    dryRun
+      ? `dry run: migration ${pad(Number(version))} would be resolved`
+      : `migration ${pad(Number(version))} resolved`,
+  );
   return 0;
 }
 
@@ -408,9 +465,10 @@ async function newCommand(ctx: Context): Promise<number> {
   }
   const file = `${pad(next)}_${name}.sql`;
   const target = path.join(dir, file);
-  await fs.writeFile(target, migrationTemplate(file.replace(/\.sql$/, "")), { flag: "wx" });
-  if (ctx.flags.json) ctx.output.json({ file: target, version: next, name });
-  ctx.out(target);
+  const dryRun = ctx.flags["dry-run"] ?? false;
+  if (!dryRun) await fs.writeFile(target, migrationTemplate(file.replace(/\.sql$/, "")), { flag: "wx" });
+  if (ctx.flags.json) ctx.output.json({ file: target, version: next, name, dryRun });
+  ctx.out(dryRun ? `dry run: would write ${target}` : target);
   return 0;
 }
 
@@ -446,6 +504,12 @@ async function buildCompleteCommand(ctx: Context): Promise<number> {
         : `${target} is stale: run \`dbmigrate build-complete\` and commit it`,
     );
     return upToDate ? 0 : 1;
+  }
+  if (ctx.flags["dry-run"]) {
+    const upToDate = (await fs.readFile(target, "utf8").catch(() => "")) === text;
+    report(upToDate, false);
+    ctx.out(`dry run: would ${upToDate ? "leave" : "write"} ${target} from ${migrations.length} migration(s)`);
+    return 0;
   }
   await writeOutputFile(target, text, "--complete-schema");
   report(true, true);

@@ -8,7 +8,7 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { auditMigration } from "./audit";
+import { auditAction, auditMigration } from "./audit";
 import { silentLogger, systemClock, type Clock, type Logger } from "./clock";
 import { DEFAULT_COMPLETE_SCHEMA_FILE, readCompleteSchema } from "./complete-schema";
 import { withClient, type Connect, type SqlClient } from "./db";
@@ -21,7 +21,16 @@ import {
   type ServerInfo,
   type ServerQueries,
 } from "./dialect";
-import { DbMigrateError, messageOf, PlanError, SeedError, sqlStateOf, UsageError } from "./errors";
+import {
+  DbMigrateError,
+  LockError,
+  messageOf,
+  PlanError,
+  SeedError,
+  sqlStateOf,
+  StoppedError,
+  UsageError,
+} from "./errors";
 import { executorFor } from "./executors";
 import type { AfterMigrationStep, AppliedMigration, RunnableMigration } from "./executors/types";
 import {
@@ -34,11 +43,15 @@ import {
 } from "./history";
 import {
   acquireLock,
+  breakLock,
   DEFAULT_LOCK,
+  describeHolder,
+  LOCK_NAME,
   LOCK_TABLE,
   newLockOwner,
   readLockHolder,
   type HeldLock,
+  type LockHolder,
   type LockOptions,
 } from "./lock";
 import {
@@ -53,6 +66,7 @@ import { planMigrations, type Plan, type PlanEntry } from "./plan";
 import { upResult, type StatusReport, type UpResult } from "./reports";
 import { runSeedStep, seedStatus } from "./seed-step";
 import { Redactor } from "./redact";
+import { UNDEFINED_TABLE } from "./sqlstate";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
 import { checkSeed, validateSeed, type SeedChange, type SeedParams, type SeedResult } from "./seed";
 import { driftLines, readSnapshot, recordSnapshot, schemaDrift, SNAPSHOT_TABLE } from "./snapshot";
@@ -62,6 +76,23 @@ import { APPLICATION_TABLES } from "./tables";
 const ENGINE_TABLES = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
 
 export type { AppliedMigration } from "./executors/types";
+
+/** What `resolve` did (or, in a dry run, would do). */
+export interface ResolveResult {
+  version: number;
+  file: string;
+  outcome: "applied" | "rolled-back";
+  dryRun: boolean;
+  /** The checksum recorded with `applied`: the file's current one. */
+  checksum: string | null;
+}
+
+/** Who held the lock, and whether `unlock --force` broke it. */
+export interface UnlockResult {
+  holder: LockHolder | null;
+  broken: boolean;
+  dryRun: boolean;
+}
 export type { SeedStatus, StatusReport, UpResult } from "./reports";
 
 /** Everything the engine needs; only `connect` is required. */
@@ -105,7 +136,9 @@ export interface MigratorOptions {
 }
 
 /** What one migrating command runs: every pending file (`up`), or the complete schema's sections as a baseline. */
-type Target = { kind: "up"; dryRun: boolean } | { kind: "complete"; sections: Migration[] };
+type Target = { dryRun: boolean; signal?: AbortSignal } & (
+  { kind: "up" } | { kind: "complete"; sections: Migration[] }
+);
 
 /** The engine. One instance per target database; methods open and close their own connections. */
 export class Migrator {
@@ -202,52 +235,124 @@ export class Migrator {
    * Applies every pending migration under the lock (each with its audit row), then brings the
    * default tenant to the given parameters. When nothing is pending, nothing is dirty and the seed
    * has nothing to change, it takes no lock and changes nothing. `dryRun` reports what would run
-   * and what the seed would change, without a lock.
+   * and what the seed would change, without a lock. `signal` aborted (with the signal's name as its
+   * reason) stops the run cleanly: see {@link StoppedError}.
    */
-  up(options: { dryRun?: boolean } = {}): Promise<UpResult> {
-    return this.migrate({ kind: "up", dryRun: options.dryRun ?? false });
+  up(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<UpResult> {
+    return this.migrate({ kind: "up", dryRun: options.dryRun ?? false, signal: options.signal });
   }
 
   /**
    * For an empty database only: applies the complete schema's sections, records each as applied
-   * (a baseline), and seeds. Refuses when any application table exists.
+   * (a baseline), and seeds. Refuses when any application table exists. `dryRun` checks the same
+   * and reports the sections it would apply, writing nothing.
    */
-  async applyComplete(): Promise<UpResult> {
+  async applyComplete(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<UpResult> {
     const sections = await readCompleteSchema(
       this.files,
       this.completeSchemaFile(),
       await this.loadMigrations(),
       this.migrationsDir(),
     );
-    return this.migrate({ kind: "complete", sections });
+    return this.migrate({ kind: "complete", sections, dryRun: options.dryRun ?? false, signal: options.signal });
   }
 
   /**
    * Clears a dirty marker after a person checked the database: `applied` when every statement of
    * the migration took effect (or was completed by hand), `rolled-back` when none did (or they
-   * were undone), so the next `up` runs it from its first statement. Says how far it had got.
+   * were undone), so the next `up` runs it from its first statement. `applied` records the file's
+   * current checksum (the file as fixed is the file as applied); both write an audit row. Says how
+   * far it had got. `dryRun` checks and says what it would do, writing nothing.
    */
-  async resolve(version: number, outcome: "applied" | "rolled-back"): Promise<void> {
-    await withClient(this.connect, (client) =>
-      this.underLock(async (lock) => {
-        const row = (await readHistory(client))?.find((r) => r.version === version && r.dirty);
-        const changed = row
-          ? outcome === "applied"
-            ? await recordFinished(client, version, null, lock)
-            : await forgetDirty(client, version)
-          : 0;
-        if (!row || changed === 0) {
-          throw new UsageError(`migration ${pad(version)} is not dirty`, {
-            hint: "Run `dbmigrate status` to see which migration is dirty",
-          });
-        }
-        const got =
-          row.statementsTotal === null
-            ? "its progress was not recorded"
-            : `${row.statementsDone} of ${row.statementsTotal} statements had taken effect by the runner's account`;
-        this.logger.info(`migration ${pad(version)} resolved as ${outcome} (${got})`);
-      }),
-    );
+  async resolve(
+    version: number,
+    outcome: "applied" | "rolled-back",
+    options: { dryRun?: boolean } = {},
+  ): Promise<ResolveResult> {
+    const file = (await this.loadMigrations()).find((m) => m.version === version);
+    return withClient(this.connect, async (client) => {
+      const dirtyRow = async () => (await readHistory(client))?.find((r) => r.version === version && r.dirty);
+      const notDirty = () =>
+        new UsageError(`migration ${pad(version)} is not dirty`, {
+          hint: "Run `dbmigrate status` to see which migration is dirty",
+        });
+      const seen = await dirtyRow();
+      if (!seen) throw notDirty();
+      const got =
+        seen.statementsTotal === null
+          ? "its progress was not recorded"
+          : `${seen.statementsDone} of ${seen.statementsTotal} statements had taken effect by the runner's account`;
+      const checksum = outcome === "applied" ? (file?.checksum ?? seen.checksum) : null;
+      const result = { version, file: seen.file, outcome, dryRun: options.dryRun ?? false, checksum };
+      if (options.dryRun) {
+        this.logger.info(
+          `dry run: migration ${pad(version)} would be resolved as ${outcome} (${got}); nothing written`,
+        );
+        return result;
+      }
+      await this.underLock("resolve", undefined, async (lock) => {
+        const row = await dirtyRow();
+        const changed = !row
+          ? 0
+          : outcome === "applied"
+            ? await recordFinished(client, version, null, lock, checksum ?? undefined)
+            : await forgetDirty(client, version);
+        if (!row || changed === 0) throw notDirty();
+        await this.audit(client, "schema.resolve", row.file, {
+          version,
+          outcome,
+          statementsDone: row.statementsDone,
+          statementsTotal: row.statementsTotal,
+          recordedChecksum: row.checksum,
+          checksum,
+        });
+      });
+      this.logger.info(`migration ${pad(version)} resolved as ${outcome} (${got})`);
+      return result;
+    });
+  }
+
+  /**
+   * Who holds the migration lock (`dbmigrate unlock`). With `force`, breaks it: deletes the row of
+   * the holder seen (never one taken since), with an audit row; the old holder's renewals and
+   * fenced writes then fail, so it stops before its next statement. `dryRun` says what it would
+   * break, writing nothing.
+   */
+  async unlock(options: { force?: boolean; dryRun?: boolean } = {}): Promise<UnlockResult> {
+    return withClient(this.connect, async (client) => {
+      const holder = await readLockHolder(client);
+      if (!holder || !options.force || options.dryRun)
+        return { holder, broken: false, dryRun: options.dryRun ?? false };
+      if (!(await breakLock(client, holder.owner))) {
+        throw new LockError(
+          `the migration lock changed hands while breaking it: now ${describeHolder(await readLockHolder(client))}`,
+          {
+            hint: "Nothing was broken; run `dbmigrate unlock` again to see the new holder",
+          },
+        );
+      }
+      await this.audit(client, "schema.unlock", LOCK_NAME, {
+        owner: holder.owner,
+        host: holder.host,
+        pid: holder.pid,
+        command: holder.command,
+        leaseExpiresAt: holder.leaseExpiresAt.toISOString(),
+        expired: holder.expired,
+      });
+      this.logger.info(`broke the migration lock held by ${describeHolder(holder)}`);
+      return { holder, broken: true, dryRun: false };
+    });
+  }
+
+  /** One audit row for an action of the engine's own (resolve, unlock, drop), when auditing is on. */
+  private async audit(client: SqlClient, action: string, resource: string, changes: object): Promise<void> {
+    if (this.options.audit === false) return;
+    try {
+      await auditAction(this.appliedBy)(client, action, resource, changes);
+    } catch (error) {
+      if (sqlStateOf(error) !== UNDEFINED_TABLE) throw error;
+      this.logger.warn(`no audit_logs table: ${action} on ${resource} is recorded only in this output`);
+    }
   }
 
   /** Runs read-only `work` on a connection of this engine's database (reports such as the ERD). */
@@ -276,7 +381,8 @@ export class Migrator {
       const seed = await seedStatus(client, this.seedRequest);
       // The seed is checked against the database before any migration runs.
       if (this.seedRequest && seed.tenant) await checkSeed(client, seed.tenant, this.seedRequest);
-      if (target.kind === "up" && target.dryRun) {
+      if (target.dryRun) {
+        if (target.kind === "complete") await this.assertEmpty(client);
         return upResult(
           this.engineOf(server),
           server,
@@ -293,7 +399,7 @@ export class Migrator {
         this.logger.info("nothing to apply: schema and seed are up to date");
         return upResult(this.engineOf(server), server, false, [], plan, seed, []);
       }
-      return this.underLock(async (lock) => {
+      return this.underLock(target.kind === "up" ? "up" : "apply-complete", target.signal, async (lock) => {
         if (target.kind === "complete") await this.assertEmpty(client);
         await ensureHistoryTable(client);
         // Re-read under the lock: another runner may have applied what we saw pending, or left a dirty row.
@@ -302,7 +408,8 @@ export class Migrator {
           locked.entries.filter((e) => e.problem),
           await this.jobsNote(client, server, locked),
         );
-        const applied = await this.applyAll(client, server, locked, target.kind === "complete", lock);
+        const applied = await this.applyAll(client, server, locked, target.kind === "complete", lock, target.signal);
+        if (target.signal?.aborted) throw stoppedAfter(target.signal, applied, "before seeding the default tenant");
         let seeded: { result: SeedResult; changes: SeedChange[] } | null = null;
         try {
           seeded = await runSeedStep(client, this.seedRequest, this.appliedBy, this.retryDeps());
@@ -399,6 +506,44 @@ export class Migrator {
     plan: Plan,
     baseline: boolean,
     lock: HeldLock,
+    signal: AbortSignal | undefined,
+  ): Promise<AppliedMigration[]> {
+    const stopRequested = () => (signal?.aborted ? (String(signal.reason) as NodeJS.Signals) : undefined);
+    // On PostgreSQL a statement is atomic, so the one in flight is cancelled at once; on
+    // CockroachDB it is let finish, since a cancelled schema change may go on as a job
+    // (https://www.cockroachlabs.com/docs/stable/cancel-job, "online schema changes").
+    const cancel = server.engine === "postgres" && signal ? await this.canceller(client, signal) : undefined;
+    try {
+      return await this.applyEach(client, server, plan, baseline, lock, stopRequested);
+    } finally {
+      cancel?.();
+    }
+  }
+
+  /** On `signal`, cancels whatever `client` runs (pg_cancel_backend from a second connection); returns the unsubscribe. */
+  private async canceller(client: SqlClient, signal: AbortSignal): Promise<() => void> {
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const pid = rows[0].pid;
+    const onAbort = () => {
+      // Only a migration's statement: a cancelled history write would leave a statement that took
+      // effect unrecorded (the check and the cancel are one statement; the window left is tiny).
+      const cancel = `SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+        WHERE pid = $1 AND state = 'active' AND position($2 IN query) = 0`;
+      void withClient(this.connect, (other) => other.query(cancel, [pid, HISTORY_TABLE])).catch((error: unknown) =>
+        this.logger.warn(`could not cancel the statement in flight: ${messageOf(error)}`),
+      );
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    return () => signal.removeEventListener("abort", onAbort);
+  }
+
+  private async applyEach(
+    client: SqlClient,
+    server: ServerInfo,
+    plan: Plan,
+    baseline: boolean,
+    lock: HeldLock,
+    stopRequested: () => NodeJS.Signals | undefined,
   ): Promise<AppliedMigration[]> {
     const executor = executorFor(this.engineOf(server));
     const context = {
@@ -410,15 +555,19 @@ export class Migrator {
       retry: this.retryOptions,
       afterEach: this.afterEach,
       redact: this.redact,
+      stopRequested,
     };
     const applied: AppliedMigration[] = [];
     for (const migration of plan.pending) {
       const start = plan.starts.get(migration.version) ?? { statement: 0, dirtyRow: false };
+      const signal = stopRequested();
+      if (signal) throw withApplied(stopped(signal, applied, `before ${migration.file}`), applied);
       this.logger.info(`applying ${migration.file} ...`);
       try {
         applied.push(await executor.apply(this.runnable(migration, baseline), start, context));
       } catch (error) {
-        throw withApplied(error, applied);
+        const signal = stopRequested();
+        throw withApplied(signal ? stoppedIn(signal, error, migration) : error, applied);
       }
       this.logger.info(`applied ${migration.file} in ${applied.at(-1)!.durationMs} ms`);
     }
@@ -450,12 +599,18 @@ export class Migrator {
     return this.options.completeSchemaFile ?? DEFAULT_COMPLETE_SCHEMA_FILE;
   }
 
-  private async underLock<T>(work: (lock: HeldLock) => Promise<T>): Promise<T> {
+  private async underLock<T>(
+    command: string,
+    signal: AbortSignal | undefined,
+    work: (lock: HeldLock) => Promise<T>,
+  ): Promise<T> {
     const lock = await acquireLock(newLockOwner(), this.lockOptions, {
       connect: this.connect,
       clock: this.clock,
       logger: this.logger,
       retry: this.retryOptions,
+      command,
+      signal,
     });
     try {
       return await work(lock);
@@ -483,6 +638,40 @@ export class Migrator {
   private retryDeps() {
     return { clock: this.clock, logger: this.logger, options: this.retryOptions };
   }
+}
+
+/** A stop between migrations (or before the seed): everything before it is applied and recorded. */
+function stopped(signal: NodeJS.Signals, applied: AppliedMigration[], where: string): StoppedError {
+  const done = applied.length === 0 ? "nothing was applied" : `${applied.length} migration(s) applied and recorded`;
+  return new StoppedError(signal, `stopped on ${signal} ${where}: ${done}; the lock is released`, {
+    hint: "Run `dbmigrate up` to go on",
+  });
+}
+
+function stoppedAfter(signal: AbortSignal, applied: AppliedMigration[], where: string): unknown {
+  return withApplied(stopped(String(signal.reason) as NodeJS.Signals, applied, where), applied);
+}
+
+/**
+ * A stop inside `migration`: what the executor reported (rolled back, or dirty at a statement it
+ * may resume), said as one clean stop.
+ */
+function stoppedIn(signal: NodeJS.Signals, error: unknown, migration: Migration): unknown {
+  if (!(error instanceof DbMigrateError)) return error;
+  const dirty = error.progress?.dirty;
+  const where = dirty
+    ? `${migration.file} stopped cleanly after ${dirty.statementsDone} of ${dirty.statementsTotal} statements (recorded)`
+    : `${migration.file} was cancelled and rolled back (nothing of it applied)`;
+  const next = dirty
+    ? `Run \`dbmigrate up\`: it resumes at statement ${dirty.statementsDone + 1} (no \`resolve\` needed)`
+    : "Run `dbmigrate up` to apply it again";
+  const result = new StoppedError(signal, `stopped on ${signal}: ${where}; the lock is released`, {
+    file: error.file,
+    hint: next,
+    cause: error,
+  });
+  result.progress = error.progress;
+  return result;
 }
 
 /** `error` with the migrations this run applied before it (for `--json` and the Pulumi provider). */
