@@ -15,14 +15,23 @@ export default tseslint.config(
     },
   },
   {
-    // dbmigrate/index.ts is the engine's one surface for its hosts. (scripts/local.ts: until its
-    // rewrite into a real `pulumi up` lands, it still imports the CLI module directly.)
+    // dbmigrate/index.ts is the engine's one surface for its hosts, and dbmigrate/inputs.ts the
+    // part of it that loads no parser or client (for the Pulumi program and the provider's check).
+    // (scripts/local.ts: until its rewrite into a real `pulumi up` lands, it still imports the CLI
+    // module directly.)
     files: ["infra/**/*.ts", "scripts/**/*.ts", "bench/**/*.ts"],
     ignores: ["scripts/local.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["../dbmigrate/*"], message: "Import the engine from ../dbmigrate (its index.ts)." }] },
+        {
+          patterns: [
+            {
+              group: ["../dbmigrate/*", "!../dbmigrate/inputs"],
+              message: "Import the engine from ../dbmigrate (its index.ts) or ../dbmigrate/inputs.",
+            },
+          ],
+        },
       ],
     },
   },

@@ -14,6 +14,7 @@ import type { Engine } from "./dialect";
 import { messageOf, UsageError } from "./errors";
 import { assertSchemaPresent, renderErdPage } from "./erd";
 import { lintFiles, migrationPaths } from "./lint/files";
+import { formatVersion, OLDEST_COCKROACHDB_VERSION, parseCockroachdbVersion } from "./sql/cockroachdb-version";
 import { LINT_FORMATS, renderReport, type LintFormat } from "./lint/report";
 import { migrationTemplate } from "./migration-template";
 import { describeHolder } from "./lock";
@@ -51,7 +52,9 @@ Commands:
   apply-complete         apply schema/complete-schema.sql to a fresh database (a baseline), then seed
   new <name>             write the next-numbered migration file
   lint [files...]        check migrations (default: all) for CockroachDB, destructive and locking problems:
-                         exit 1 on errors; --json or --format text|json|markdown|github
+                         exit 1 on errors; --json or --format text|json|markdown|github; every statement also
+                         through CockroachDB's own grammar: --cockroachdb-version X.Y (oldest supported,
+                         default ${formatVersion(OLDEST_COCKROACHDB_VERSION)}), --require-cockroachdb-grammar (fail when it cannot run)
   resolve <version>      clear a dirty migration: --applied or --rolled-back
   build-complete         regenerate schema/complete-schema.sql from migrations/ (--check: exit 1 if stale)
   erd                    print the schema's entity-relationship diagram (Mermaid) from the live catalog
@@ -96,6 +99,8 @@ const OPTIONS = {
   "migrations-dir": { type: "string" },
   "complete-schema": { type: "string" },
   "allow-out-of-order": { type: "boolean" },
+  "cockroachdb-version": { type: "string" },
+  "require-cockroachdb-grammar": { type: "boolean" },
   "create-database": { type: "boolean" },
   "dry-run": { type: "boolean" },
   applied: { type: "boolean" },
@@ -482,7 +487,13 @@ async function lintCommand(ctx: Context): Promise<number> {
   }
   const files =
     ctx.args.length > 0 ? ctx.args : await migrationPaths(ctx.flags["migrations-dir"] ?? DEFAULT_MIGRATIONS_DIR);
-  const report = await lintFiles(files);
+  const version = ctx.flags["cockroachdb-version"];
+  const report = await lintFiles(files, {
+    cockroachdb: {
+      version: version === undefined ? undefined : parseCockroachdbVersion(version),
+      require: ctx.flags["require-cockroachdb-grammar"] === true,
+    },
+  });
   // The report is the result in every format (with --json it is the JSON): never muted.
   ctx.output.line(renderReport(report, format as LintFormat));
   return report.errors > 0 ? 1 : 0;

@@ -117,6 +117,17 @@ export function runsMigrationInTransaction(engine: Engine): boolean {
   return engine === "postgres";
 }
 
+/**
+ * The CockroachDB version (cluster active version) that brings each feature a migration may
+ * declare; undefined: every CockroachDB the project supports. The lint checks a file that declares
+ * a feature against this version (dbmigrate/sql/cockroachdb-version.ts).
+ */
+export const COCKROACHDB_FEATURE_SINCE: Record<Feature, readonly [number, number] | undefined> = {
+  // Row-level security arrived in CockroachDB 25.2: https://www.cockroachlabs.com/docs/v25.2/row-level-security
+  row_level_security: [25, 2],
+  cockroachdb: undefined,
+};
+
 /** Whether the server has a feature a migration declares with `dbmigrate:requires`. */
 export function supportsFeature(info: ServerInfo, feature: Feature): boolean {
   switch (feature) {
@@ -124,7 +135,10 @@ export function supportsFeature(info: ServerInfo, feature: Feature): boolean {
       // PostgreSQL since 9.5 (server_version_num 90500); CockroachDB once the cluster runs 25.2.
       return info.engine === "postgres"
         ? info.activeVersion.major * 10000 + info.activeVersion.minor >= 90500
-        : atLeast([info.activeVersion.major, info.activeVersion.minor], [25, 2]);
+        : atLeast(
+            [info.activeVersion.major, info.activeVersion.minor],
+            COCKROACHDB_FEATURE_SINCE.row_level_security ?? [0, 0],
+          );
     case "cockroachdb":
       // A CockroachDB-only migration (docs/adrs/0013): any CockroachDB the project supports.
       return info.engine === "cockroachdb";
@@ -145,6 +159,6 @@ export function featureRequirement(feature: Feature, info: ServerInfo): string {
   }
 }
 
-function atLeast(have: [number, number], want: [number, number]): boolean {
+function atLeast(have: readonly [number, number], want: readonly [number, number]): boolean {
   return have[0] > want[0] || (have[0] === want[0] && have[1] >= want[1]);
 }

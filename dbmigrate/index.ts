@@ -24,6 +24,7 @@ export { createDatabaseIfMissing, dropDatabaseIfExists, dsnForDatabase } from ".
 export { guardStreams, Redactor, redactDsn } from "./redact";
 export { createLogger, createOutput, processSinks, type Output, type Sinks } from "./output";
 export { DEFAULT_MIGRATIONS_DIR, loadMigrations, checksumOf, type Migration } from "./migrations";
+export { readMigrationRefs, type MigrationRef } from "./migration-refs";
 export { parseSql, SqlSyntaxError, type Statement } from "./sql/parse";
 export { lintSources, type LintSource, type LintOptions } from "./lint/lint";
 export { lintErrorLines, lintFiles } from "./lint/files";

@@ -6,9 +6,7 @@ import { createHash } from "node:crypto";
 import { constants as fsConstants, promises as fs } from "node:fs";
 import * as path from "node:path";
 import { DbMigrateError, UsageError } from "./errors";
-import { isCockroachdbOnly, splitCockroachdbOnly } from "./sql/cockroachdb-only";
-import { parseSql, type ParsedSql, type Statement } from "./sql/parse";
-import { transactionControlOf } from "./sql/transaction-control";
+import type { ParsedSql, Statement } from "./sql/parse";
 
 /** The folder, relative to the project root, that holds the migration files. */
 export const DEFAULT_MIGRATIONS_DIR = "migrations";
@@ -156,6 +154,7 @@ export async function parseMigration(file: string, text: string, where = file): 
       hint: "Add at least one statement, or delete the file if it was created by mistake",
     });
   }
+  const { transactionControlOf } = sqlModules().transactionControl;
   for (const statement of statements) {
     const control = transactionControlOf(statement);
     if (control) {
@@ -216,7 +215,23 @@ function parseLockTimeout(statements: Statement[], where: string): number | unde
  * `-- dbmigrate:requires cockroachdb` (only CockroachDB's grammar may accept it; cut at `;`).
  */
 function readStatements(sql: string, where: string): Promise<ParsedSql> {
-  return isCockroachdbOnly(sql) ? splitCockroachdbOnly(sql) : parseSql(sql, where);
+  const { cockroachdbOnly, parse } = sqlModules();
+  return cockroachdbOnly.isCockroachdbOnly(sql)
+    ? cockroachdbOnly.splitCockroachdbOnly(sql)
+    : parse.parseSql(sql, where);
+}
+
+/**
+ * The SQL modules (each loads libpg-query), required on first use: listing files and checksums
+ * (migration-refs.ts, the Pulumi program) never needs them. `require`, not `import()`: the
+ * provider loads this file through tsx's CommonJS hook only.
+ */
+function sqlModules() {
+  return {
+    parse: require("./sql/parse") as typeof import("./sql/parse.js"),
+    cockroachdbOnly: require("./sql/cockroachdb-only") as typeof import("./sql/cockroachdb-only.js"),
+    transactionControl: require("./sql/transaction-control") as typeof import("./sql/transaction-control.js"),
+  };
 }
 
 function parseRequires(statements: Statement[], where: string): Feature[] {

@@ -9,8 +9,27 @@
 /** What replaces a secret. */
 export const MASK = "***";
 
-/** `scheme://`: where URL-shaped credentials may start. */
-const SCHEME = /[a-z][a-z0-9+.-]*:\/\//gi;
+/** A character of a URL scheme after its first letter (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )). */
+const SCHEME_CHAR = /[a-z0-9+.-]/i;
+
+/**
+ * Every `scheme://` on the line: `at` where the scheme starts, `body` just after `://`. Found from
+ * each `://` backwards, so the cost stays linear in the line's length (a regex scanning for the
+ * scheme from every letter backtracks over a long run of letters: a 100 KB identifier took 36 s).
+ */
+function urlStarts(line: string): { at: number; body: number }[] {
+  const starts: { at: number; body: number }[] = [];
+  let floor = 0;
+  for (let sep = line.indexOf("://"); sep >= 0; sep = line.indexOf("://", sep + 3)) {
+    let at = sep;
+    while (at > floor && SCHEME_CHAR.test(line[at - 1])) at--;
+    // The scheme starts at its first letter: leading digits or signs belong to the text before.
+    while (at < sep && !/[a-z]/i.test(line[at])) at++;
+    if (at < sep) starts.push({ at, body: sep + 3 });
+    floor = sep + 3;
+  }
+  return starts;
+}
 
 /**
  * Masks the user info of every URL on one line: whatever lies between `://` and the last `@`
@@ -18,7 +37,7 @@ const SCHEME = /[a-z][a-z0-9+.-]*:\/\//gi;
  * masked whole. A well-formed `user:password@` keeps the user; anything else is masked entirely.
  */
 function maskUrls(line: string): string {
-  const starts = [...line.matchAll(SCHEME)].map((m) => ({ at: m.index, body: m.index + m[0].length }));
+  const starts = urlStarts(line);
   let out = line;
   // Right to left: each URL's span ends where the next one starts, and earlier indices stay valid.
   for (let k = starts.length - 1; k >= 0; k--) {

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { DbMigrateError, DEFAULT_SEED, parseDsn, pemProblem, seedProblems, type SeedParams } from "../dbmigrate";
+import { DbMigrateError, DEFAULT_SEED, parseDsn, pemProblem, seedProblems, type SeedParams } from "../dbmigrate/inputs";
 
 /** The config namespace: the project name. */
 export const CONFIG_NAMESPACE = "agoat-database";

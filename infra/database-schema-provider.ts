@@ -9,26 +9,25 @@ import type * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { MigrationRef } from "./database-schema";
 import {
-  createConnect,
-  createLogger,
   DbMigrateError,
-  lintErrorLines,
   errorLine,
-  guardStreams,
-  Migrator,
   parseDsn,
   pemProblem,
-  processSinks,
   Redactor,
-  resolveConnection,
-  secretManagerSettingsFromEnv,
   secretVersionName,
   seedProblems,
-  type ConnectionSource,
-  type Logger,
   type SeedParams,
-  type UpResult,
-} from "../dbmigrate";
+} from "../dbmigrate/inputs";
+import type { Logger, Migrator, UpResult } from "../dbmigrate";
+
+/**
+ * The engine, loaded on the first call that reaches the database or lints: a no-op preview's
+ * `check` and `diff` never load the parser, the linter or a client. `require`: the provider
+ * runs this file through tsx's CommonJS hook.
+ */
+function engine(): typeof import("../dbmigrate/index.js") {
+  return require("../dbmigrate") as typeof import("../dbmigrate/index.js");
+}
 
 /** The root of the project this file belongs to (it lives in infra/). */
 const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -86,9 +85,9 @@ export const databaseSchemaProviderImplementation = {
       .filter((m) => !previous.has(`${m.file}:${m.checksum}`))
       .map((m) => m.file);
     // The same lint as `dbmigrate lint`, on the files this update would apply: an error fails the preview.
-    const lint = await lintErrorLines(String(news.migrationsDir), pendingMigrations, PROJECT_ROOT).catch(
-      (error: unknown) => [errorLine(error)],
-    );
+    const lint = await lintPending(String(news.migrationsDir), pendingMigrations).catch((error: unknown) => [
+      errorLine(error),
+    ]);
     for (const line of lint) failures.push({ property: "migrations", reason: line });
     return { inputs: { ...news, pendingMigrations }, failures };
   },
@@ -151,6 +150,11 @@ export const databaseSchemaProviderImplementation = {
     });
   },
 };
+
+/** The lint errors of the files this update would add; none (and no linter loaded) when it adds none. */
+async function lintPending(migrationsDir: string, pending: string[]): Promise<string[]> {
+  return pending.length === 0 ? [] : engine().lintErrorLines(migrationsDir, pending, PROJECT_ROOT);
+}
 
 /** Runs the engine: lock, pending migrations, seed; returns the resource id and every output. */
 async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOutputs }> {
@@ -258,7 +262,8 @@ async function engineFor(
   redactor: Redactor,
   logger: Logger,
 ): Promise<{ migrator: Migrator; id: string }> {
-  const source: ConnectionSource = props.databaseUrlSecretVersion
+  const { createConnect, Migrator, resolveConnection, secretManagerSettingsFromEnv } = engine();
+  const source: Parameters<typeof resolveConnection>[0] = props.databaseUrlSecretVersion
     ? {
         databaseUrlSecret: props.databaseUrlSecretVersion,
         caCertSecret: props.caCertSecretVersion,
@@ -288,6 +293,7 @@ let streamsGuarded = false;
 
 /** Runs `work` with the one logger on stderr, turning any failure into the one error line, redacted. */
 async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<T>): Promise<T> {
+  const { createLogger, guardStreams, processSinks } = engine();
   if (!streamsGuarded) {
     guardStreams(redactor);
     streamsGuarded = true;

@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config";
 import { DatabaseSchema, type MigrationRef } from "./database-schema";
 import type { DatabaseSecrets } from "./database-secrets";
-import { DEFAULT_MIGRATIONS_DIR, errorLine, loadMigrations } from "../dbmigrate";
+// The light surface: the program lists the migrations by name and checksum and never parses them.
+import { DEFAULT_MIGRATIONS_DIR, errorLine, readMigrationRefs as listMigrations } from "../dbmigrate/inputs";
 
 /** The stack outputs. */
 export interface StackOutputs {
@@ -28,8 +29,7 @@ export interface StackOutputs {
  */
 export async function readMigrationRefs(root: string, migrationsDir = DEFAULT_MIGRATIONS_DIR): Promise<MigrationRef[]> {
   try {
-    const list = await loadMigrations(path.resolve(root, migrationsDir));
-    return list.map(({ file, checksum }) => ({ file, checksum }));
+    return await listMigrations(path.resolve(root, migrationsDir));
   } catch (error) {
     throw new pulumi.RunError(errorLine(error));
   }

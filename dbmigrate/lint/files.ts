@@ -11,7 +11,10 @@ import { textLine } from "./report";
 import { lintSources, type LintOptions, type LintSource } from "./lint";
 
 /** Lints `files` (paths, in the order given). */
-export async function lintFiles(files: string[], options: Pick<LintOptions, "squawk"> = {}): Promise<LintReport> {
+export async function lintFiles(
+  files: string[],
+  options: Pick<LintOptions, "squawk" | "cockroachdb"> = {},
+): Promise<LintReport> {
   const targets: LintSource[] = [];
   for (const file of files) {
     const stat = await fs.lstat(file).catch(() => undefined);

@@ -1,10 +1,13 @@
 /** What `dbmigrate lint` reports: findings with a rule id, a severity, a place and a one-line fix. */
 
-/** `error` fails the lint (exit 1, a failed preview); `warning` is shown and passes. */
-export type Severity = "error" | "warning";
+/**
+ * `error` fails the lint (exit 1, a failed preview); `warning` is shown and passes; `info` says
+ * how the engine will run a statement (e.g. outside a transaction) and is not counted.
+ */
+export type Severity = "error" | "warning" | "info";
 
-/** Who found it: dbmigrate's own rules on the syntax tree, PostgreSQL's parser, or squawk. */
-export type FindingSource = "dbmigrate" | "parser" | "squawk";
+/** Who found it: dbmigrate's own rules on the syntax tree, PostgreSQL's parser, CockroachDB's parser, or squawk. */
+export type FindingSource = "dbmigrate" | "parser" | "cockroachdb" | "squawk";
 
 /** One finding. */
 export interface Finding {

@@ -4,10 +4,19 @@
  * the CLI and the Pulumi provider's `check` all call {@link lintSources}.
  */
 import { normaliseSql } from "../migrations";
-import { parseSql, SqlSyntaxError, type Statement } from "../sql/parse";
+import {
+  checkCockroachdbGrammar,
+  grammarFindingsBesides,
+  grammarFindingsByStatement,
+  type CockroachdbGrammarOptions,
+} from "../sql/cockroachdb-grammar";
+import { isCockroachdbOnly } from "../sql/cockroachdb-only";
+import { OLDEST_COCKROACHDB_VERSION, versionForFile } from "../sql/cockroachdb-version";
+import { parseSql, SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
 import { waiversOf } from "../sql/waivers";
 import type { Finding, LintReport } from "./finding";
-import { META_RULES, RULES } from "./rules";
+import type { Hit, Rule } from "./rule";
+import { ALL_RULES, FILE_RULES, META_RULES, RULES } from "./rules";
 import { SchemaModel } from "./schema-model";
 import { runSquawk, squawkBinary } from "./squawk";
 
@@ -23,6 +32,8 @@ export interface LintOptions {
   context?: LintSource[];
   /** Run squawk too. Default true. */
   squawk?: boolean;
+  /** CockroachDB's grammar: the oldest version supported, and whether it must run (docs/adrs/0013). */
+  cockroachdb?: CockroachdbGrammarOptions;
 }
 
 /** Lints `targets` in order (each sees the schema the ones before it leave). */
@@ -45,14 +56,32 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
       `squawk is not installed for ${process.platform}-${process.arch}: PostgreSQL locking rules were not checked (add @squawk-cli/${process.platform}-${process.arch} to optionalDependencies, then npm ci)`,
     );
   }
+  // CockroachDB's grammar: one helper process per grammar for all the files.
+  const crdb = await checkCockroachdbGrammar(
+    targets.map((t) => ({ file: t.file, text: normaliseSql(t.text) })),
+    options.cockroachdb,
+  );
+  notes.push(...crdb.notes);
   for (const target of targets) {
     schema.beginFile();
     const text = normaliseSql(target.text);
+    const crdbFindings = crdb.findings.get(target.file) ?? [];
+    // A CockroachDB-only file (-- dbmigrate:requires cockroachdb): CockroachDB's grammar alone.
+    if (isCockroachdbOnly(text)) {
+      findings.push(...grammarFindingsBesides(crdbFindings));
+      continue;
+    }
+    const context = {
+      cockroachdbVersion: versionForFile(text, options.cockroachdb?.version ?? OLDEST_COCKROACHDB_VERSION),
+    };
     let parsed: Awaited<ReturnType<typeof parseSql>>;
     try {
       parsed = await parseSql(text, target.file);
     } catch (error) {
       if (!(error instanceof SqlSyntaxError)) throw error;
+      findings.push(
+        ...grammarFindingsBesides(crdbFindings, { text, line: error.line ?? 1, column: error.column ?? 1 }),
+      );
       findings.push({
         rule: META_RULES.syntaxError.id,
         severity: "error",
@@ -66,26 +95,17 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
       continue;
     }
     const perStatement = new Map<Statement, Finding[]>(parsed.statements.map((s) => [s, []]));
+    const found = (rule: Pick<Rule, "id" | "severity" | "fix">, statement: Statement, hit: Hit) =>
+      perStatement.get(statement)?.push(ruleFinding(rule, hit, statement, parsed, target.file));
     for (const statement of parsed.statements) {
-      for (const rule of RULES) {
-        for (const hit of rule.check(statement, schema)) {
-          const at = hit.at === undefined ? statement : parsed.source.atByte(hit.at);
-          perStatement.get(statement)?.push({
-            rule: rule.id,
-            severity: rule.severity,
-            source: "dbmigrate",
-            file: target.file,
-            line: at.line,
-            column: at.column,
-            message: hit.message,
-            fix: rule.fix,
-          });
-        }
-      }
+      for (const rule of RULES) for (const hit of rule.check(statement, schema, context)) found(rule, statement, hit);
       schema.apply(statement);
     }
+    for (const rule of FILE_RULES) {
+      for (const hit of await rule.checkFile(parsed, text)) found(rule, hit.statement, hit);
+    }
     if (binary) {
-      for (const violation of await runSquawk(binary, target.file, text)) {
+      for (const violation of await runSquawk(binary, target.file, text, parsed.runsOutsideTransaction)) {
         const line = violation.line + 1;
         const at = parsed.source.atByte(parsed.source.byteOfLine(line) + violation.column);
         const statement = statementAt(parsed.statements, line);
@@ -101,6 +121,9 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
           fix: violation.help ?? `See https://squawkhq.com/docs/${violation.rule}`,
         });
       }
+    }
+    for (const [statement, found] of grammarFindingsByStatement(parsed.statements, crdbFindings)) {
+      perStatement.get(statement)?.push(...found);
     }
     for (const [statement, found] of perStatement) findings.push(...applyWaivers(statement, found, target.file));
   }
@@ -118,7 +141,28 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
   };
 }
 
-const UNWAIVABLE = new Set(RULES.filter((rule) => rule.waivable === false).map((rule) => rule.id));
+/** A finding of one of dbmigrate's rules, placed at the hit or at its statement. */
+function ruleFinding(
+  rule: Pick<Rule, "id" | "severity" | "fix">,
+  hit: Hit,
+  statement: Statement,
+  parsed: ParsedSql,
+  file: string,
+): Finding {
+  const at = hit.at === undefined ? statement : parsed.source.atByte(hit.at);
+  return {
+    rule: rule.id,
+    severity: rule.severity,
+    source: "dbmigrate",
+    file,
+    line: at.line,
+    column: at.column,
+    message: hit.message,
+    fix: rule.fix,
+  };
+}
+
+const UNWAIVABLE = new Set(ALL_RULES.filter((rule) => rule.waivable === false).map((rule) => rule.id));
 
 /** Marks the findings a waiver on the statement covers; reports waivers without reason or use. */
 function applyWaivers(statement: Statement, found: Finding[], file: string): Finding[] {

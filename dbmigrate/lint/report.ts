@@ -33,7 +33,9 @@ export function summary(report: LintReport): string {
 
 function annotation(finding: Finding): string {
   const escape = (text: string) => text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-  return `::${finding.severity} file=${finding.file},line=${finding.line},col=${finding.column},title=${finding.rule}::${escape(`${sentence(finding.message)}. Fix: ${finding.fix}`)}`;
+  // GitHub's workflow commands are error, warning and notice.
+  const level = finding.severity === "info" ? "notice" : finding.severity;
+  return `::${level} file=${finding.file},line=${finding.line},col=${finding.column},title=${finding.rule}::${escape(`${sentence(finding.message)}. Fix: ${finding.fix}`)}`;
 }
 
 function markdown(report: LintReport): string {

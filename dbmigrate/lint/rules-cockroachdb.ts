@@ -1,70 +1,116 @@
 /**
- * The CockroachDB subset: what the engine's CockroachDB path (CockroachDB 23.2+) cannot run, or
- * runs differently enough to break a migration written for PostgreSQL. Errors, except the index
- * backfill warning.
+ * What CockroachDB's parser cannot know. Whether CockroachDB accepts a statement at all is
+ * CockroachDB's own grammar's verdict (dbmigrate/sql/cockroachdb-grammar.ts: `crdb-syntax`,
+ * `crdb-unsupported`, `crdb-version`); the rules here cover semantics, hotspots, backfills, and
+ * features whose arrival CockroachDB documents, each stating the version it is about. Every version
+ * fact cites the page it comes from.
  */
+import { hasVersion, formatVersion, type CockroachdbVersion } from "../sql/cockroachdb-version";
+import type { Statement } from "../sql/parse";
 import { transactionControlOf } from "../sql/transaction-control";
-import type { Hit, Rule } from "./rule";
-import { locationOf, names, nodesOf, relationName, walk } from "./tree";
+import type { Hit, Rule, RuleContext } from "./rule";
+import { locationOf, names, relationName, walk } from "./tree";
 import type { SqlNode } from "../sql/parse";
 
 const SERIAL_TYPES = new Set(["serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"]);
 const SEQUENCE_FUNCTIONS = new Set(["nextval", "currval", "setval", "lastval"]);
 
-/** Statement kinds CockroachDB has no equivalent for, with the name people know them by. */
-const UNSUPPORTED_STATEMENTS: Record<string, string> = {
-  CreateDomainStmt: "CREATE DOMAIN",
-  AlterDomainStmt: "ALTER DOMAIN",
-  RuleStmt: "CREATE RULE",
-  CreateTableSpaceStmt: "CREATE TABLESPACE",
-  CreateFdwStmt: "foreign data wrappers",
-  CreateForeignServerStmt: "CREATE SERVER",
-  CreateForeignTableStmt: "CREATE FOREIGN TABLE",
-  CreateUserMappingStmt: "CREATE USER MAPPING",
-  ImportForeignSchemaStmt: "IMPORT FOREIGN SCHEMA",
-  CreatePLangStmt: "CREATE LANGUAGE",
-  CreateConversionStmt: "CREATE CONVERSION",
-  CreateCastStmt: "CREATE CAST",
-  CreateOpClassStmt: "CREATE OPERATOR CLASS",
-  CreateOpFamilyStmt: "CREATE OPERATOR FAMILY",
-  DefineStmt: "CREATE AGGREGATE/OPERATOR/COLLATION/TEXT SEARCH",
-  CreatePublicationStmt: "CREATE PUBLICATION",
-  CreateSubscriptionStmt: "CREATE SUBSCRIPTION",
-  AlterSystemStmt: "ALTER SYSTEM",
-  ClusterStmt: "CLUSTER",
-  ReindexStmt: "REINDEX",
-  ListenStmt: "LISTEN",
-  NotifyStmt: "NOTIFY",
-  CopyStmt: "COPY",
-};
+/** A statement kind that arrived in a CockroachDB version, from that version's documentation. */
+interface VersionedFeature {
+  id: string;
+  /** What people call it. */
+  feature: string;
+  since: CockroachdbVersion;
+  /** Where CockroachDB documents it. */
+  source: string;
+  /** The `dbmigrate:requires` feature that gates a file on it, when the engine has one. */
+  gate?: string;
+  matches(statement: Pick<Statement, "kind" | "tree">): boolean;
+}
 
-/** Index methods CockroachDB builds (gin is its inverted index). */
-const INDEX_METHODS = new Set(["btree", "gin"]);
+/**
+ * Features the oldest supported CockroachDB may lack. Each is an error naming the version that
+ * has it while the declared version is older, and silent from that version on.
+ */
+const VERSIONED_FEATURES: VersionedFeature[] = [
+  {
+    // Triggers arrived in CockroachDB 24.3: its known-limitations page opens with "New limitations
+    // in v24.3: Triggers" (https://www.cockroachlabs.com/docs/v24.3/known-limitations; the feature:
+    // https://www.cockroachlabs.com/docs/v24.3/triggers), while the 23.2 PostgreSQL-compatibility
+    // page lists triggers as unsupported (https://www.cockroachlabs.com/docs/v23.2/postgresql-compatibility).
+    id: "crdb-trigger",
+    feature: "triggers (CREATE TRIGGER)",
+    since: [24, 3],
+    source: "https://www.cockroachlabs.com/docs/v24.3/triggers",
+    matches: (s) => s.kind === "CreateTrigStmt",
+  },
+  {
+    // Row-level security arrived in CockroachDB 25.2
+    // (https://www.cockroachlabs.com/docs/v25.2/row-level-security); the engine gates it with
+    // `-- dbmigrate:requires row_level_security` (dialect.ts), which raises the file's version.
+    id: "crdb-row-level-security",
+    feature: "row-level security (CREATE POLICY, ENABLE ROW LEVEL SECURITY)",
+    since: [25, 2],
+    source: "https://www.cockroachlabs.com/docs/v25.2/row-level-security",
+    gate: "row_level_security",
+    matches: (s) =>
+      s.kind === "CreatePolicyStmt" ||
+      s.kind === "AlterPolicyStmt" ||
+      (s.kind === "AlterTableStmt" &&
+        JSON.stringify(s.tree.cmds ?? []).match(/"AT_(Enable|Disable|Force|NoForce)RowSecurity"/) !== null),
+  },
+];
 
-const statementIs =
-  (...kinds: string[]) =>
-  (kind: string): boolean =>
-    kinds.includes(kind);
+/** True when a versioned rule speaks for `statement` (its grammar version gap is then left to it). */
+export function coveredByVersionRule(statement: Pick<Statement, "kind" | "tree">): boolean {
+  return VERSIONED_FEATURES.some((f) => f.matches(statement));
+}
+
+function versionedRule(f: VersionedFeature): Rule {
+  return {
+    id: f.id,
+    severity: "error",
+    summary: `${f.feature}: CockroachDB ${formatVersion(f.since)}+ (${f.source})`,
+    fix: f.gate
+      ? `Head the file with -- dbmigrate:requires ${f.gate}: it then waits for clusters at CockroachDB ${formatVersion(f.since)}+`
+      : `Keep it out of migrations until every cluster runs CockroachDB ${formatVersion(f.since)}, then raise the oldest supported version (--cockroachdb-version ${formatVersion(f.since)})`,
+    check: (s, _schema, context?: RuleContext) =>
+      f.matches(s) && context && !hasVersion(context.cockroachdbVersion, f.since)
+        ? [
+            {
+              message: `${f.feature} need CockroachDB ${formatVersion(f.since)}+; the oldest CockroachDB this migration meets is ${formatVersion(context.cockroachdbVersion)}`,
+            },
+          ]
+        : [],
+  };
+}
 
 export const COCKROACHDB_RULES: Rule[] = [
   {
+    // CockroachDB's grammar accepts CREATE EXTENSION, but CockroachDB installs no PostgreSQL
+    // extension: what an extension brings is either built in or missing
+    // (https://www.cockroachlabs.com/docs/v23.2/postgresql-compatibility). Any version.
     id: "crdb-extension",
     severity: "error",
-    summary: "CREATE/ALTER EXTENSION: CockroachDB has no extensions",
+    summary: "CREATE/ALTER EXTENSION: CockroachDB (any version) installs no PostgreSQL extension",
     fix: "Use what both engines have built in (gen_random_uuid() needs no extension)",
     check: (s) =>
-      statementIs("CreateExtensionStmt", "AlterExtensionStmt", "AlterExtensionContentsStmt")(s.kind)
-        ? [{ message: "extensions do not exist on CockroachDB" }]
+      ["CreateExtensionStmt", "AlterExtensionStmt", "AlterExtensionContentsStmt"].includes(s.kind)
+        ? [{ message: "extensions are not installed on CockroachDB" }]
         : [],
   },
   {
+    // Sequences exist on every CockroachDB version, but every nextval is a replicated write and
+    // sequential keys concentrate writes on one range: a hotspot. CockroachDB recommends
+    // gen_random_uuid() instead (https://www.cockroachlabs.com/docs/v23.2/create-sequence,
+    // "Considerations"; https://www.cockroachlabs.com/docs/v23.2/performance-best-practices-overview#unique-id-best-practices).
     id: "crdb-sequence",
-    severity: "error",
-    summary: "sequences, SERIAL types, identity columns and nextval()",
-    fix: "Use a UUID key: id UUID NOT NULL DEFAULT gen_random_uuid() (a sequence is a write hotspot on CockroachDB)",
+    severity: "warning",
+    summary: "sequences, SERIAL types, identity columns and nextval(): a write hotspot on CockroachDB (any version)",
+    fix: "Use a UUID key: id UUID NOT NULL DEFAULT gen_random_uuid(); if the order matters, index it hash-sharded (USING HASH, in a -- dbmigrate:requires cockroachdb file)",
     check: (s) => {
       const hits: Hit[] = [];
-      if (statementIs("CreateSeqStmt", "AlterSeqStmt")(s.kind)) hits.push({ message: "a sequence" });
+      if (s.kind === "CreateSeqStmt" || s.kind === "AlterSeqStmt") hits.push({ message: "a sequence (a hotspot)" });
       walk(s.tree, (type, node) => {
         if (type === "ColumnDef") {
           const typeName = names((node.typeName as SqlNode | undefined)?.names)
@@ -72,68 +118,22 @@ export const COCKROACHDB_RULES: Rule[] = [
             ?.toLowerCase();
           if (typeName && SERIAL_TYPES.has(typeName))
             hits.push({
-              message: `column ${String(node.colname)} is ${typeName.toUpperCase()} (a sequence)`,
+              message: `column ${String(node.colname)} is ${typeName.toUpperCase()} (a sequence: a hotspot)`,
               at: locationOf(node),
             });
         }
         if (type === "Constraint" && node.contype === "CONSTR_IDENTITY")
-          hits.push({ message: "an identity column (a sequence)", at: locationOf(node) });
+          hits.push({ message: "an identity column (a sequence: a hotspot)", at: locationOf(node) });
         if (type === "FuncCall") {
           const fn = names(node.funcname).pop()?.toLowerCase();
           if (fn && SEQUENCE_FUNCTIONS.has(fn))
-            hits.push({ message: `${fn}() reads a sequence`, at: locationOf(node) });
+            hits.push({ message: `${fn}() reads a sequence (a hotspot)`, at: locationOf(node) });
         }
       });
       return hits;
     },
   },
-  {
-    id: "crdb-trigger",
-    severity: "error",
-    summary: "triggers and event triggers",
-    fix: "Do the work in the application or in the migration itself; CockroachDB 23.2 has no triggers",
-    check: (s) => (statementIs("CreateTrigStmt", "CreateEventTrigStmt")(s.kind) ? [{ message: "a trigger" }] : []),
-  },
-  {
-    id: "crdb-procedural-code",
-    severity: "error",
-    summary: "functions, procedures, DO blocks and CALL",
-    fix: "Write plain SQL statements; procedural code differs between the engines (PL/pgSQL on CockroachDB is partial)",
-    check: (s) => {
-      if (s.kind === "CreateFunctionStmt") return [{ message: s.tree.is_procedure ? "a procedure" : "a function" }];
-      if (statementIs("DoStmt", "CallStmt")(s.kind))
-        return [{ message: s.kind === "DoStmt" ? "a DO block" : "CALL of a procedure" }];
-      return [];
-    },
-  },
-  {
-    id: "crdb-lock-table",
-    severity: "error",
-    summary: "LOCK TABLE",
-    fix: "Remove it: CockroachDB has no LOCK TABLE; the engine's lock row already serialises migrations",
-    check: (s) => (s.kind === "LockStmt" ? [{ message: "LOCK TABLE" }] : []),
-  },
-  {
-    id: "crdb-deferrable",
-    severity: "error",
-    summary: "DEFERRABLE constraints and SET CONSTRAINTS",
-    fix: "Make the constraint immediate and order the writes so it holds after each statement",
-    check: (s) => {
-      const hits: Hit[] = [];
-      if (s.kind === "ConstraintsSetStmt") hits.push({ message: "SET CONSTRAINTS" });
-      for (const c of nodesOf(s.tree, "Constraint")) {
-        if (
-          c.deferrable ||
-          c.initdeferred ||
-          c.contype === "CONSTR_ATTR_DEFERRABLE" ||
-          c.contype === "CONSTR_ATTR_DEFERRED"
-        ) {
-          hits.push({ message: "a DEFERRABLE constraint", at: locationOf(c) });
-        }
-      }
-      return hits;
-    },
-  },
+  ...VERSIONED_FEATURES.map(versionedRule),
   {
     id: "transaction-control",
     severity: "error",
@@ -146,34 +146,12 @@ export const COCKROACHDB_RULES: Rule[] = [
     },
   },
   {
-    id: "crdb-unsupported",
-    severity: "error",
-    summary:
-      "statements and clauses CockroachDB cannot run (domains, rules, inheritance, partitions, exclusion constraints, ...)",
-    fix: "Express it with tables, CHECK constraints and indexes that both engines accept",
-    check: (s) => {
-      const hits: Hit[] = [];
-      const named = UNSUPPORTED_STATEMENTS[s.kind];
-      if (named) hits.push({ message: `${named} is not supported by CockroachDB` });
-      if (s.kind === "CreateStmt" && Array.isArray(s.tree.inhRelations) && s.tree.inhRelations.length > 0)
-        hits.push({ message: "table inheritance (INHERITS)" });
-      if (s.kind === "CreateStmt" && s.tree.partspec)
-        hits.push({ message: "PostgreSQL declarative partitioning (PARTITION BY)" });
-      if (s.kind === "CreateStmt" && s.tree.partbound) hits.push({ message: "PARTITION OF" });
-      if (s.kind === "VacuumStmt" && s.tree.is_vacuumcmd) hits.push({ message: "VACUUM" });
-      if (s.kind === "IndexStmt" && !INDEX_METHODS.has(String(s.tree.accessMethod ?? "btree"))) {
-        hits.push({ message: `index method ${String(s.tree.accessMethod).toUpperCase()}` });
-      }
-      for (const c of nodesOf(s.tree, "Constraint")) {
-        if (c.contype === "CONSTR_EXCLUSION") hits.push({ message: "an EXCLUDE constraint", at: locationOf(c) });
-      }
-      return hits;
-    },
-  },
-  {
+    // An index on an existing table is built by a backfill job on CockroachDB (online, but it reads
+    // every row: https://www.cockroachlabs.com/docs/v23.2/online-schema-changes); PostgreSQL blocks
+    // writes while it builds. Any version.
     id: "crdb-index-backfill",
     severity: "warning",
-    summary: "CREATE INDEX on a table that already exists (a backfill)",
+    summary: "CREATE INDEX on a table that already exists (a backfill, any CockroachDB version)",
     fix: "Say how the backfill runs (table size, window; PostgreSQL blocks writes while it builds) in a waiver: -- dbmigrate:allow crdb-index-backfill <plan>",
     check: (s, schema) => {
       if (s.kind !== "IndexStmt") return [];
@@ -187,5 +165,35 @@ export const COCKROACHDB_RULES: Rule[] = [
             },
           ];
     },
+  },
+];
+
+/**
+ * The findings of CockroachDB's own grammar (dbmigrate/sql/cockroachdb-grammar.ts), listed so
+ * waivers know them: a statement CockroachDB's parser rejects fails on the cluster whatever a
+ * waiver says; a version gap may be waived with a reason (a person may know their clusters).
+ * (`crdb-parser-crash`, the parser panicking, is a parser bug no input here reproduces: it has no
+ * case folder, and is tested through the helper's test hook in test/dbmigrate/sql.)
+ */
+export const COCKROACHDB_GRAMMAR_RULES: Pick<Rule, "id" | "severity" | "summary" | "fix" | "waivable">[] = [
+  {
+    id: "crdb-syntax",
+    severity: "error",
+    waivable: false,
+    summary: "CockroachDB's parser rejects the statement (SQLSTATE 42601)",
+    fix: "Write it in SQL both engines accept",
+  },
+  {
+    id: "crdb-unsupported",
+    severity: "error",
+    waivable: false,
+    summary: "CockroachDB's parser knows the statement and does not support it (SQLSTATE 0A000)",
+    fix: "Express it in SQL both engines accept",
+  },
+  {
+    id: "crdb-version",
+    severity: "error",
+    summary: "only a CockroachDB newer than the oldest supported accepts the statement",
+    fix: "Write it for the oldest supported version, or gate the file",
   },
 ];

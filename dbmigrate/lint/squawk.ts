@@ -6,9 +6,10 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { OLDEST_POSTGRES_MAJOR } from "../sql/grammar-versions";
 
 /** The oldest PostgreSQL the project supports: squawk's advice depends on it. */
-export const SQUAWK_PG_VERSION = "15";
+export const SQUAWK_PG_VERSION = String(OLDEST_POSTGRES_MAJOR);
 
 /**
  * squawk rules turned off, each with why it does not fit our model (docs/adrs/0012). Every other
@@ -17,10 +18,10 @@ export const SQUAWK_PG_VERSION = "15";
 export const SQUAWK_EXCLUDED_RULES: Record<string, string> = {
   "require-statement-timeout": "the engine sets statement_timeout on every connection (--statement-timeout)",
   "require-lock-timeout":
-    "a migration sets no session settings: on the CockroachDB path its statements share the engine's session; waits are bounded by the engine's statement_timeout",
+    "the engine sets lock_timeout for every migration (and retries with capped backoff), so a migration needs no SET of its own",
   "require-concurrent-index-creation":
-    "CONCURRENTLY cannot run inside the transaction the PostgreSQL path wraps each migration in; crdb-index-backfill asks for a backfill plan instead",
-  "require-concurrent-index-deletion": "as require-concurrent-index-creation: the migration runs in a transaction",
+    "crdb-index-backfill asks for a backfill plan on both engines (one finding, one waiver); CONCURRENTLY is accepted and makes its file run outside a transaction",
+  "require-concurrent-index-deletion": "drop-index covers it on both engines",
   "ban-drop-column": "dbmigrate's drop-column covers it on both engines (one finding, one waiver)",
   "ban-drop-table": "dbmigrate's drop-table covers it on both engines",
   "renaming-column": "dbmigrate's rename covers it on both engines",
@@ -32,6 +33,15 @@ export const SQUAWK_EXCLUDED_RULES: Record<string, string> = {
   "ban-uncommitted-transaction": "as transaction-nesting",
   "prefer-identity": "identity columns are sequences, which crdb-sequence forbids (UUID keys instead)",
   "adding-serial-primary-key-field": "crdb-sequence covers SERIAL",
+};
+
+/**
+ * squawk rules also turned off for a file the engine runs outside a transaction (see
+ * `Statement.runsOutsideTransaction`), and why.
+ */
+export const SQUAWK_EXCLUDED_OUTSIDE_TRANSACTION: Record<string, string> = {
+  "prefer-robust-stmts":
+    "the engine records each statement of such a file as it commits and resumes at the one that failed, so no statement runs twice",
 };
 
 /** One squawk finding, positions as squawk gives them (0-based line, 0-based byte column). */
@@ -55,16 +65,26 @@ export function squawkBinary(): string | undefined {
   }
 }
 
-/** Runs squawk on `text` (reported as `file`); resolves to its findings. */
-export function runSquawk(binary: string, file: string, text: string): Promise<SquawkViolation[]> {
+/**
+ * Runs squawk on `text` (reported as `file`); resolves to its findings. `outsideTransaction`: the
+ * engine runs the file statement by statement, not in one transaction.
+ */
+export function runSquawk(
+  binary: string,
+  file: string,
+  text: string,
+  outsideTransaction = false,
+): Promise<SquawkViolation[]> {
   const args = [
     "--reporter",
     "json",
-    "--assume-in-transaction",
+    ...(outsideTransaction ? [] : ["--assume-in-transaction"]),
     "--pg-version",
     SQUAWK_PG_VERSION,
     "--exclude",
-    Object.keys(SQUAWK_EXCLUDED_RULES).join(","),
+    Object.keys({ ...SQUAWK_EXCLUDED_RULES, ...(outsideTransaction ? SQUAWK_EXCLUDED_OUTSIDE_TRANSACTION : {}) }).join(
+      ",",
+    ),
     "--stdin-filepath",
     file,
   ];

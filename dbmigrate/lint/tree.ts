@@ -39,8 +39,13 @@ export function locationOf(node: SqlNode | undefined): number | undefined {
   return typeof location === "number" && location >= 0 ? location : undefined;
 }
 
-/** The relation a statement names (`RangeVar.relname`), lower-case. */
+/** A `RangeVar`'s name as written: `app.posts`, or `posts` when unqualified (the parser already folded case). */
+export function qualifiedName(rangeVar: SqlNode | undefined): string | undefined {
+  if (typeof rangeVar?.relname !== "string") return undefined;
+  return typeof rangeVar.schemaname === "string" ? `${rangeVar.schemaname}.${rangeVar.relname}` : rangeVar.relname;
+}
+
+/** The relation a statement names (its `relation`), as written: `app.posts` or `posts`. */
 export function relationName(node: SqlNode | undefined): string | undefined {
-  const relname = (node?.relation as SqlNode | undefined)?.relname;
-  return typeof relname === "string" ? relname.toLowerCase() : undefined;
+  return qualifiedName(node?.relation as SqlNode | undefined);
 }

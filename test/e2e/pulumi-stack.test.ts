@@ -55,11 +55,14 @@ describe("pulumi preview and up", () => {
   it("a new migration with a lint error fails the preview with that finding, and up applies nothing", async () => {
     const { project, stack, database } = await newStack(server);
     await must(project.run(["up", "--yes", "--stack", stack]));
-    const file = "0901_e2e_counter.sql";
-    writeFileSync(path.join(project.dir, "migrations", file), "-- a counter\nCREATE SEQUENCE e2e_counter;\n");
+    const file = "0901_e2e_drop_excerpt.sql";
+    writeFileSync(
+      path.join(project.dir, "migrations", file),
+      "-- the excerpt goes\nALTER TABLE posts DROP COLUMN excerpt;\n",
+    );
     const preview = await project.run(["preview", "--stack", stack]);
     assert.notEqual(preview.code, 0, preview.out);
-    assert.match(preview.out, literal(`${file}:2:1: error crdb-sequence: `));
+    assert.match(preview.out, literal(`${file}:2:1: error drop-column: `));
     const up = await project.run(["up", "--yes", "--stack", stack]);
     assert.notEqual(up.code, 0, up.out);
     const rows = await server.pg.query(database, "SELECT 1 FROM schema_migrations WHERE file = $1", [file]);

@@ -202,7 +202,10 @@ describe("DatabaseSchema provider (real provider host)", () => {
           "migrations",
           "migrations/0900_drop_excerpt.sql:2:1: error drop-column: drops column posts.excerpt and its data.",
         ],
-        ["migrations", "migrations/0900_drop_excerpt.sql:3:1: error crdb-lock-table: LOCK TABLE."],
+        [
+          "migrations",
+          'migrations/0900_drop_excerpt.sql:3:1: error crdb-syntax: CockroachDB 25.2 rejects it: at or near "lock": syntax error (SQLSTATE 42601).',
+        ],
       ],
     );
     // The applied files are not linted again: only what this update adds.

@@ -56,15 +56,15 @@ describe("dbmigrate lint", () => {
   });
 
   it("prints one JSON report with --json, on failure too", async () => {
-    const file = path.join(CASES, "crdb-sequence", "triggers.sql");
+    const file = path.join(CASES, "crdb-trigger", "triggers.sql");
     const run = await runCli(["lint", "--json", file]);
     assert.equal(run.code, 1);
     const report = JSON.parse(run.stdout);
     assert.deepEqual(report.files, [file]);
-    const finding = report.findings.find((f: { rule: string }) => f.rule === "crdb-sequence");
+    const finding = report.findings.find((f: { rule: string }) => f.rule === "crdb-trigger");
     assert.deepEqual(
       [finding.severity, finding.source, finding.line, finding.column, typeof finding.fix],
-      ["error", "dbmigrate", 2, 5, "string"],
+      ["error", "dbmigrate", 1, 1, "string"],
     );
     assert.equal(report.errors, report.findings.filter((f: { waived?: unknown }) => !f.waived).length);
   });

@@ -1,4 +1,4 @@
 CREATE TABLE tags (
-    id SERIAL PRIMARY KEY,
+    id BIGSERIAL PRIMARY KEY,
     name TEXT NOT NULL
 );

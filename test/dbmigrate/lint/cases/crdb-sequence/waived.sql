@@ -1,5 +1,5 @@
 -- dbmigrate:allow crdb-sequence a low-traffic lookup table whose hotspot we accept
 CREATE TABLE tags (
-    id SERIAL PRIMARY KEY,
+    id BIGSERIAL PRIMARY KEY,
     name TEXT NOT NULL
 );

@@ -1,4 +1,0 @@
-CREATE TABLE categories (
-    id UUID NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY,
-    parent_id UUID NULL REFERENCES categories (id) DEFERRABLE INITIALLY DEFERRED
-);

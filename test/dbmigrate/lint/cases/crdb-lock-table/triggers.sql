@@ -1,1 +1,0 @@
-LOCK TABLE posts IN SHARE MODE;

@@ -1,1 +1,0 @@
-UPDATE posts SET excerpt = NULL WHERE excerpt = '';

@@ -1,5 +1,0 @@
-DO $$
-BEGIN
-    UPDATE posts SET excerpt = NULL WHERE excerpt = '';
-END
-$$;

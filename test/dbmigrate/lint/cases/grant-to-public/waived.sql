@@ -1,0 +1,2 @@
+-- dbmigrate:allow grant-to-public domains are public DNS data
+GRANT SELECT ON domains TO PUBLIC;

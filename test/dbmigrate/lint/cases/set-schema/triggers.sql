@@ -1,0 +1,1 @@
+ALTER TABLE tenant_usage SET SCHEMA billing;

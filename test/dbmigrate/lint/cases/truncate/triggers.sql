@@ -1,0 +1,1 @@
+TRUNCATE tenant_usage;
