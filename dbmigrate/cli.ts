@@ -442,8 +442,8 @@ async function resolveCommand(ctx: Context): Promise<number> {
   }
   const resolution = ctx.flags.applied ? "applied" : "rolled-back";
   const dryRun = ctx.flags["dry-run"];
-  const result = await (await migrator(ctx)).resolve(Number(version), resolution, { dryRun });
-  if (ctx.flags.json) ctx.output.json({ version: Number(version), resolution, dryRun: result.dryRun });
+  await (await migrator(ctx)).resolve(Number(version), resolution, { dryRun });
+  if (ctx.flags.json) ctx.output.json({ version: Number(version), resolution, ...(dryRun ? { dryRun } : {}) });
   ctx.out(
     dryRun
       ? `dry run: migration ${pad(Number(version))} would be resolved`
@@ -472,7 +472,7 @@ async function newCommand(ctx: Context): Promise<number> {
   const target = path.join(dir, file);
   const dryRun = ctx.flags["dry-run"] ?? false;
   if (!dryRun) await fs.writeFile(target, migrationTemplate(file.replace(/\.sql$/, "")), { flag: "wx" });
-  if (ctx.flags.json) ctx.output.json({ file: target, version: next, name, dryRun });
+  if (ctx.flags.json) ctx.output.json({ file: target, version: next, name, ...(dryRun ? { dryRun } : {}) });
   ctx.out(dryRun ? `dry run: would write ${target}` : target);
   return 0;
 }

@@ -32,7 +32,7 @@ async function plantLock(dsn: string, owner: string, leaseMs: number): Promise<v
 describe("migration lock", () => {
   it("makes a second runner wait, saying for whom, and proceed once the dead holder's lease expires", async () => {
     const dsn = await pg.createDatabase();
-    await plantLock(dsn, "dead-host:1234:abcd", 1500);
+    await plantLock(dsn, "dead-host:1234:abcd", 4000);
     const logger = recordingLogger();
     const started = Date.now();
     const result = await (
