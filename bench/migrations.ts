@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
-import { createConnect, Migrator } from "../dbmigrate";
+import { createConnect } from "../dbmigrate";
+import { agoatMigrator } from "../product";
 import { tempDir } from "../test/support/temp";
 import type { BenchContext } from "./bench";
 import { percentile, time } from "./report";
@@ -36,7 +37,7 @@ export async function freshApply({ pg, runs, report }: BenchContext): Promise<vo
       }),
     );
     const b = await pg.createDatabase();
-    ours.push(await time(async () => new Migrator({ connect: await createConnect({ dsn: b }) }).up()));
+    ours.push(await time(async () => agoatMigrator({ connect: await createConnect({ dsn: b }) }).up()));
     const c = await pg.createDatabase();
     theirs.push(
       await time(() =>
@@ -79,7 +80,7 @@ export async function freshApply({ pg, runs, report }: BenchContext): Promise<vo
 export async function noopUp({ pg, samples, report }: BenchContext): Promise<void> {
   const dsn = await pg.createDatabase();
   const connect = await createConnect({ dsn });
-  await new Migrator({ connect }).up();
+  await agoatMigrator({ connect }).up();
   const floor: number[] = [];
   const ours: number[] = [];
   for (let k = 0; k < samples; k++) {
@@ -90,7 +91,7 @@ export async function noopUp({ pg, samples, report }: BenchContext): Promise<voi
         await client.end();
       }),
     );
-    ours.push(await time(() => new Migrator({ connect }).up()));
+    ours.push(await time(() => agoatMigrator({ connect }).up()));
   }
   report(
     "no-op up: dbmigrate up (p50)",

@@ -16,6 +16,7 @@ import type { Bench } from "./bench";
 import { catalogQueries } from "./catalog";
 import { cliStartup } from "./cli-startup";
 import { freshApply, noopUp } from "./migrations";
+import { parseGrowth } from "./parse-growth";
 import { providerDiff } from "./provider";
 import { pulumiCommands } from "./pulumi-commands";
 import { Results } from "./report";
@@ -32,6 +33,7 @@ const BENCHES: Bench[] = [
     run: pulumiCommands,
   },
   { section: "catalog", about: "docs/queries.md queries with and without their index", run: catalogQueries },
+  { section: "parser", about: "parse and cached parse of 100 / 1,000 / 10,000 statements", run: parseGrowth },
 ];
 
 const argv = process.argv.slice(2);

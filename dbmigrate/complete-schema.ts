@@ -9,7 +9,7 @@ import { UsageError } from "./errors";
 import { normaliseSql, parseMigration, type FileReader, type Migration } from "./migrations";
 
 /** Where the complete schema lives, relative to the project root. */
-export const DEFAULT_COMPLETE_SCHEMA_FILE = "schema/complete-schema.sql";
+export { DEFAULT_COMPLETE_SCHEMA_FILE } from "./settings/defaults";
 
 const HEADER = `-- AGoat Publisher: the complete database schema, for a fresh database.
 -- Generated from migrations/ by \`dbmigrate build-complete\`: do not edit by hand.

@@ -5,23 +5,21 @@
 import { X509Certificate } from "node:crypto";
 import { promises as fs } from "node:fs";
 import type { ConnectionOptions as TlsOptions } from "node:tls";
-import { parse as parseConnectionString, type ConnectionOptions } from "pg-connection-string";
 import type { Connect, SqlClient } from "./db";
 import { ConnectionError, messageOf, sqlStateOf, UsageError } from "./errors";
-import { redactDsn, type Redactor } from "./redact";
+import type { Redactor } from "./redact";
 import { readSecret, type SecretManagerSettings } from "./secret-manager";
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from "./settings/defaults";
+import { isDsn, parseDsn, type Dsn } from "./settings/dsn";
 
-/** Time allowed to open a connection (TCP, TLS and authentication), ms. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** Time allowed to one statement, ms: generous, since an index build on a large table is one statement. */
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 15 * 60_000;
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS };
 /** Shown in `pg_stat_activity` / `SHOW SESSIONS`. */
 export const APPLICATION_NAME = "dbmigrate";
 
 /** Where the DSN and CA come from; the first that is set wins, in the order of the fields. */
 export interface ConnectionSource {
-  /** The DSN itself (`--database-url`, `DATABASE_URL`). */
-  databaseUrl?: string;
+  /** The DSN itself (`--database-url`, `DATABASE_URL`), parsed or as text. */
+  databaseUrl?: Dsn | string;
   /** A Secret Manager secret holding the DSN (`--database-url-secret`, `DATABASE_URL_SECRET`). */
   databaseUrlSecret?: string;
   /** The CA certificate PEM text (the Pulumi provider passes it directly). */
@@ -40,7 +38,7 @@ const FLAG_LABELS = { databaseUrlSecret: "--database-url-secret", caCertSecret: 
 
 /** The resolved DSN and CA. */
 export interface ResolvedConnection {
-  dsn: string;
+  dsn: Dsn;
   caCert?: string;
 }
 
@@ -60,8 +58,8 @@ export async function resolveConnection(source: ConnectionSource, redactor: Reda
     });
   }
   // Before anything could print it: the password, or a malformed DSN's whole user info.
-  redactor.addDsn(dsn);
-  const parsed = parseDsn(dsn);
+  redactor.addDsn(isDsn(dsn) ? dsn.text : dsn);
+  const parsed = isDsn(dsn) ? dsn : parseDsn(dsn);
   redactor.add(parsed.password);
   let caCert = source.caCertPem;
   let caLabel = "the CA certificate";
@@ -87,7 +85,7 @@ export async function resolveConnection(source: ConnectionSource, redactor: Reda
         hint: "Give the PEM text of the cluster's CA certificate (-----BEGIN CERTIFICATE-----)",
       });
   }
-  return { dsn, caCert };
+  return { dsn: parsed, caCert };
 }
 
 /** Why `text` is not a PEM certificate, or undefined. */
@@ -102,98 +100,12 @@ export function pemProblem(text: string): string | undefined {
   }
 }
 
-/** The parts of a DSN the driver needs. */
-export interface ParsedDsn {
-  host: string;
-  port: number;
-  user: string;
-  password?: string;
-  database: string;
-  sslmode?: string;
-  /** A CA file named in the DSN (`sslrootcert`). */
-  sslrootcert?: string;
-  /** Startup `options` (CockroachDB serverless routing uses `--cluster=`). */
-  options?: string;
-}
-
-/** libpq's sslmode values. */
-export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
-
-const DSN_SHAPE_HINT =
-  "Use postgresql://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=verify-full; in the password write % as %25, : as %3A, / as %2F, an at sign as %40";
-
-/**
- * Parses a DSN with node-postgres' own parser (pg-connection-string), which is lenient the way
- * libpq is (a space or a lone '%' in the password is taken literally). Errors never show the
- * password. Parameters naming files (`sslrootcert`, ...) are kept as paths, not read here.
- */
-export function parseDsn(dsn: string): ParsedDsn {
-  const bad = (why: string) =>
-    new UsageError(`the database URL ${why} (got '${redactDsn(dsn)}')`, { hint: DSN_SHAPE_HINT });
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(dsn);
-  if (!scheme) throw new UsageError("the database URL is not a URL", { hint: DSN_SHAPE_HINT });
-  if (!/^postgres(ql)?$/i.test(scheme[1])) throw bad(`has scheme '${scheme[1]}:', not postgresql:`);
-  // pg-connection-string would read these files itself, with raw errors: resolveConnection reads the CA.
-  const files: Record<string, string> = {};
-  const withoutFiles = dsn
-    .replace(
-      /([?&])(sslrootcert|sslcert|sslkey)=([^&#]*)&?/g,
-      (_all, separator: string, key: string, value: string) => {
-        files[key] = safeDecodeUri(value);
-        return separator;
-      },
-    )
-    .replace(/[?&]$/, "");
-  let config: ConnectionOptions;
-  try {
-    config = parseConnectionString(withoutFiles);
-  } catch {
-    throw new UsageError("the database URL does not parse as a URL", { hint: DSN_SHAPE_HINT });
-  }
-  if (!config.host) throw bad("has no host");
-  if (!config.database) throw bad("has no database name");
-  if (config.user?.includes("@") && !config.password) {
-    // `user@password@host`: an '@' typed for ':'. Never echo the user name: it holds the password.
-    throw new UsageError("the database URL has two '@' and no password: was an '@' typed for ':'?", {
-      hint: DSN_SHAPE_HINT,
-    });
-  }
-  const sslmode = typeof config.sslmode === "string" ? config.sslmode : undefined;
-  if (sslmode !== undefined && !(SSL_MODES as readonly string[]).includes(sslmode))
-    throw bad(`has an unknown sslmode '${sslmode}' (use one of ${SSL_MODES.join(", ")})`);
-  const port = config.port ? Number(config.port) : DEFAULT_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw bad(`has port '${config.port}', not 1 to 65535`);
-  return {
-    host: config.host,
-    port,
-    user: config.user || DEFAULT_USER,
-    password: config.password || undefined,
-    database: config.database,
-    sslmode,
-    sslrootcert: files.sslrootcert,
-    options: typeof config.options === "string" ? config.options : undefined,
-  };
-}
-
-/** libpq's default port. */
-const DEFAULT_PORT = 5432;
-/** CockroachDB's default user, used when the DSN names none. */
-const DEFAULT_USER = "root";
-
-function safeDecodeUri(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * TLS settings, as libpq reads sslmode. With a CA the server's chain and hostname are verified
  * (verify-full, or no sslmode); verify-ca, and require with a CA, check the chain only. Without one: `verify-*` is an error, `require` encrypts without
  * verifying, anything else connects in plain text.
  */
-export function tlsOptions(parsed: ParsedDsn, caCert: string | undefined): TlsOptions | false {
+export function tlsOptions(parsed: Dsn, caCert: string | undefined): TlsOptions | false {
   const mode = parsed.sslmode;
   if (caCert === undefined) {
     if (mode === "verify-ca" || mode === "verify-full") {
@@ -230,9 +142,15 @@ export interface ConnectOptions {
   statementTimeoutMs?: number;
 }
 
-/** A `Connect` for the resolved DSN and CA. Validates both first, so a bad DSN fails before any I/O. */
-export async function createConnect(resolved: ResolvedConnection, options: ConnectOptions = {}): Promise<Connect> {
-  const parsed = parseDsn(resolved.dsn);
+/**
+ * A `Connect` for the resolved DSN and CA. Validates both first, so a bad DSN fails before any I/O.
+ * DSN text (tests, benchmarks) is parsed here, once.
+ */
+export async function createConnect(
+  resolved: { dsn: Dsn | string; caCert?: string },
+  options: ConnectOptions = {},
+): Promise<Connect> {
+  const parsed = isDsn(resolved.dsn) ? resolved.dsn : parseDsn(resolved.dsn);
   const ssl = tlsOptions(parsed, resolved.caCert);
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
@@ -265,7 +183,7 @@ export async function createConnect(resolved: ResolvedConnection, options: Conne
 }
 
 /** One line for a failed connection; never includes the password. */
-export function connectionError(error: unknown, target: ParsedDsn, timeoutMs: number): ConnectionError {
+export function connectionError(error: unknown, target: Dsn, timeoutMs: number): ConnectionError {
   const where = `${target.host}:${target.port}`;
   const code = (error as { code?: string }).code;
   const message = messageOf(error);

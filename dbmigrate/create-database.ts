@@ -7,6 +7,7 @@
 import { withClient, type Connect } from "./db";
 import { parseServerVersion } from "./dialect";
 import { sqlStateOf, UsageError } from "./errors";
+import { dsnWithDatabase, type Dsn } from "./settings/dsn";
 
 /** A database name these helpers accept: created unquoted, so lower-case letters, digits, underscores. */
 export const DATABASE_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -51,8 +52,6 @@ export async function dropDatabaseIfExists(admin: Connect, name: string): Promis
 }
 
 /** The DSN of database `name` on the server `dsn` points at (same credentials and parameters). */
-export function dsnForDatabase(dsn: string, name: string): string {
-  const url = new URL(dsn);
-  url.pathname = `/${checkedName(name)}`;
-  return url.toString();
+export function dsnForDatabase(dsn: Dsn, name: string): Dsn {
+  return dsnWithDatabase(dsn, checkedName(name));
 }

@@ -5,7 +5,8 @@
  */
 import type { SqlClient } from "./db";
 import { DbMigrateError } from "./errors";
-import { APPLICATION_TABLES } from "./tables";
+// Until erd reads every table from the catalog (issue 19), it draws this product's tables.
+import { APPLICATION_TABLES } from "../product/tables";
 
 const SHORT_TYPES: Record<string, string> = {
   "timestamp with time zone": "timestamptz",

@@ -5,14 +5,14 @@
  * outcome is known (docs/adrs/0009-resumable-migrations.md).
  */
 import { createIfMissing, type SqlClient } from "./db";
+import { HISTORY_TABLE, type EngineSchema } from "./engine-schema";
 import { DbMigrateError, sqlStateOf } from "./errors";
 import { leaseIsLive, type HeldLock } from "./lock";
 import { UNDEFINED_COLUMN, UNDEFINED_TABLE } from "./sqlstate";
 
-/** The history table's name. */
-export const HISTORY_TABLE = "schema_migrations";
+export { HISTORY_TABLE };
 
-const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
+const createHistory = (at: EngineSchema) => `CREATE TABLE IF NOT EXISTS ${at.history} (
     id UUID NOT NULL DEFAULT gen_random_uuid(),
     version INT8 NOT NULL,
     name TEXT NOT NULL,
@@ -38,21 +38,20 @@ const CREATE_HISTORY = `CREATE TABLE IF NOT EXISTS ${HISTORY_TABLE} (
 )`;
 
 /** Creates the history table when missing, and adds the progress columns to an older one. Safe when two runners do it at once. */
-export async function ensureHistoryTable(client: SqlClient): Promise<void> {
-  await createIfMissing(client, CREATE_HISTORY);
+export async function ensureHistoryTable(client: SqlClient, at: EngineSchema): Promise<void> {
+  await createIfMissing(client, createHistory(at));
   // A table made by an older dbmigrate lacks the progress columns: add them, one statement each
   // (on CockroachDB each is a schema change of its own).
   const { rows } = await client.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
-    [HISTORY_TABLE],
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+    [at.name, HISTORY_TABLE],
   );
   const have = new Set(rows.map((r) => r.column_name));
   const missing = CORE_COLUMNS.filter((column) => !have.has(column));
   // Never alter a table of this name that another tool made.
-  if (missing.length > 0) throw foreignHistoryTable(`no column ${missing.join(", ")}`);
+  if (missing.length > 0) throw foreignHistoryTable(at, `no column ${missing.join(", ")}`);
   for (const [column, type] of PROGRESS_COLUMNS) {
-    if (!have.has(column))
-      await client.query(`ALTER TABLE ${HISTORY_TABLE} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
+    if (!have.has(column)) await client.query(`ALTER TABLE ${at.history} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
   }
 }
 
@@ -60,8 +59,8 @@ export async function ensureHistoryTable(client: SqlClient): Promise<void> {
 const CORE_COLUMNS = ["version", "name", "file", "checksum", "dirty"];
 
 /** A `schema_migrations` that another tool (golang-migrate, Rails, ...) made. */
-function foreignHistoryTable(detail: string): DbMigrateError {
-  return new DbMigrateError(`the table ${HISTORY_TABLE} exists but is not dbmigrate's history (${detail})`, {
+function foreignHistoryTable(at: EngineSchema, detail: string): DbMigrateError {
+  return new DbMigrateError(`the table ${at.name}.${HISTORY_TABLE} exists but is not dbmigrate's history (${detail})`, {
     sqlState: UNDEFINED_COLUMN,
     hint: "Another migration tool's table? Give dbmigrate a database of its own, or rename that table; nothing was changed",
   });
@@ -120,18 +119,20 @@ export interface HistoryRow {
 type RawRow = Record<string, unknown>;
 
 /** The history ordered by version, or `null` when the table does not exist yet. One query. */
-export async function readHistory(client: SqlClient): Promise<HistoryRow[] | null> {
+export async function readHistory(client: SqlClient, at: EngineSchema): Promise<HistoryRow[] | null> {
+  // Located from the catalog: a history that does not exist is not looked for elsewhere.
+  if (!at.exists) return null;
   try {
     // `*`: a table made by an older dbmigrate has fewer columns until the next `up` adds them.
     // The core columns named too: a table without them (another tool's) fails with 42703 here.
     const { rows } = await client.query<RawRow>(
-      `SELECT ${CORE_COLUMNS.join(", ")}, * FROM ${HISTORY_TABLE} ORDER BY version`,
+      `SELECT ${CORE_COLUMNS.join(", ")}, * FROM ${at.history} ORDER BY version`,
     );
     return rows.map(toRow);
   } catch (error) {
     const state = sqlStateOf(error);
     if (state === UNDEFINED_TABLE) return null; // a database never migrated
-    if (state === UNDEFINED_COLUMN) throw foreignHistoryTable((error as Error).message);
+    if (state === UNDEFINED_COLUMN) throw foreignHistoryTable(at, (error as Error).message);
     throw error;
   }
 }
@@ -174,13 +175,13 @@ export interface HistoryEntry {
 }
 
 /** The history writes that must only happen while `lock`'s lease is live: a fenced INSERT. */
-function fencedInsert(columns: string, values: string, ownerParam: number, lockRow: boolean): string {
-  return `INSERT INTO ${HISTORY_TABLE} (${columns}) SELECT ${values} WHERE ${leaseIsLive(ownerParam, lockRow)}`;
+function fencedInsert(at: EngineSchema, columns: string, values: string, ownerParam: number, lockRow: boolean): string {
+  return `INSERT INTO ${at.history} (${columns}) SELECT ${values} WHERE ${leaseIsLive(at, ownerParam, lockRow)}`;
 }
 
 /** A legacy "skipped" row (before migrations waited for their feature) gives way to the real one. */
-async function dropLegacySkippedRow(client: SqlClient, version: number): Promise<void> {
-  await client.query(`DELETE FROM ${HISTORY_TABLE} WHERE version = $1 AND skipped_reason IS NOT NULL`, [version]);
+async function dropLegacySkippedRow(client: SqlClient, at: EngineSchema, version: number): Promise<void> {
+  await client.query(`DELETE FROM ${at.history} WHERE version = $1 AND skipped_reason IS NOT NULL`, [version]);
 }
 
 /**
@@ -194,9 +195,10 @@ export async function recordApplied(
   executionMs: number,
   lock: HeldLock,
 ): Promise<boolean> {
-  await dropLegacySkippedRow(client, entry.version);
+  await dropLegacySkippedRow(client, lock.schema, entry.version);
   const result = await client.query(
     fencedInsert(
+      lock.schema,
       "version, name, file, checksum, applied_at, execution_ms, applied_by, dirty, baseline, runner",
       "$1, $2, $3, $4, now(), $5, $6, false, $7, $8",
       8,
@@ -226,9 +228,10 @@ export async function recordStarted(
   statementsTotal: number,
   lock: HeldLock,
 ): Promise<boolean> {
-  await dropLegacySkippedRow(client, entry.version);
+  await dropLegacySkippedRow(client, lock.schema, entry.version);
   const result = await client.query(
     fencedInsert(
+      lock.schema,
       "version, name, file, checksum, applied_by, dirty, baseline, statements_total, statements_done, runner, statement_hashes",
       "$1, $2, $3, $4, $5, true, $6, $7, 0, $8, $9",
       8,
@@ -261,21 +264,20 @@ export async function claimDirty(
   lock: HeldLock,
 ): Promise<boolean> {
   const result = await client.query(
-    `UPDATE ${HISTORY_TABLE} SET runner = $2, statements_total = $3, failed_statement = NULL, failed_line = NULL,
+    `UPDATE ${lock.schema.history} SET runner = $2, statements_total = $3, failed_statement = NULL, failed_line = NULL,
             last_error = NULL, outcome_unknown = false, checksum = $4, statement_hashes = $5
-      WHERE version = $1 AND dirty AND ${leaseIsLive(2, false)}`,
+      WHERE version = $1 AND dirty AND ${leaseIsLive(lock.schema, 2, false)}`,
     [entry.version, lock.owner, statementsTotal, entry.checksum, entry.statementHashes?.join(",") ?? null],
   );
   return (result.rowCount ?? 0) > 0;
 }
 
 /** Records that the first `done` statements took effect (only while this run is the row's runner). */
-export async function recordProgress(client: SqlClient, version: number, runner: string, done: number): Promise<void> {
-  await client.query(`UPDATE ${HISTORY_TABLE} SET statements_done = $3 WHERE version = $1 AND dirty AND runner = $2`, [
-    version,
-    runner,
-    done,
-  ]);
+export async function recordProgress(client: SqlClient, lock: HeldLock, version: number, done: number): Promise<void> {
+  await client.query(
+    `UPDATE ${lock.schema.history} SET statements_done = $3 WHERE version = $1 AND dirty AND runner = $2`,
+    [version, lock.owner, done],
+  );
 }
 
 /** What stopped a migration at one statement. */
@@ -292,14 +294,14 @@ export interface StatementFailure {
 /** Records why the run stopped (only while this run is the row's runner: a stale runner writes nothing). */
 export async function recordFailure(
   client: SqlClient,
+  lock: HeldLock,
   version: number,
-  runner: string,
   failure: StatementFailure,
 ): Promise<void> {
   await client.query(
-    `UPDATE ${HISTORY_TABLE} SET failed_statement = $3, failed_line = $4, last_error = $5, outcome_unknown = $6
+    `UPDATE ${lock.schema.history} SET failed_statement = $3, failed_line = $4, last_error = $5, outcome_unknown = $6
       WHERE version = $1 AND dirty AND runner = $2`,
-    [version, runner, failure.statement, failure.line, failure.error.slice(0, 2000), failure.outcomeUnknown],
+    [version, lock.owner, failure.statement, failure.line, failure.error.slice(0, 2000), failure.outcomeUnknown],
   );
 }
 
@@ -316,17 +318,17 @@ export async function recordFinished(
   checksum?: string,
 ): Promise<number> {
   const result = await client.query(
-    `UPDATE ${HISTORY_TABLE} SET dirty = false, applied_at = now(), execution_ms = COALESCE($2, execution_ms),
+    `UPDATE ${lock.schema.history} SET dirty = false, applied_at = now(), execution_ms = COALESCE($2, execution_ms),
             failed_statement = NULL, failed_line = NULL, last_error = NULL, outcome_unknown = false,
             statements_done = COALESCE(statements_total, statements_done), checksum = COALESCE($4, checksum)
-      WHERE version = $1 AND dirty AND ${leaseIsLive(3, false)}`,
+      WHERE version = $1 AND dirty AND ${leaseIsLive(lock.schema, 3, false)}`,
     [version, executionMs, lock.owner, checksum ?? null],
   );
   return result.rowCount ?? 0;
 }
 
 /** Forgets a dirty migration so the next `up` runs it from its first statement (`resolve --rolled-back`). */
-export async function forgetDirty(client: SqlClient, version: number): Promise<number> {
-  const result = await client.query(`DELETE FROM ${HISTORY_TABLE} WHERE version = $1 AND dirty`, [version]);
+export async function forgetDirty(client: SqlClient, at: EngineSchema, version: number): Promise<number> {
+  const result = await client.query(`DELETE FROM ${at.history} WHERE version = $1 AND dirty`, [version]);
   return result.rowCount ?? 0;
 }

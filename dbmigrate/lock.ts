@@ -10,12 +10,12 @@ import { randomUUID } from "node:crypto";
 import type { Clock, Logger } from "./clock";
 import type { Connect, SqlClient } from "./db";
 import { createIfMissing } from "./db";
+import { LOCK_TABLE, type EngineSchema } from "./engine-schema";
 import { LockError, messageOf, sqlStateOf, StoppedError } from "./errors";
 import { withRetry, type RetryOptions } from "./retry";
 import { UNDEFINED_COLUMN, UNDEFINED_TABLE } from "./sqlstate";
 
-/** The lock table's name. */
-export const LOCK_TABLE = "schema_migrations_lock";
+export { LOCK_TABLE };
 /** The one lock row's name. */
 export const LOCK_NAME = "dbmigrate";
 
@@ -32,7 +32,7 @@ export interface LockOptions {
 /** Defaults: a 60 s lease renewed every 20 s; wait up to 2 minutes, trying each second. */
 export const DEFAULT_LOCK: LockOptions = { leaseMs: 60_000, waitTimeoutMs: 120_000, pollIntervalMs: 1_000 };
 
-const CREATE_LOCK = `CREATE TABLE IF NOT EXISTS ${LOCK_TABLE} (
+const createLock = (at: EngineSchema) => `CREATE TABLE IF NOT EXISTS ${at.lock} (
     id UUID NOT NULL DEFAULT gen_random_uuid(),
     name TEXT NOT NULL,
     owner TEXT NOT NULL,
@@ -45,15 +45,17 @@ const CREATE_LOCK = `CREATE TABLE IF NOT EXISTS ${LOCK_TABLE} (
 
 // Takes the row when it is free, expired, or already ours. The database's clock decides expiry,
 // so runners on machines with skewed clocks agree.
-const TAKE = `INSERT INTO ${LOCK_TABLE} (name, owner, acquired_at, lease_expires_at, command)
+const take = (at: EngineSchema) => `INSERT INTO ${at.lock} (name, owner, acquired_at, lease_expires_at, command)
 VALUES ($1, $2, now(), now() + ($3::INT8 * INTERVAL '1 millisecond'), $4)
 ON CONFLICT (name) DO UPDATE
    SET owner = excluded.owner, acquired_at = excluded.acquired_at, lease_expires_at = excluded.lease_expires_at,
        command = excluded.command
- WHERE ${LOCK_TABLE}.lease_expires_at < now() OR ${LOCK_TABLE}.owner = excluded.owner
+ WHERE ${at.lock}.lease_expires_at < now() OR ${at.lock}.owner = excluded.owner
 RETURNING owner`;
 
-const RENEW = `UPDATE ${LOCK_TABLE} SET lease_expires_at = now() + ($3::INT8 * INTERVAL '1 millisecond')
+const renewSql = (
+  at: EngineSchema,
+) => `UPDATE ${at.lock} SET lease_expires_at = now() + ($3::INT8 * INTERVAL '1 millisecond')
  WHERE name = $1 AND owner = $2`;
 
 /**
@@ -61,14 +63,16 @@ const RENEW = `UPDATE ${LOCK_TABLE} SET lease_expires_at = now() + ($3::INT8 * I
  * database's clock at the moment the statement runs. `lockRow` also locks the lock row until the
  * transaction ends (PostgreSQL path), so nobody can take the lease over before that commit.
  */
-export function leaseIsLive(ownerParam: number, lockRow: boolean): string {
-  return `EXISTS (SELECT 1 FROM ${LOCK_TABLE} WHERE name = '${LOCK_NAME}' AND owner = $${ownerParam} AND lease_expires_at > clock_timestamp()${lockRow ? " FOR SHARE" : ""})`;
+export function leaseIsLive(at: EngineSchema, ownerParam: number, lockRow: boolean): string {
+  return `EXISTS (SELECT 1 FROM ${at.lock} WHERE name = '${LOCK_NAME}' AND owner = $${ownerParam} AND lease_expires_at > clock_timestamp()${lockRow ? " FOR SHARE" : ""})`;
 }
 
 /** A held lock. */
 export interface HeldLock {
   /** Who holds it: host, pid and a random part. */
   readonly owner: string;
+  /** The engine's schema, where the lock and the history live. */
+  readonly schema: EngineSchema;
   /**
    * Throws {@link LockError} unless the lease is provably ours: a renewal failed or found it taken
    * over, or the last successful renewal is so old that the lease may have expired.
@@ -96,6 +100,8 @@ export function ownerParts(owner: string): { host: string | null; pid: number | 
 /** Dependencies of {@link acquireLock}. */
 export interface LockDeps {
   connect: Connect;
+  /** Where the lock table lives (the history's schema). */
+  schema: EngineSchema;
   clock: Clock;
   logger: Logger;
   retry: RetryOptions;
@@ -112,18 +118,18 @@ export interface LockDeps {
 export async function acquireLock(owner: string, options: LockOptions, deps: LockDeps): Promise<HeldLock> {
   const client = await deps.connect();
   try {
-    await createIfMissing(client, CREATE_LOCK);
+    await createIfMissing(client, createLock(deps.schema));
     const deadline = deps.clock.now() + options.waitTimeoutMs;
     let lastSaid = 0;
     for (;;) {
       if (deps.signal?.aborted) throw stoppedWaiting(deps.signal);
       const taken = await withRetry(
         "taking the migration lock",
-        () => takeLock(client, owner, options.leaseMs, deps.command ?? null),
+        () => takeLock(client, deps.schema, owner, options.leaseMs, deps.command ?? null),
         { clock: deps.clock, logger: deps.logger, options: deps.retry },
       );
       if ((taken.rowCount ?? 0) > 0) break;
-      const holder = await currentHolder(client);
+      const holder = await currentHolder(client, deps.schema);
       const now = deps.clock.now();
       if (now >= deadline) {
         throw new LockError(
@@ -147,13 +153,13 @@ export async function acquireLock(owner: string, options: LockOptions, deps: Loc
 }
 
 /** Takes the row (see TAKE); a lock table made before the `command` column gets it first. */
-async function takeLock(client: SqlClient, owner: string, leaseMs: number, command: string | null) {
+async function takeLock(client: SqlClient, at: EngineSchema, owner: string, leaseMs: number, command: string | null) {
   try {
-    return await client.query(TAKE, [LOCK_NAME, owner, leaseMs, command]);
+    return await client.query(take(at), [LOCK_NAME, owner, leaseMs, command]);
   } catch (error) {
     if (sqlStateOf(error) !== UNDEFINED_COLUMN) throw error;
-    await client.query(`ALTER TABLE ${LOCK_TABLE} ADD COLUMN IF NOT EXISTS command TEXT NULL`);
-    return client.query(TAKE, [LOCK_NAME, owner, leaseMs, command]);
+    await client.query(`ALTER TABLE ${at.lock} ADD COLUMN IF NOT EXISTS command TEXT NULL`);
+    return client.query(take(at), [LOCK_NAME, owner, leaseMs, command]);
   }
 }
 
@@ -179,7 +185,7 @@ export interface LockHolder {
 }
 
 /** Who holds the lock and until when, or null when nobody does (or it was never taken). */
-export async function readLockHolder(client: SqlClient): Promise<LockHolder | null> {
+export async function readLockHolder(client: SqlClient, at: EngineSchema): Promise<LockHolder | null> {
   try {
     // `*`: a lock table made before the `command` column still answers.
     const { rows } = await client.query<{
@@ -188,7 +194,7 @@ export async function readLockHolder(client: SqlClient): Promise<LockHolder | nu
       acquired_at: Date;
       lease_expires_at: Date;
       expired: boolean;
-    }>(`SELECT *, lease_expires_at <= now() AS expired FROM ${LOCK_TABLE} WHERE name = $1`, [LOCK_NAME]);
+    }>(`SELECT *, lease_expires_at <= now() AS expired FROM ${at.lock} WHERE name = $1`, [LOCK_NAME]);
     if (rows.length === 0) return null;
     const row = rows[0];
     return {
@@ -222,13 +228,13 @@ export function describeHolder(holder: LockHolder | null): string {
  * holder's renewals then find no row and its fenced history writes fail: it stops before its
  * next statement. Returns whether a row was deleted.
  */
-export async function breakLock(client: SqlClient, owner: string): Promise<boolean> {
-  const result = await client.query(`DELETE FROM ${LOCK_TABLE} WHERE name = $1 AND owner = $2`, [LOCK_NAME, owner]);
+export async function breakLock(client: SqlClient, at: EngineSchema, owner: string): Promise<boolean> {
+  const result = await client.query(`DELETE FROM ${at.lock} WHERE name = $1 AND owner = $2`, [LOCK_NAME, owner]);
   return (result.rowCount ?? 0) > 0;
 }
 
-async function currentHolder(client: SqlClient): Promise<string> {
-  return describeHolder(await readLockHolder(client));
+async function currentHolder(client: SqlClient, at: EngineSchema): Promise<string> {
+  return describeHolder(await readLockHolder(client, at));
 }
 
 function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: LockDeps, takenAt: number): HeldLock {
@@ -244,7 +250,7 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: 
     try {
       const r = await withRetry(
         "renewing the migration lock",
-        () => client.query(RENEW, [LOCK_NAME, owner, options.leaseMs]),
+        () => client.query(renewSql(deps.schema), [LOCK_NAME, owner, options.leaseMs]),
         {
           clock: deps.clock,
           logger: deps.logger,
@@ -268,6 +274,7 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: 
   timer.unref();
   return {
     owner,
+    schema: deps.schema,
     assertHeld() {
       const why =
         lost ??
@@ -275,7 +282,7 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: 
           ? `its lease may have expired (no successful renewal since ${new Date(provenUntil - options.leaseMs).toISOString()})`
           : undefined);
       if (why !== undefined) {
-        throw new LockError(`lost the migration lock (${LOCK_TABLE} '${LOCK_NAME}', owner ${owner}): ${why}`, {
+        throw new LockError(`lost the migration lock (${deps.schema.lock} '${LOCK_NAME}', owner ${owner}): ${why}`, {
           hint: "This run stopped before its next statement and records nothing more; run `dbmigrate status`, then `dbmigrate up` again",
         });
       }
@@ -284,7 +291,7 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: 
       clearInterval(timer);
       await renewing;
       try {
-        await client.query(`DELETE FROM ${LOCK_TABLE} WHERE name = $1 AND owner = $2`, [LOCK_NAME, owner]);
+        await client.query(`DELETE FROM ${deps.schema.lock} WHERE name = $1 AND owner = $2`, [LOCK_NAME, owner]);
       } finally {
         await client.end().catch(() => undefined);
       }

@@ -9,7 +9,7 @@ import { DbMigrateError, UsageError } from "./errors";
 import type { ParsedSql, Statement } from "./sql/parse";
 
 /** The folder, relative to the project root, that holds the migration files. */
-export const DEFAULT_MIGRATIONS_DIR = "migrations";
+export { DEFAULT_MIGRATIONS_DIR } from "./settings/defaults";
 
 /** `0001_complete_schema.sql`: four digits, an underscore, a lower-case snake_case name. */
 export const MIGRATION_FILE_PATTERN = /^(\d{4})_([a-z0-9]+(?:_[a-z0-9]+)*)\.sql$/;
@@ -215,10 +215,10 @@ function parseLockTimeout(statements: Statement[], where: string): number | unde
  * `-- dbmigrate:requires cockroachdb` (only CockroachDB's grammar may accept it; cut at `;`).
  */
 function readStatements(sql: string, where: string): Promise<ParsedSql> {
-  const { cockroachdbOnly, parse } = sqlModules();
+  const { cockroachdbOnly, parseCache } = sqlModules();
   return cockroachdbOnly.isCockroachdbOnly(sql)
     ? cockroachdbOnly.splitCockroachdbOnly(sql)
-    : parse.parseSql(sql, where);
+    : parseCache.parseSqlOnce(sql, where);
 }
 
 /**
@@ -228,7 +228,7 @@ function readStatements(sql: string, where: string): Promise<ParsedSql> {
  */
 function sqlModules() {
   return {
-    parse: require("./sql/parse") as typeof import("./sql/parse.js"),
+    parseCache: require("./sql/parse-cache") as typeof import("./sql/parse-cache.js"),
     cockroachdbOnly: require("./sql/cockroachdb-only") as typeof import("./sql/cockroachdb-only.js"),
     transactionControl: require("./sql/transaction-control") as typeof import("./sql/transaction-control.js"),
   };

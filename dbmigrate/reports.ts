@@ -1,33 +1,35 @@
-/** What the engine's commands report: `status`, and `up` / `apply-complete` (also on a dry run). */
+/**
+ * What the engine's commands report: `status`, and `up` / `apply-complete` (also on a dry run).
+ * `S`, `R` and `C` are a product's status, result and change types (product-steps.ts).
+ */
 import type { Engine, ServerInfo } from "./dialect";
 import type { AppliedMigration } from "./executors/types";
 import type { LockHolder } from "./lock";
 import type { Plan, PlanEntry } from "./plan";
-import type { DefaultTenant, SeedChange, SeedResult } from "./seed";
 import type { SchemaDriftReport } from "./snapshot";
 
-/** The default tenant as `status` and `--dry-run` see it, and what the seed step would change. */
-export interface SeedStatus {
-  customerId: string | null;
-  siteId: string | null;
-  tenant: DefaultTenant | null;
-  /** Empty when the seed step has nothing to do (or is off). */
-  changes: SeedChange[];
-}
-
 /** What `status` reports. */
-export interface StatusReport {
+export interface StatusReport<S = unknown, C = unknown> {
   /** The executor that runs migrations (the detected engine unless forced). */
   engine: Engine;
   serverVersion: string;
   /** The version features are decided from (cluster version on CockroachDB, server_version_num on PostgreSQL). */
   activeVersion: string;
+  /** The schema of the engine's own tables (history, lock): where they are, or will be created. */
+  historySchema: string;
+  /** Whether the history exists yet. */
+  historyExists: boolean;
   migrations: PlanEntry[];
   /** Number of pending migrations. */
   pending: number;
   /** Problems that stop `up` or that `verify` reports (changed, missing, dirty, out of order). */
   problems: string[];
-  seed: SeedStatus;
+  /** What the product's steps see (e.g. the default tenant); null without steps or when skipped. */
+  seed: S | null;
+  /** What the product's steps would change. */
+  seedChanges: C[];
+  /** Steps this migration folder skips, and why (one line each). */
+  skipped: string[];
   /** Who holds the migration lock right now, if anyone, and whether the lease has expired. */
   lock: LockHolder | null;
   /** The live schema against the snapshot recorded after the last \`up\`: each object that differs. */
@@ -35,7 +37,7 @@ export interface StatusReport {
 }
 
 /** What `up` and `applyComplete` return. */
-export interface UpResult {
+export interface UpResult<R = unknown, C = unknown> {
   engine: Engine;
   serverVersion: string;
   /** True for `--dry-run`: nothing was changed and `applied` is empty. */
@@ -48,22 +50,28 @@ export interface UpResult {
   migrations: PlanEntry[];
   /** Highest applied version after the run; 0 for none. */
   schemaVersion: number;
-  /** The default tenant's ids; null on a dry run whose schema does not exist yet, or with no seed step. */
-  seed: SeedResult | null;
-  /** What the seed step changed (or, on a dry run, would change). */
-  seedChanges: SeedChange[];
+  /** The schema of the engine's own tables. */
+  historySchema: string;
+  /** What the product's steps left (e.g. the default tenant's ids); null without steps, or before they ever ran. */
+  seed: R | null;
+  /** What the product's steps changed (or, on a dry run, would change). */
+  seedChanges: C[];
+  /** Steps this migration folder skips, and why. */
+  skipped: string[];
 }
 
 /** The result of a migrating command, from the plan after it. */
-export function upResult(
+export function upResult<R, C>(
   engine: Engine,
   server: ServerInfo,
   dryRun: boolean,
   applied: AppliedMigration[],
   plan: Plan,
-  seed: { customerId: string | null; siteId: string | null; domainId?: string } | null,
-  seedChanges: SeedChange[],
-): UpResult {
+  seed: R | null,
+  seedChanges: C[],
+  historySchema: string,
+  skipped: string[],
+): UpResult<R, C> {
   const done = plan.entries.filter((e) => e.state === "applied");
   return {
     engine,
@@ -73,10 +81,9 @@ export function upResult(
     pending: plan.entries.filter((e) => e.state === "pending" || (e.state === "dirty" && !e.problem)),
     migrations: plan.entries,
     schemaVersion: Math.max(0, ...done.map((e) => e.version)),
-    seed:
-      seed?.customerId && seed.siteId
-        ? { customerId: seed.customerId, siteId: seed.siteId, ...(seed.domainId ? { domainId: seed.domainId } : {}) }
-        : null,
+    historySchema,
+    seed,
     seedChanges,
+    skipped,
   };
 }

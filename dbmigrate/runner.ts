@@ -2,13 +2,14 @@
  * The migration engine: status, up, apply-complete, verify, resolve and drop. In the spirit of
  * kysely's migrator: one path for every command that migrates (`up`, `up --dry-run`,
  * `apply-complete`), I/O injected (connections, files, clock, logger, the server's answers), one
- * executor per engine behind one interface (executors/), SQLSTATE meaning in one module
- * (sqlstate.ts), audit and seed as steps after each applied migration, and errors that carry what
- * was applied before them. Imports nothing from Pulumi; the CLI and the provider are thin adapters.
+ * executor per mode behind one interface (executors/), SQLSTATE meaning in one module
+ * (sqlstate.ts), the engine's own tables in one schema found from the catalog (engine-schema.ts),
+ * the session put back after each migration (session-state.ts), a product's steps (seed, audit)
+ * as hooks it registers (product-steps.ts), and errors that carry what was applied before them.
+ * Imports nothing from Pulumi nor from any product; the CLI and the provider are thin adapters.
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { auditAction, auditMigration } from "./audit";
 import { silentLogger, systemClock, type Clock, type Logger } from "./clock";
 import { DEFAULT_COMPLETE_SCHEMA_FILE, readCompleteSchema } from "./complete-schema";
 import { withClient, type Connect, type SqlClient } from "./db";
@@ -22,6 +23,14 @@ import {
   type ServerQueries,
 } from "./dialect";
 import {
+  engineSchema,
+  HISTORY_TABLE,
+  locateEngineSchema,
+  LOCK_TABLE,
+  quoteIdent,
+  type EngineSchema,
+} from "./engine-schema";
+import {
   DbMigrateError,
   LockError,
   messageOf,
@@ -32,22 +41,13 @@ import {
   UsageError,
 } from "./errors";
 import { executorFor } from "./executors";
-import type { AfterMigrationStep, AppliedMigration, RunnableMigration } from "./executors/types";
-import {
-  ensureHistoryTable,
-  forgetDirty,
-  HISTORY_TABLE,
-  readHistory,
-  recordFinished,
-  type HistoryRow,
-} from "./history";
+import type { AfterMigrationStep, AppliedMigration, ExecutionContext, RunnableMigration } from "./executors/types";
+import { ensureHistoryTable, forgetDirty, readHistory, recordFinished, type HistoryRow } from "./history";
 import {
   acquireLock,
   breakLock,
   DEFAULT_LOCK,
   describeHolder,
-  LOCK_NAME,
-  LOCK_TABLE,
   newLockOwner,
   readLockHolder,
   type HeldLock,
@@ -63,19 +63,25 @@ import {
   type Migration,
 } from "./migrations";
 import { planMigrations, type Plan, type PlanEntry } from "./plan";
+import { inEngineSchema, skipReason, type ProductSteps } from "./product-steps";
 import { upResult, type StatusReport, type UpResult } from "./reports";
-import { runSeedStep, seedStatus } from "./seed-step";
 import { Redactor } from "./redact";
-import { UNDEFINED_TABLE } from "./sqlstate";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
-import { checkSeed, validateSeed, type SeedChange, type SeedParams, type SeedResult } from "./seed";
-import { driftLines, readSnapshot, recordSnapshot, schemaDrift, SNAPSHOT_TABLE } from "./snapshot";
-import { APPLICATION_TABLES } from "./tables";
+import { captureSession, type SessionState } from "./session-state";
+import {
+  driftLines,
+  readSnapshot,
+  recordSnapshot,
+  schemaDrift,
+  SNAPSHOT_TABLE,
+  type SchemaDriftReport,
+} from "./snapshot";
 
 /** The engine's own tables: never part of a schema snapshot. */
 const ENGINE_TABLES = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
 
 export type { AppliedMigration } from "./executors/types";
+export type { StatusReport, UpResult } from "./reports";
 
 /** What `resolve` did (or, in a dry run, would do). */
 export interface ResolveResult {
@@ -93,10 +99,9 @@ export interface UnlockResult {
   broken: boolean;
   dryRun: boolean;
 }
-export type { SeedStatus, StatusReport, UpResult } from "./reports";
 
 /** Everything the engine needs; only `connect` is required. */
-export interface MigratorOptions {
+export interface MigratorOptions<S = unknown, R = unknown, C = unknown> {
   /** Opens a connection to the target database (see `connection.ts`). */
   connect: Connect;
   /** Folder of the migration files. Default {@link DEFAULT_MIGRATIONS_DIR}, relative to the working directory. */
@@ -113,19 +118,22 @@ export interface MigratorOptions {
   /** The server's answers (version, cluster version, jobs). Default: ask the server. */
   server?: ServerQueries;
   /**
-   * The default tenant's parameters that were given (flags, config). Those left out keep what the
-   * database has. `false`: no seed step (a migration set without the application schema).
+   * A product's steps (its seed, its audit rows): run when the migrations create the tables they
+   * need, skipped (said once, shown by `status`) otherwise. Default: none.
    */
-  seed?: Partial<SeedParams> | false;
-  /** Write one `audit_logs` row per applied migration. Default true; false without the application schema. */
-  audit?: boolean;
+  product?: ProductSteps<S, R, C>;
+  /**
+   * The schema of the engine's own tables when the history is created. Default: the session's
+   * current schema as the first run starts. An existing history is found wherever it is.
+   */
+  historySchema?: string;
   /** Lock lease and waiting. Defaults {@link DEFAULT_LOCK}. */
   lock?: Partial<LockOptions>;
   /** 40001 retries. Defaults {@link DEFAULT_RETRY}. */
   retry?: Partial<RetryOptions>;
   /** Apply new files numbered below the latest applied one. Default false. */
   allowOutOfOrder?: boolean;
-  /** Recorded in `schema_migrations.applied_by` and the audit log. Default `user@host`. */
+  /** Recorded in `schema_migrations.applied_by`. Default `user@host`. */
   appliedBy?: string;
   /** Masks secrets in errors stored in the history. Default: DSN masking. */
   redact?: (text: string) => string;
@@ -140,32 +148,40 @@ type Target = { dryRun: boolean; signal?: AbortSignal } & (
   { kind: "up" } | { kind: "complete"; sections: Migration[] }
 );
 
+/** Where a run stands before it changes anything: on one connection. */
+interface Inspection<S> {
+  server: ServerInfo;
+  at: EngineSchema;
+  history: HistoryRow[] | null;
+  /** What the product's steps see; null without steps (or when they are skipped). */
+  product: S | null;
+}
+
 /** The engine. One instance per target database; methods open and close their own connections. */
-export class Migrator {
+export class Migrator<S = unknown, R = unknown, C = unknown> {
   private readonly connect: Connect;
   private readonly files: FileReader;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly lockOptions: LockOptions;
   private readonly retryOptions: RetryOptions;
-  private readonly seedRequest: Partial<SeedParams> | false;
+  private readonly product: ProductSteps<S, R, C> | undefined;
   private readonly appliedBy: string;
-  private readonly afterEach: AfterMigrationStep[];
   private readonly redact: (text: string) => string;
+  /** A skip is said once per Migrator, not once per command it runs. */
+  private skipSaid = false;
 
-  constructor(private readonly options: MigratorOptions) {
+  constructor(private readonly options: MigratorOptions<S, R, C>) {
     this.connect = options.connect;
     this.files = options.files ?? nodeFileReader;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
     this.lockOptions = withDefaults(DEFAULT_LOCK, options.lock);
     this.retryOptions = withDefaults(DEFAULT_RETRY, options.retry);
-    this.seedRequest = options.seed === false ? false : definedOnly(options.seed ?? {});
+    this.product = options.product;
     this.appliedBy = options.appliedBy ?? `${os.userInfo().username}@${os.hostname()}`;
-    this.afterEach = options.audit === false ? [] : [auditMigration(this.appliedBy)];
     const redactor = new Redactor();
     this.redact = options.redact ?? ((text) => redactor.redact(text));
-    if (this.seedRequest) validateSeed(this.seedRequest);
   }
 
   /** The migration files, read and checksummed. */
@@ -173,46 +189,56 @@ export class Migrator {
     return loadMigrations(this.migrationsDir(), this.files);
   }
 
-  /** Each migration's state, the server, the default tenant and what the seed would change, the lock. Changes nothing. */
-  async status(): Promise<StatusReport> {
+  /** Each migration's state, the server, where the history is, the product's steps and what they would change, the lock. Changes nothing. */
+  async status(): Promise<StatusReport<S, C>> {
     const files = await this.loadMigrations();
-    const { history, server, ...rest } = await this.inspect();
-    const plan = this.plan(files, history, server);
-    return {
-      ...rest,
-      activeVersion: server.activeVersion.text,
-      migrations: plan.entries,
-      pending: plan.entries.filter((e) => e.state === "pending").length,
-      problems: plan.problems,
-    };
-  }
-
-  /**
-   * The server, the raw history (null before the first run), the default tenant and the lock
-   * holder, on one connection. Changes nothing.
-   */
-  async inspect(): Promise<
-    Omit<StatusReport, "migrations" | "pending" | "problems" | "activeVersion"> & {
-      history: HistoryRow[] | null;
-      server: ServerInfo;
-    }
-  > {
+    const steps = this.stepsFor(files);
     return withClient(this.connect, async (client) => {
-      const server = await this.server(client);
-      const history = await readHistory(client);
-      const seed = await seedStatus(client, this.seedRequest);
-      const lock = await readLockHolder(client);
-      const schema = await schemaDrift(client, { engineTables: ENGINE_TABLES });
+      const { server, at, history, product } = await this.inspectOn(client, steps);
+      const lock = await readLockHolder(client, at);
+      const schema = await schemaDrift(client, { engineTables: ENGINE_TABLES, snapshotTable: at.snapshots });
+      const plan = this.plan(files, history, server);
       return {
         engine: this.engineOf(server),
         serverVersion: server.serverVersion,
-        server,
-        history,
-        seed,
+        activeVersion: server.activeVersion.text,
+        historySchema: at.name,
+        historyExists: at.exists,
+        migrations: plan.entries,
+        pending: plan.entries.filter((e) => e.state === "pending").length,
+        problems: plan.problems,
+        seed: product,
+        seedChanges: steps && product !== null ? steps.changes(product) : [],
+        skipped: this.skipped(files),
         lock,
         schema,
       };
     });
+  }
+
+  /** The server, the raw history (null before the first run) and the product's status, on one connection. Changes nothing. */
+  async inspect(): Promise<{
+    engine: Engine;
+    serverVersion: string;
+    historySchema: string;
+    history: HistoryRow[] | null;
+    seed: S | null;
+    schema: SchemaDriftReport;
+  }> {
+    const steps = this.stepsFor(await this.loadMigrations());
+    const found = await withClient(this.connect, async (client) => {
+      const inspected = await this.inspectOn(client, steps);
+      const snapshotTable = inspected.at.snapshots;
+      return { ...inspected, schema: await schemaDrift(client, { engineTables: ENGINE_TABLES, snapshotTable }) };
+    });
+    return {
+      engine: this.engineOf(found.server),
+      serverVersion: found.server.serverVersion,
+      historySchema: found.at.name,
+      history: found.history,
+      seed: found.product,
+      schema: found.schema,
+    };
   }
 
   /**
@@ -235,19 +261,17 @@ export class Migrator {
    * Applies every pending migration under the lock (each with its audit row), then brings the
    * default tenant to the given parameters. When nothing is pending, nothing is dirty and the seed
    * has nothing to change, it takes no lock and changes nothing. `dryRun` reports what would run
-   * and what the seed would change, without a lock. `signal` aborted (with the signal's name as its
-   * reason) stops the run cleanly: see {@link StoppedError}.
+   * and what the seed would change, without a lock.
    */
-  up(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<UpResult> {
+  up(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<UpResult<R, C>> {
     return this.migrate({ kind: "up", dryRun: options.dryRun ?? false, signal: options.signal });
   }
 
   /**
    * For an empty database only: applies the complete schema's sections, records each as applied
-   * (a baseline), and seeds. Refuses when any application table exists. `dryRun` checks the same
-   * and reports the sections it would apply, writing nothing.
+   * (a baseline), and seeds. Refuses when any application table exists.
    */
-  async applyComplete(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<UpResult> {
+  async applyComplete(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<UpResult<R, C>> {
     const sections = await readCompleteSchema(
       this.files,
       this.completeSchemaFile(),
@@ -261,8 +285,8 @@ export class Migrator {
    * Clears a dirty marker after a person checked the database: `applied` when every statement of
    * the migration took effect (or was completed by hand), `rolled-back` when none did (or they
    * were undone), so the next `up` runs it from its first statement. `applied` records the file's
-   * current checksum (the file as fixed is the file as applied); both write an audit row. Says how
-   * far it had got. `dryRun` checks and says what it would do, writing nothing.
+   * current checksum (the file as fixed is the file as applied). Says how far it had got.
+   * `dryRun` checks and says what it would do, writing nothing.
    */
   async resolve(
     version: number,
@@ -271,7 +295,8 @@ export class Migrator {
   ): Promise<ResolveResult> {
     const file = (await this.loadMigrations()).find((m) => m.version === version);
     return withClient(this.connect, async (client) => {
-      const dirtyRow = async () => (await readHistory(client))?.find((r) => r.version === version && r.dirty);
+      const at = await locateEngineSchema(client, this.options.historySchema);
+      const dirtyRow = async () => (await readHistory(client, at))?.find((r) => r.version === version && r.dirty);
       const notDirty = () =>
         new UsageError(`migration ${pad(version)} is not dirty`, {
           hint: "Run `dbmigrate status` to see which migration is dirty",
@@ -290,22 +315,14 @@ export class Migrator {
         );
         return result;
       }
-      await this.underLock("resolve", undefined, async (lock) => {
+      await this.underLock(at, "resolve", undefined, async (lock) => {
         const row = await dirtyRow();
         const changed = !row
           ? 0
           : outcome === "applied"
             ? await recordFinished(client, version, null, lock, checksum ?? undefined)
-            : await forgetDirty(client, version);
+            : await forgetDirty(client, lock.schema, version);
         if (!row || changed === 0) throw notDirty();
-        await this.audit(client, "schema.resolve", row.file, {
-          version,
-          outcome,
-          statementsDone: row.statementsDone,
-          statementsTotal: row.statementsTotal,
-          recordedChecksum: row.checksum,
-          checksum,
-        });
       });
       this.logger.info(`migration ${pad(version)} resolved as ${outcome} (${got})`);
       return result;
@@ -314,45 +331,24 @@ export class Migrator {
 
   /**
    * Who holds the migration lock (`dbmigrate unlock`). With `force`, breaks it: deletes the row of
-   * the holder seen (never one taken since), with an audit row; the old holder's renewals and
-   * fenced writes then fail, so it stops before its next statement. `dryRun` says what it would
-   * break, writing nothing.
+   * the holder seen (never one taken since); the old holder's renewals and fenced writes then
+   * fail, so it stops before its next statement. `dryRun` says what it would break, writing nothing.
    */
   async unlock(options: { force?: boolean; dryRun?: boolean } = {}): Promise<UnlockResult> {
     return withClient(this.connect, async (client) => {
-      const holder = await readLockHolder(client);
+      const at = await locateEngineSchema(client, this.options.historySchema);
+      const holder = await readLockHolder(client, at);
       if (!holder || !options.force || options.dryRun)
         return { holder, broken: false, dryRun: options.dryRun ?? false };
-      if (!(await breakLock(client, holder.owner))) {
+      if (!(await breakLock(client, at, holder.owner))) {
         throw new LockError(
-          `the migration lock changed hands while breaking it: now ${describeHolder(await readLockHolder(client))}`,
-          {
-            hint: "Nothing was broken; run `dbmigrate unlock` again to see the new holder",
-          },
+          `the migration lock changed hands while breaking it: now ${describeHolder(await readLockHolder(client, at))}`,
+          { hint: "Nothing was broken; run `dbmigrate unlock` again to see the new holder" },
         );
       }
-      await this.audit(client, "schema.unlock", LOCK_NAME, {
-        owner: holder.owner,
-        host: holder.host,
-        pid: holder.pid,
-        command: holder.command,
-        leaseExpiresAt: holder.leaseExpiresAt.toISOString(),
-        expired: holder.expired,
-      });
-      this.logger.info(`broke the migration lock held by ${describeHolder(holder)}`);
+      this.logger.warn(`broke the migration lock held by ${describeHolder(holder)}`);
       return { holder, broken: true, dryRun: false };
     });
-  }
-
-  /** One audit row for an action of the engine's own (resolve, unlock, drop), when auditing is on. */
-  private async audit(client: SqlClient, action: string, resource: string, changes: object): Promise<void> {
-    if (this.options.audit === false) return;
-    try {
-      await auditAction(this.appliedBy)(client, action, resource, changes);
-    } catch (error) {
-      if (sqlStateOf(error) !== UNDEFINED_TABLE) throw error;
-      this.logger.warn(`no audit_logs table: ${action} on ${resource} is recorded only in this output`);
-    }
   }
 
   /** Runs read-only `work` on a connection of this engine's database (reports such as the ERD). */
@@ -360,72 +356,95 @@ export class Migrator {
     return withClient(this.connect, work);
   }
 
-  /** Drops every application table, the history and the lock table: nothing of the schema is left. */
-  async dropAll(): Promise<void> {
+  /**
+   * Drops `tables` (in the engine's schema, e.g. the product's, children first) and the history and
+   * lock tables.
+   */
+  async dropAll(tables: readonly string[] = []): Promise<void> {
     await withClient(this.connect, async (client) => {
-      const tables = [...APPLICATION_TABLES].reverse().join(", ");
-      await client.query(`DROP TABLE IF EXISTS ${tables}, ${HISTORY_TABLE}, ${LOCK_TABLE}, ${SNAPSHOT_TABLE} CASCADE`);
-      this.logger.info("dropped every table of the schema, its history and its lock");
+      const at = await locateEngineSchema(client, this.options.historySchema);
+      const names = [
+        ...tables.map((t) => `${quoteIdent(at.name)}.${quoteIdent(t)}`),
+        at.history,
+        at.lock,
+        at.snapshots,
+      ];
+      await client.query(`DROP TABLE IF EXISTS ${names.join(", ")} CASCADE`);
+      this.logger.info(`dropped ${tables.length} table(s) of schema ${at.name}, its history and its lock`);
     });
   }
 
-  /** The one path of every migrating command: plan, check, lock, re-plan under the lock, execute, seed. */
-  private async migrate(target: Target): Promise<UpResult> {
+  /** The one path of every migrating command: plan, check, lock, re-plan under the lock, execute, product steps. */
+  private async migrate(target: Target): Promise<UpResult<R, C>> {
     const files = await this.loadMigrations();
+    const steps = this.stepsFor(target.kind === "complete" ? target.sections : files);
     return withClient(this.connect, async (client) => {
-      const server = await this.server(client);
-      const history = await readHistory(client);
+      // Before any migration: what each one starts from, and what is put back after it.
+      const session = await captureSession(client);
+      const { server, at, history, product } = await this.inspectOn(client, steps);
+      const skipped = this.skipped(target.kind === "complete" ? target.sections : files);
       const plan = this.targetPlan(target, files, history, server);
       // A dirty migration is judged under the lock: its runner may still be at work.
       this.refuse(plan.entries.filter((e) => e.problem && e.state !== "dirty"));
-      const seed = await seedStatus(client, this.seedRequest);
-      // The seed is checked against the database before any migration runs.
-      if (this.seedRequest && seed.tenant) await checkSeed(client, seed.tenant, this.seedRequest);
+      // The product's steps check the database before any migration runs.
+      if (steps?.check && product !== null) await inEngineSchema(client, at, () => steps.check!(client, product));
+      const changes = steps && product !== null ? steps.changes(product) : [];
+      const result = (applied: AppliedMigration[], after: Plan, dryRun: boolean, seed: R | null, seedChanges: C[]) =>
+        upResult(this.engineOf(server), server, dryRun, applied, after, seed, seedChanges, at.name, skipped);
       if (target.dryRun) {
-        if (target.kind === "complete") await this.assertEmpty(client);
-        return upResult(
-          this.engineOf(server),
-          server,
-          true,
-          [],
-          plan,
-          seed.customerId && seed.siteId ? seed : null,
-          seed.changes,
-        );
+        if (target.kind === "complete") await this.assertEmpty(client, at);
+        return result([], plan, true, steps && product !== null ? steps.resultOf(product) : null, changes);
       }
       const dirty = plan.entries.some((e) => e.state === "dirty");
-      const seedToDo = this.seedRequest !== false && seed.changes.length > 0;
-      if (target.kind === "up" && plan.pending.length === 0 && !dirty && history !== null && !seedToDo) {
-        this.logger.info("nothing to apply: schema and seed are up to date");
-        return upResult(this.engineOf(server), server, false, [], plan, seed, []);
+      if (target.kind === "up" && plan.pending.length === 0 && !dirty && history !== null && changes.length === 0) {
+        this.logger.info(
+          steps ? "nothing to apply: schema and seed are up to date" : "nothing to apply: every migration is applied",
+        );
+        return result([], plan, false, steps && product !== null ? steps.resultOf(product) : null, []);
       }
-      return this.underLock(target.kind === "up" ? "up" : "apply-complete", target.signal, async (lock) => {
-        if (target.kind === "complete") await this.assertEmpty(client);
-        await ensureHistoryTable(client);
+      return this.underLock(at, target.kind === "up" ? "up" : "apply-complete", target.signal, async (lock) => {
+        if (target.kind === "complete") await this.assertEmpty(client, at);
+        await ensureHistoryTable(client, at);
+        const created = engineSchema(at.name, true);
         // Re-read under the lock: another runner may have applied what we saw pending, or left a dirty row.
-        const locked = this.targetPlan(target, files, await readHistory(client), server);
+        const locked = this.targetPlan(target, files, await readHistory(client, created), server);
         this.refuse(
           locked.entries.filter((e) => e.problem),
           await this.jobsNote(client, server, locked),
         );
-        const applied = await this.applyAll(client, server, locked, target.kind === "complete", lock, target.signal);
-        if (target.signal?.aborted) throw stoppedAfter(target.signal, applied, "before seeding the default tenant");
-        let seeded: { result: SeedResult; changes: SeedChange[] } | null = null;
+        const afterEach = steps?.afterMigration ? [steps.afterMigration] : [];
+        const context = this.context(client, server, lock, session, afterEach);
+        const signal = target.signal;
+        context.stopRequested = () => (signal?.aborted ? (String(signal.reason) as NodeJS.Signals) : undefined);
+        // On PostgreSQL a statement is atomic, so the one in flight is cancelled at once; on
+        // CockroachDB it is let finish, since a cancelled schema change may go on as a job
+        // (https://www.cockroachlabs.com/docs/stable/online-schema-changes).
+        const cancel = server.engine === "postgres" && signal ? await this.canceller(client, signal) : undefined;
+        let applied: AppliedMigration[];
         try {
-          seeded = await runSeedStep(client, this.seedRequest, this.appliedBy, this.retryDeps());
-        } catch (error) {
-          const failure =
-            error instanceof DbMigrateError
-              ? error
-              : new SeedError(`seeding the default tenant failed: ${messageOf(error)}`, {
-                  sqlState: sqlStateOf(error),
-                  cause: error,
-                  hint: "Every migration applied is recorded with its audit row; fix the cause and run `dbmigrate up` again to seed",
-                });
-          throw withApplied(failure, applied);
+          applied = await this.applyAll(locked, target.kind === "complete", context);
+        } finally {
+          cancel?.();
         }
-        const after = this.plan(files, await readHistory(client), server);
-        await this.recordSchema(client, after);
+        if (signal?.aborted) throw stoppedAfter(signal, applied, "before the steps after the migrations");
+        let seeded: { result: R; changes: C[] } | null = null;
+        if (steps) {
+          try {
+            seeded = await inEngineSchema(client, created, () => steps.run(client, this.stepDeps()));
+          } catch (error) {
+            const failure =
+              error instanceof DbMigrateError
+                ? error
+                : new SeedError(`${steps.name}: its step after the migrations failed: ${messageOf(error)}`, {
+                    sqlState: sqlStateOf(error),
+                    cause: error,
+                    hint: "Every migration applied is recorded (with its audit row); fix the cause and run `dbmigrate up` again",
+                  });
+            throw withApplied(failure, applied);
+          }
+        }
+        const after = this.plan(files, await readHistory(client, created), server);
+        await this.recordSchema(client, created, after);
         for (const e of after.entries.filter((m) => m.state === "waiting"))
           this.logger.warn(`${e.file} waits: ${e.waitingFor}`);
         if (target.kind === "complete" && after.pending.length > 0) {
@@ -433,28 +452,45 @@ export class Migrator {
             `${after.pending.length} migration(s) newer than the complete schema are pending: run \`dbmigrate up\``,
           );
         }
-        return upResult(
-          this.engineOf(server),
-          server,
-          false,
-          applied,
-          after,
-          seeded?.result ?? null,
-          seeded?.changes ?? [],
-        );
+        return result(applied, after, false, seeded?.result ?? null, seeded?.changes ?? []);
       });
     });
+  }
+
+  /** The server, the history and the product's status, read on `client`. */
+  private async inspectOn(client: SqlClient, steps: ProductSteps<S, R, C> | undefined): Promise<Inspection<S>> {
+    const server = await this.server(client);
+    const at = await locateEngineSchema(client, this.options.historySchema);
+    const history = await readHistory(client, at);
+    const product = steps ? await inEngineSchema(client, at, () => steps.inspect(client)) : null;
+    return { server, at, history, product };
+  }
+
+  /** The product's steps when `files` create their tables; undefined (and said once) otherwise. */
+  private stepsFor(files: readonly Migration[]): ProductSteps<S, R, C> | undefined {
+    if (!this.product) return undefined;
+    const reason = skipReason(this.product, files);
+    if (reason === undefined) return this.product;
+    if (!this.skipSaid) this.logger.info(reason);
+    this.skipSaid = true;
+    return undefined;
+  }
+
+  /** What this run skips and why (for `status` and `--json`). */
+  private skipped(files: readonly Migration[]): string[] {
+    const reason = this.product ? skipReason(this.product, files) : undefined;
+    return reason === undefined ? [] : [reason];
   }
 
   /**
    * Records the schema the migrations produced, for drift checks. Everything is applied by now: a
    * failure here is a warning (the next \`up\` records it), never a failed run.
    */
-  private async recordSchema(client: SqlClient, after: Plan): Promise<void> {
+  private async recordSchema(client: SqlClient, at: EngineSchema, after: Plan): Promise<void> {
     try {
       const version = Math.max(0, ...after.entries.filter((e) => e.state === "applied").map((e) => e.version));
       const snapshot = await readSnapshot(client, { excludeTables: ENGINE_TABLES });
-      const hash = await recordSnapshot(client, snapshot, version);
+      const hash = await recordSnapshot(client, snapshot, version, at.snapshots);
       this.logger.info(`recorded the schema snapshot ${hash.slice(0, 19)} for drift checks`);
     } catch (error) {
       this.logger.warn(
@@ -500,73 +536,43 @@ export class Migrator {
     return `; unfinished CockroachDB schema-change jobs: ${jobs.map((j) => `${j.jobId} (${j.status}): ${j.description}`).join("; ")}`;
   }
 
-  private async applyAll(
+  private context(
     client: SqlClient,
     server: ServerInfo,
-    plan: Plan,
-    baseline: boolean,
     lock: HeldLock,
-    signal: AbortSignal | undefined,
-  ): Promise<AppliedMigration[]> {
-    const stopRequested = () => (signal?.aborted ? (String(signal.reason) as NodeJS.Signals) : undefined);
-    // On PostgreSQL a statement is atomic, so the one in flight is cancelled at once; on
-    // CockroachDB it is let finish, since a cancelled schema change may go on as a job
-    // (https://www.cockroachlabs.com/docs/stable/cancel-job, "online schema changes").
-    const cancel = server.engine === "postgres" && signal ? await this.canceller(client, signal) : undefined;
-    try {
-      return await this.applyEach(client, server, plan, baseline, lock, stopRequested);
-    } finally {
-      cancel?.();
-    }
-  }
-
-  /** On `signal`, cancels whatever `client` runs (pg_cancel_backend from a second connection); returns the unsubscribe. */
-  private async canceller(client: SqlClient, signal: AbortSignal): Promise<() => void> {
-    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-    const pid = rows[0].pid;
-    const onAbort = () => {
-      // Only a migration's statement: a cancelled history write would leave a statement that took
-      // effect unrecorded (the check and the cancel are one statement; the window left is tiny).
-      const cancel = `SELECT pg_cancel_backend(pid) FROM pg_stat_activity
-        WHERE pid = $1 AND state = 'active' AND position($2 IN query) = 0`;
-      void withClient(this.connect, (other) => other.query(cancel, [pid, HISTORY_TABLE])).catch((error: unknown) =>
-        this.logger.warn(`could not cancel the statement in flight: ${messageOf(error)}`),
-      );
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-    return () => signal.removeEventListener("abort", onAbort);
-  }
-
-  private async applyEach(
-    client: SqlClient,
-    server: ServerInfo,
-    plan: Plan,
-    baseline: boolean,
-    lock: HeldLock,
-    stopRequested: () => NodeJS.Signals | undefined,
-  ): Promise<AppliedMigration[]> {
-    const executor = executorFor(this.engineOf(server));
-    const context = {
+    session: SessionState,
+    afterEach: AfterMigrationStep[],
+  ): ExecutionContext {
+    return {
       client,
+      engine: this.engineOf(server),
+      session,
       lock,
       appliedBy: this.appliedBy,
       clock: this.clock,
       logger: this.logger,
       retry: this.retryOptions,
-      afterEach: this.afterEach,
+      afterEach,
       redact: this.redact,
-      stopRequested,
     };
+  }
+
+  private async applyAll(plan: Plan, baseline: boolean, context: ExecutionContext): Promise<AppliedMigration[]> {
     const applied: AppliedMigration[] = [];
     for (const migration of plan.pending) {
       const start = plan.starts.get(migration.version) ?? { statement: 0, dirtyRow: false };
-      const signal = stopRequested();
-      if (signal) throw withApplied(stopped(signal, applied, `before ${migration.file}`), applied);
-      this.logger.info(`applying ${migration.file} ...`);
+      const { executor, decision } = executorFor(context.engine, migration.statements);
+      if (decision.reason) {
+        this.logger.info(
+          `applying ${migration.file} outside a transaction, statement by statement (line ${decision.line}: ${decision.reason}) ...`,
+        );
+      } else this.logger.info(`applying ${migration.file} ...`);
+      const before = context.stopRequested?.();
+      if (before) throw withApplied(stopped(before, applied, `before ${migration.file}`), applied);
       try {
         applied.push(await executor.apply(this.runnable(migration, baseline), start, context));
       } catch (error) {
-        const signal = stopRequested();
+        const signal = context.stopRequested?.();
         throw withApplied(signal ? stoppedIn(signal, error, migration) : error, applied);
       }
       this.logger.info(`applied ${migration.file} in ${applied.at(-1)!.durationMs} ms`);
@@ -582,7 +588,6 @@ export class Migrator {
     };
   }
 
-  /** The seed step, after the migrations, in its own transaction (on CockroachDB DDL after a write fails: 0A000). */
   private server(client: SqlClient): Promise<ServerInfo> {
     return probeServer(client, this.options.server ?? sqlServerQueries);
   }
@@ -599,18 +604,37 @@ export class Migrator {
     return this.options.completeSchemaFile ?? DEFAULT_COMPLETE_SCHEMA_FILE;
   }
 
+  /** On `signal`, cancels the migration statement `client` runs (pg_cancel_backend from a second connection); returns the unsubscribe. */
+  private async canceller(client: SqlClient, signal: AbortSignal): Promise<() => void> {
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const pid = rows[0].pid;
+    const onAbort = () => {
+      // Only a migration's statement: a cancelled history write would leave a statement that took
+      // effect unrecorded (the check and the cancel are one statement; the window left is tiny).
+      const cancel = `SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+        WHERE pid = $1 AND state = 'active' AND position($2 IN query) = 0`;
+      void withClient(this.connect, (other) => other.query(cancel, [pid, HISTORY_TABLE])).catch((error: unknown) =>
+        this.logger.warn(`could not cancel the statement in flight: ${messageOf(error)}`),
+      );
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    return () => signal.removeEventListener("abort", onAbort);
+  }
+
   private async underLock<T>(
+    at: EngineSchema,
     command: string,
     signal: AbortSignal | undefined,
     work: (lock: HeldLock) => Promise<T>,
   ): Promise<T> {
     const lock = await acquireLock(newLockOwner(), this.lockOptions, {
       connect: this.connect,
+      schema: at,
+      command,
+      signal,
       clock: this.clock,
       logger: this.logger,
       retry: this.retryOptions,
-      command,
-      signal,
     });
     try {
       return await work(lock);
@@ -621,26 +645,28 @@ export class Migrator {
     }
   }
 
-  private async assertEmpty(client: SqlClient): Promise<void> {
+  /** apply-complete is for a fresh database: no table in the engine's schema but the lock's. */
+  private async assertEmpty(client: SqlClient, at: EngineSchema): Promise<void> {
     const { rows } = await client.query<{ table_name: string }>(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1) ORDER BY table_name`,
-      [[...APPLICATION_TABLES, HISTORY_TABLE]],
+      `SELECT table_name FROM information_schema.tables
+        WHERE table_catalog = current_database() AND table_schema = $1 AND table_type = 'BASE TABLE' AND table_name <> $2
+        ORDER BY table_name LIMIT 5`,
+      [at.name, LOCK_TABLE],
     );
     const found = rows.map((r) => r.table_name);
     if (found.length > 0) {
       throw new UsageError(
-        `refusing to apply the complete schema: the database is not empty (it has ${found.join(", ")})`,
+        `refusing to apply the complete schema: the database is not empty (schema ${at.name} has ${found.join(", ")})`,
         { hint: "apply-complete is for a fresh database; use `dbmigrate up` for an existing one" },
       );
     }
   }
 
-  private retryDeps() {
+  private stepDeps() {
     return { clock: this.clock, logger: this.logger, options: this.retryOptions };
   }
 }
-
-/** A stop between migrations (or before the seed): everything before it is applied and recorded. */
+/** A stop between migrations (or before the steps after them): everything before it is applied and recorded. */
 function stopped(signal: NodeJS.Signals, applied: AppliedMigration[], where: string): StoppedError {
   const done = applied.length === 0 ? "nothing was applied" : `${applied.length} migration(s) applied and recorded`;
   return new StoppedError(signal, `stopped on ${signal} ${where}: ${done}; the lock is released`, {

@@ -5,18 +5,25 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { DbMigrateError, DEFAULT_SEED, parseDsn, pemProblem, seedProblems, type SeedParams } from "../dbmigrate/inputs";
+import { SECRET_STORES, SETTINGS, settingEntries, TEARDOWNS, type Setting } from "../dbmigrate/inputs";
+import type { SeedParams } from "../product/inputs";
 
 /** The config namespace: the project name. */
 export const CONFIG_NAMESPACE = "agoat-database";
 
 /** Where the DSN and CA certificate live. */
-export type SecretStore = "gcp" | "none";
+export type SecretStore = (typeof SECRET_STORES)[number];
 /** What `pulumi destroy` does to the database. */
-export type Teardown = "retain" | "drop";
+export type Teardown = (typeof TEARDOWNS)[number];
 
-/** Defaults of the optional keys. */
-export const CONFIG_DEFAULTS = { secretStore: "gcp" as SecretStore, teardown: "retain" as Teardown, protect: false };
+const S = SETTINGS;
+
+/** Defaults of the optional keys (from the settings catalog). */
+export const CONFIG_DEFAULTS = {
+  secretStore: S.secretStore.default,
+  teardown: S.teardown.default,
+  protect: S.protect.default,
+};
 
 /** The validated configuration. */
 export interface StackConfig {
@@ -47,78 +54,64 @@ const setHint = (key: string, example: string, secret = false) =>
   `set it with \`pulumi config set ${secret ? "--secret " : ""}${CONFIG_NAMESPACE}:${key} ${example}\``;
 const pathHint = (key: string) => `set it with \`pulumi config set --path '${CONFIG_NAMESPACE}:${key}' VALUE\``;
 
-/** What to do about a bad value, by key (the first segment of the issue's path). */
-const FIXES: Record<string, (key: string) => string> = {
-  secretStore: (key) => setHint(key, CONFIG_DEFAULTS.secretStore),
-  teardown: (key) => setHint(key, CONFIG_DEFAULTS.teardown),
-  protect: (key) => setHint(key, String(CONFIG_DEFAULTS.protect)),
-  databaseUrl: () => setHint("databaseUrl", DSN_EXAMPLE, true),
-  caCert: () => CA_FIX,
-  secretAccessors: () => "use entries like serviceAccount:api@PROJECT.iam.gserviceaccount.com",
-  secretReplicaLocations: () => "use regions like europe-west1",
-  defaultCustomer: (key) => (key === "defaultCustomer" ? "use only name, slug" : pathHint(key)),
-  defaultSite: (key) => (key === "defaultSite" ? "use only name, slug, hostname" : pathHint(key)),
-};
+/** The settings that are Pulumi config keys of our namespace, by key (`defaultSite.slug` for a field). */
+const CONFIG_SETTINGS = new Map(
+  settingEntries()
+    .filter(([, setting]) => setting.configKey && !setting.configKey.includes(":"))
+    .map(([, setting]) => [String(setting.configKey), setting]),
+);
 
-const listOf = (pattern: RegExp, what: string) =>
-  z
-    .array(
-      z
-        .string({ error: "must be a list of strings" })
-        .regex(pattern, { error: (issue) => `has '${String(issue.input)}', which is not ${what}` }),
-      { error: "must be a list of strings" },
-    )
-    .default([]);
+/** The fields of structured key `object` (`defaultSite`: name, slug, hostname), from the catalog. */
+function fieldsOf(object: string): Map<string, Setting> {
+  return new Map(
+    [...CONFIG_SETTINGS]
+      .filter(([key]) => key.startsWith(`${object}.`))
+      .map(([key, s]) => [key.slice(object.length + 1), s]),
+  );
+}
 
-const tenantPart = (fields: string) =>
-  z
-    .strictObject(
-      { name: z.string().optional(), slug: z.string().optional(), hostname: z.string().optional() },
-      {
-        error: (issue) =>
-          issue.code === "unrecognized_keys" ? `has unknown field '${issue.keys[0]}'` : `must be an object (${fields})`,
-      },
-    )
+/** What to do about a bad value of `key` (a top-level key, or `object.field`). */
+function fixFor(key: string): string {
+  if (key === "databaseUrl") return setHint(key, DSN_EXAMPLE, true);
+  if (key === "caCert") return CA_FIX;
+  const [head, field] = key.split(".");
+  const fields = fieldsOf(head);
+  if (fields.size > 0) return field ? pathHint(key) : `use only ${[...fields.keys()].join(", ")}`;
+  const setting = CONFIG_SETTINGS.get(key);
+  if (setting?.hint) return setting.hint;
+  return setHint(key, setting?.default !== undefined ? String(setting.default) : "VALUE");
+}
+
+/** A structured key whose fields are settings; unknown fields are refused by name. */
+function objectOf(object: string) {
+  const fields = fieldsOf(object);
+  const shape = Object.fromEntries([...fields].map(([field, setting]) => [field, setting.schema.optional()]));
+  return z
+    .strictObject(shape, {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `has unknown field '${issue.keys[0]}'`
+          : `must be an object (${[...fields.keys()].join(", ")})`,
+    })
     .default({});
+}
 
-/** The stack config's shape; values arrive as Pulumi's typed Config reads them. */
+/** A key that is empty counts as missing (Pulumi keeps `""` for a key set to nothing). */
+const present = (value: unknown) => (value === "" ? undefined : value);
+
+/** The stack config's shape, from the settings catalog; values arrive as Pulumi's typed Config reads them. */
 const STACK_SCHEMA = z
   .object({
-    secretStore: z
-      .enum(["gcp", "none"], { error: (issue) => `must be 'gcp' or 'none' (got '${String(issue.input)}')` })
-      .default(CONFIG_DEFAULTS.secretStore),
-    teardown: z
-      .enum(["retain", "drop"], { error: (issue) => `must be 'retain' or 'drop' (got '${String(issue.input)}')` })
-      .default(CONFIG_DEFAULTS.teardown),
-    protect: z
-      .enum(["true", "false"], { error: (issue) => `must be true or false (got '${String(issue.input)}')` })
-      .optional()
-      .transform((value) => (value === undefined ? CONFIG_DEFAULTS.protect : value === "true")),
-    databaseUrl: z
-      .string({ error: "is missing" })
-      .min(1, { error: "is missing" })
-      .superRefine((dsn, ctx) => {
-        const problem = dsnProblem(dsn);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      }),
-    caCert: z
-      .string()
-      .optional()
-      .superRefine((pem, ctx) => {
-        const problem = pem === undefined ? undefined : pemProblem(pem);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      }),
-    project: z.string().optional(),
-    secretAccessors: listOf(/^(serviceAccount|user|group|principal|principalSet):\S+$/, "an IAM member"),
-    secretReplicaLocations: listOf(/^[a-z]+-[a-z]+\d+$/, "a GCP region"),
-    defaultCustomer: tenantPart("name, slug")
-      .refine((c) => c.hostname === undefined, { error: "has unknown field 'hostname'" })
-      .superRefine((customer, ctx) =>
-        seedIssues(ctx, { defaultCustomer: customer, defaultSite: {} }, "defaultCustomer"),
-      ),
-    defaultSite: tenantPart("name, slug, hostname").superRefine((site, ctx) =>
-      seedIssues(ctx, { defaultCustomer: {}, defaultSite: site }, "defaultSite"),
-    ),
+    secretStore: S.secretStore.schema.default(S.secretStore.default),
+    teardown: S.teardown.schema.default(S.teardown.default),
+    protect: S.protect.schema.default(S.protect.default),
+    databaseUrl: z.preprocess(present, S.databaseUrl.schema),
+    caCert: z.preprocess(present, S.caCert.schema.optional()),
+    project: z.preprocess(present, S.project.schema.optional()),
+    secretAccessors: S.secretAccessors.schema.default([]),
+    secretReplicaLocations: S.secretReplicaLocations.schema.default([]),
+    defaultCustomer: objectOf("defaultCustomer"),
+    defaultSite: objectOf("defaultSite"),
   })
   .superRefine((config, ctx) => {
     // Across keys: what secretStore gcp needs.
@@ -133,51 +126,16 @@ const STACK_SCHEMA = z
  * Every key of the program's namespace (`agoat-database:<key>`) the schema reads. `project` is read
  * from the `gcp` namespace (`gcp:project`), so it is not one of ours.
  */
-export const CONFIG_KEYS: readonly string[] = Object.keys(STACK_SCHEMA.shape).filter((key) => key !== "project");
-
-/** Why `dsn` is not a DSN, in words that never echo it (not even redacted), or undefined. */
-function dsnProblem(dsn: string): string | undefined {
-  try {
-    parseDsn(dsn);
-    return undefined;
-  } catch (error) {
-    const what =
-      error instanceof DbMigrateError
-        ? error.message.replace(/^the database URL /, "it ").replace(/ \(got '.*'\)$/, "")
-        : "it does not parse";
-    return `is not a valid DSN (${what})`;
-  }
-}
-
-/** The seed validator's problems with the fields under `part`, as issues at `part.field`. */
-function seedIssues(
-  ctx: z.RefinementCtx,
-  parts: { defaultCustomer: TenantPart; defaultSite: TenantPart },
-  part: "defaultCustomer" | "defaultSite",
-): void {
-  for (const [field, problem] of seedProblems(seedOf(parts))) {
-    const [owner, key] = SEED_KEYS[field].split(".");
-    if (owner === part) ctx.addIssue({ code: "custom", path: [key], message: problem });
-  }
-}
+export const CONFIG_KEYS: readonly string[] = [...new Set([...CONFIG_SETTINGS.keys()].map((key) => key.split(".")[0]))];
 
 type TenantPart = { name?: string; slug?: string; hostname?: string };
 
-/** Where each seed field lives in the config. */
-const SEED_KEYS: Record<keyof SeedParams, string> = {
-  customerName: "defaultCustomer.name",
-  customerSlug: "defaultCustomer.slug",
-  siteName: "defaultSite.name",
-  siteSlug: "defaultSite.slug",
-  siteHostname: "defaultSite.hostname",
-};
-
 function seedOf(config: { defaultCustomer: TenantPart; defaultSite: TenantPart }): SeedParams {
   return {
-    customerName: config.defaultCustomer.name ?? DEFAULT_SEED.customerName,
-    customerSlug: config.defaultCustomer.slug ?? DEFAULT_SEED.customerSlug,
-    siteName: config.defaultSite.name ?? DEFAULT_SEED.siteName,
-    siteSlug: config.defaultSite.slug ?? DEFAULT_SEED.siteSlug,
+    customerName: config.defaultCustomer.name ?? S.customerName.default,
+    customerSlug: config.defaultCustomer.slug ?? S.customerSlug.default,
+    siteName: config.defaultSite.name ?? S.siteName.default,
+    siteSlug: config.defaultSite.slug ?? S.siteSlug.default,
     siteHostname: config.defaultSite.hostname,
   };
 }
@@ -189,8 +147,7 @@ const OBJECT_KEYS = ["secretAccessors", "secretReplicaLocations", "defaultCustom
 function issueLine(path: PropertyKey[], message: string): string {
   const key = path.filter((p) => typeof p === "string").join(".");
   if (key === "project") return `gcp:project ${message}: set it with \`pulumi config set gcp:project my-project\``;
-  const fix = FIXES[String(path[0])]?.(key) ?? setHint(key, "VALUE");
-  return `${CONFIG_NAMESPACE}:${key} ${message}: ${fix}`;
+  return `${CONFIG_NAMESPACE}:${key} ${message}: ${fixFor(key)}`;
 }
 
 /**
@@ -234,7 +191,7 @@ export function loadConfig(
   const value = parsed.data;
   return {
     secretStore: value.secretStore,
-    databaseUrl: pulumi.secret(value.databaseUrl),
+    databaseUrl: pulumi.secret(value.databaseUrl.text),
     caCert: value.caCert,
     project: value.project,
     secretAccessors: value.secretAccessors,

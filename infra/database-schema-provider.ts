@@ -11,14 +11,15 @@ import type { MigrationRef } from "./database-schema";
 import {
   DbMigrateError,
   errorLine,
-  parseDsn,
-  pemProblem,
+  issueDetails,
+  SETTINGS,
   Redactor,
   secretVersionName,
-  seedProblems,
-  type SeedParams,
+  type SettingName,
 } from "../dbmigrate/inputs";
-import type { Logger, Migrator, UpResult } from "../dbmigrate";
+import type { SeedParams } from "../product/inputs";
+import type { Logger, UpResult } from "../dbmigrate";
+import type { AgoatMigrator, SeedChange, SeedResult } from "../product";
 
 /**
  * The engine, loaded on the first call that reaches the database or lints: a no-op preview's
@@ -27,6 +28,11 @@ import type { Logger, Migrator, UpResult } from "../dbmigrate";
  */
 function engine(): typeof import("../dbmigrate/index.js") {
   return require("../dbmigrate") as typeof import("../dbmigrate/index.js");
+}
+
+/** The AGoat product's steps on the engine, loaded with it. */
+function product(): typeof import("../product/index.js") {
+  return require("../product") as typeof import("../product/index.js");
 }
 
 /** The root of the project this file belongs to (it lives in infra/). */
@@ -122,8 +128,8 @@ export const databaseSchemaProviderImplementation = {
         dirty: row.dirty,
       }));
       const drift = driftBetween(props.appliedMigrations ?? [], inDatabase);
-      if (!found.seed.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
-      else if (!found.seed.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
+      if (!found.seed?.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
+      else if (!found.seed?.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
       for (const line of drift) logger.warn(`drift: ${line}`);
       const outs: SchemaOutputs = {
         ...props,
@@ -131,8 +137,8 @@ export const databaseSchemaProviderImplementation = {
         schemaVersion: Math.max(0, ...(found.history ?? []).filter((row) => !row.dirty).map((row) => row.version)),
         engine: found.engine,
         serverVersion: found.serverVersion,
-        defaultCustomerId: found.seed.customerId ?? "",
-        defaultSiteId: found.seed.siteId ?? "",
+        defaultCustomerId: found.seed?.customerId ?? "",
+        defaultSiteId: found.seed?.siteId ?? "",
         drift,
       };
       return { id, props: outs };
@@ -146,7 +152,7 @@ export const databaseSchemaProviderImplementation = {
         return;
       }
       const { migrator } = await engineFor(props, redactor, logger);
-      await migrator.dropAll();
+      await migrator.dropAll([...product().APPLICATION_TABLES].reverse());
     });
   },
 };
@@ -170,7 +176,7 @@ async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOu
   });
 }
 
-function outputsOf(inputs: SchemaInputs, result: UpResult): SchemaOutputs {
+function outputsOf(inputs: SchemaInputs, result: UpResult<SeedResult, SeedChange>): SchemaOutputs {
   return {
     ...inputs,
     pendingMigrations: [],
@@ -204,6 +210,15 @@ function driftBetween(state: MigrationRef[], database: (MigrationRef & { dirty: 
   return drift;
 }
 
+/** The seed's fields, each a setting of the same name. */
+const SEED_FIELDS = [
+  "customerName",
+  "customerSlug",
+  "siteName",
+  "siteSlug",
+  "siteHostname",
+] as const satisfies (keyof SeedParams & SettingName)[];
+
 /** Problems with the inputs, each naming its property. */
 function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -223,23 +238,28 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
   }
   if (gcp && news.caCertSecretVersion === undefined)
     fail("caCertSecretVersion", "is required with databaseUrlSecretVersion");
-  if (known(news.databaseUrl)) {
-    try {
-      parseDsn(String(news.databaseUrl));
-    } catch (error) {
-      fail("databaseUrl", redactor.redact(errorLine(error)));
+  // The values a person set in the stack config: checked by the same settings as the config and the CLI.
+  const refusal = (name: SettingName, value: unknown): string | undefined => {
+    const result = SETTINGS[name].schema.safeParse(value);
+    if (result.success) return undefined;
+    const { message, error } = issueDetails(result.error.issues[0]);
+    return redactor.redact(error ? errorLine(error) : message);
+  };
+  const checkSetting = (property: string, name: SettingName, value: unknown, prefix = "") => {
+    const problem = refusal(name, value);
+    if (problem) fail(property, prefix + problem);
+  };
+  if (known(news.databaseUrl)) checkSetting("databaseUrl", "databaseUrl", news.databaseUrl);
+  if (known(news.caCert)) checkSetting("caCert", "caCert", news.caCert, "the CA certificate ");
+  if (known(news.seed)) {
+    const seed = (news.seed ?? {}) as Record<string, unknown>;
+    for (const field of SEED_FIELDS) {
+      // Every field but the hostname has a default, so the program always sends it.
+      if (seed[field] === undefined && !("default" in SETTINGS[field])) continue;
+      checkSetting(`seed.${field}`, field, seed[field] ?? null);
     }
   }
-  if (known(news.caCert)) {
-    const problem = pemProblem(String(news.caCert));
-    if (problem) fail("caCert", `the CA certificate ${problem}`);
-  }
-  if (known(news.seed)) {
-    for (const [field, problem] of seedProblems((news.seed ?? {}) as Record<string, unknown>))
-      fail(`seed.${field}`, problem);
-  }
-  if (news.teardown !== "retain" && news.teardown !== "drop")
-    fail("teardown", `must be 'retain' or 'drop' (got '${String(news.teardown)}')`);
+  checkSetting("teardown", "teardown", news.teardown);
   const migrations = news.migrations;
   if (
     known(migrations) &&
@@ -261,8 +281,8 @@ async function engineFor(
   props: SchemaInputs,
   redactor: Redactor,
   logger: Logger,
-): Promise<{ migrator: Migrator; id: string }> {
-  const { createConnect, Migrator, resolveConnection, secretManagerSettingsFromEnv } = engine();
+): Promise<{ migrator: AgoatMigrator; id: string }> {
+  const { createConnect, resolveConnection, secretManagerSettingsFromEnv } = engine();
   const source: Parameters<typeof resolveConnection>[0] = props.databaseUrlSecretVersion
     ? {
         databaseUrlSecret: props.databaseUrlSecretVersion,
@@ -272,8 +292,8 @@ async function engineFor(
       }
     : { databaseUrl: props.databaseUrl, caCertPem: props.caCert };
   const resolved = await resolveConnection(source, redactor);
-  const { host, port, database } = parseDsn(resolved.dsn);
-  const migrator = new Migrator({
+  const { host, port, database } = resolved.dsn;
+  const migrator = product().agoatMigrator({
     connect: await createConnect(resolved),
     // Relative to the project this implementation belongs to, whatever the working directory.
     migrationsDir: path.resolve(PROJECT_ROOT, props.migrationsDir),

@@ -10,7 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { Teardown } from "./config";
-import type { SeedParams } from "../dbmigrate";
+import type { SeedParams } from "../product/inputs";
 
 /** A migration as the resource knows it: what the preview diffs. */
 export interface MigrationRef {

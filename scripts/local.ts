@@ -19,7 +19,7 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { Client } from "pg";
 import * as pulumi from "@pulumi/pulumi";
-import { main as dbmigrate } from "../dbmigrate/cli";
+import { main as dbmigrate } from "../dbmigrate/main";
 import { Redactor } from "../dbmigrate/redact";
 import { CONFIG_NAMESPACE, loadConfig, type StackConfig } from "../infra/config";
 import { readStackFile } from "../infra/stack-file";
@@ -161,6 +161,13 @@ function ensurePulumiCli(): void {
   process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = "true";
 }
 
+/** The folder of the `pulumi` this process would run (after {@link ensurePulumiCli}), if any. */
+function pulumiBinDir(): string | undefined {
+  return (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .find((dir) => dir !== "" && existsSync(path.join(dir, "pulumi")));
+}
+
 /** The local stack's validated config (Pulumi.local.yaml plus the local DSN), as the program reads it. */
 function localConfig(dsn: string, ca: string): StackConfig {
   pulumi.runtime.setAllConfig(
@@ -231,7 +238,12 @@ async function writeEnvFile(dsn: string, caCertFile: string): Promise<void> {
   const text =
     "# Written by `npm run local`: `source .local/env`, then `npx dbmigrate status`.\n" +
     `export DATABASE_URL=${quote(dsn)}\n` +
-    `export DATABASE_CA_CERT=${quote(path.resolve(caCertFile))}\n`;
+    `export DATABASE_CA_CERT=${quote(path.resolve(caCertFile))}\n` +
+    // The project's Node 22 and the pinned Pulumi CLI this run used, first on PATH.
+    `export PATH=${[path.dirname(process.execPath), pulumiBinDir()]
+      .filter((dir): dir is string => dir !== undefined)
+      .map(quote)
+      .join(":")}:"$PATH"\n`;
   await fs.writeFile(paths.envFile, text, { mode: 0o600 });
 }
 

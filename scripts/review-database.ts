@@ -37,7 +37,7 @@ async function run(command: string | undefined, name: string | undefined): Promi
     output.redactor,
   );
   if (command === "url") {
-    process.stdout.write(`${dsnForDatabase(admin, name)}\n`);
+    process.stdout.write(`${dsnForDatabase(resolved.dsn, name).text}\n`);
     return;
   }
   const connect = await createConnect(resolved);

@@ -1,6 +1,7 @@
 /** How both executors describe a statement that failed: file, line (of the server's error position), SQLSTATE, what now. */
 import { DbMigrateError, LockError, messageOf, MigrationError, sqlStateOf, StoppedError } from "../errors";
 import { lineOfPosition, type Statement } from "../sql/parse";
+import type { ExecutionMode } from "./execution-mode";
 import type { AppliedMigration, ExecutionContext, RunnableMigration } from "./types";
 
 /** The error for `statement` of `migration` failing with `error`; `consequence` says what state it left. */
@@ -67,7 +68,8 @@ export function appliedRecord(
   durationMs: number,
   resumedAt: number,
   engine: AppliedMigration["engine"],
+  mode: ExecutionMode,
 ): AppliedMigration {
   const { version, name, file, checksum } = migration;
-  return { version, name, file, checksum, durationMs, outcome: "applied", resumedAt, engine };
+  return { version, name, file, checksum, durationMs, outcome: "applied", resumedAt, engine, mode };
 }

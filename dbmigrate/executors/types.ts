@@ -6,9 +6,12 @@
 import type { Clock, Logger } from "../clock";
 import type { SqlClient } from "../db";
 import type { Engine } from "../dialect";
+import type { EngineSchema } from "../engine-schema";
 import type { HeldLock } from "../lock";
 import type { RetryOptions } from "../retry";
+import type { SessionState } from "../session-state";
 import type { Statement } from "../sql/parse";
+import type { ExecutionMode } from "./execution-mode";
 
 /** One migration as the executor runs it: its statements (text and line) come from whoever parsed the file. */
 export interface RunnableMigration {
@@ -37,16 +40,22 @@ export interface AppliedMigration {
   outcome: "applied";
   /** The statement it started at (1 unless a failed run was resumed). */
   resumedAt: number;
-  /** Which executor ran it. */
+  /** The engine it ran on. */
   engine: Engine;
+  /** In one transaction, or statement by statement. */
+  mode: ExecutionMode;
 }
 
 /** Work that runs right after a migration's last statement, with its history row (same transaction where the engine has one). */
-export type AfterMigrationStep = (client: SqlClient, applied: AppliedMigration) => Promise<void>;
+export type AfterMigrationStep = (client: SqlClient, applied: AppliedMigration, at: EngineSchema) => Promise<void>;
 
 /** What an executor needs from the run. */
 export interface ExecutionContext {
   client: SqlClient;
+  /** The engine the run talks to (statement-by-statement messages differ). */
+  engine: Engine;
+  /** The session state each migration starts from, put back after it. */
+  session: SessionState;
   /** The run's lock: checked before every statement, and fencing the history writes. */
   lock: HeldLock;
   appliedBy: string;
@@ -75,7 +84,7 @@ export interface StartPoint {
 
 /** Runs one migration on one engine. */
 export interface MigrationExecutor {
-  readonly engine: Engine;
+  readonly mode: ExecutionMode;
   /** Applies `migration` from `start`; throws a DbMigrateError naming file, line and SQLSTATE. */
   apply(migration: RunnableMigration, start: StartPoint, context: ExecutionContext): Promise<AppliedMigration>;
 }

@@ -12,7 +12,8 @@ import {
 } from "../sql/cockroachdb-grammar";
 import { isCockroachdbOnly } from "../sql/cockroachdb-only";
 import { OLDEST_COCKROACHDB_VERSION, versionForFile } from "../sql/cockroachdb-version";
-import { parseSql, SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
+import { SqlSyntaxError, type ParsedSql, type Statement } from "../sql/parse";
+import { parseSqlOnce } from "../sql/parse-cache";
 import { waiversOf } from "../sql/waivers";
 import type { Finding, LintReport } from "./finding";
 import type { Hit, Rule } from "./rule";
@@ -41,7 +42,7 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
   const schema = new SchemaModel();
   for (const source of options.context ?? []) {
     try {
-      for (const statement of (await parseSql(normaliseSql(source.text), source.file)).statements) {
+      for (const statement of (await parseSqlOnce(normaliseSql(source.text), source.file)).statements) {
         schema.apply(statement);
       }
     } catch {
@@ -74,9 +75,9 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
     const context = {
       cockroachdbVersion: versionForFile(text, options.cockroachdb?.version ?? OLDEST_COCKROACHDB_VERSION),
     };
-    let parsed: Awaited<ReturnType<typeof parseSql>>;
+    let parsed: ParsedSql;
     try {
-      parsed = await parseSql(text, target.file);
+      parsed = await parseSqlOnce(text, target.file);
     } catch (error) {
       if (!(error instanceof SqlSyntaxError)) throw error;
       findings.push(
@@ -106,9 +107,9 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
     }
     if (binary) {
       for (const violation of await runSquawk(binary, target.file, text, parsed.runsOutsideTransaction)) {
-        const line = violation.line + 1;
-        const at = parsed.source.atByte(parsed.source.byteOfLine(line) + violation.column);
-        const statement = statementAt(parsed.statements, line);
+        const offset = parsed.source.byteOfLine(violation.line + 1) + violation.column;
+        const at = parsed.source.atByte(offset);
+        const statement = statementAt(parsed.statements, offset);
         if (!statement) continue;
         perStatement.get(statement)?.push({
           rule: violation.rule,
@@ -204,11 +205,22 @@ function applyWaivers(statement: Statement, found: Finding[], file: string): Fin
   return [...found, ...extra];
 }
 
-/** The statement that contains 1-based `line`, or the last one that starts before it. */
-function statementAt(statements: Statement[], line: number): Statement | undefined {
-  return (
-    statements.find((s) => s.line <= line && line <= s.endLine) ?? [...statements].reverse().find((s) => s.line <= line)
-  );
+/**
+ * The statement at byte `offset`: the last one starting at or before it (statements are in file
+ * order). A binary search: squawk may report on every statement of a 10,000-statement file.
+ */
+function statementAt(statements: Statement[], offset: number): Statement | undefined {
+  let low = 0;
+  let high = statements.length - 1;
+  let found: Statement | undefined;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (statements[mid].bytes.from <= offset) {
+      found = statements[mid];
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
 }
 
 function fileOrder(targets: LintSource[], file: string): number {

@@ -175,10 +175,16 @@ export const DESTRUCTIVE_RULES: Rule[] = [
   {
     id: "drop-cascade",
     severity: "error",
-    summary: "DROP ... CASCADE",
+    summary: "DROP ... CASCADE (also ALTER TABLE ... DROP COLUMN/CONSTRAINT ... CASCADE)",
     fix: "Drop the dependent objects by name first (each visible in review), then drop without CASCADE",
     check: (s, schema) => {
-      if (s.kind !== "DropStmt" || !cascade(s)) return [];
+      const inAlter = ["AT_DropColumn", "AT_DropConstraint"].flatMap((subtype) => alterCommands(s, schema, subtype));
+      const alterHits = inAlter
+        .filter(({ cmd }) => cmd.behavior === "DROP_CASCADE")
+        .map(({ table, cmd }) => ({
+          message: `CASCADE also drops whatever depends on ${table}.${String(cmd.name)} (views, foreign keys, ...), unnamed`,
+        }));
+      if (s.kind !== "DropStmt" || !cascade(s)) return alterHits;
       const existing = dropped(s, schema, String(s.tree.removeType));
       return existing.length === 0
         ? []

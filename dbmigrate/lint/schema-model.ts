@@ -234,8 +234,8 @@ const TEXT_SAFE = new Set(["uuid", "int2", "int4", "int8", "numeric", "bool", "d
  * True when every value of `from` fits `to` unchanged: integers to wider integers, to numeric with
  * enough digits, or to a float whose mantissa holds them (int2/int4 to float8, int2 to float4);
  * varchar to a longer varchar or text; uuid and other types with an exact text form to text;
- * numeric to a numeric with as many digits on each side of the point; float4 to float8; and the
- * same type with the same modifiers.
+ * numeric to a numeric with as many digits on each side of the point; float4 to float8;
+ * timestamp to timestamptz; and the same type with the same modifiers.
  */
 export function widens(from: ColumnType, to: ColumnType): boolean {
   if (typeText(from) === typeText(to)) return true;
@@ -257,5 +257,9 @@ export function widens(from: ColumnType, to: ColumnType): boolean {
     const [p2, s2 = 0] = to.mods;
     return s2 >= s1 && p2 - s2 >= p1 - s1;
   }
+  // Every timestamp has a timestamptz (read in the session's TimeZone, which the engine does not
+  // change); squawk's prefer-timestamp-tz asks for exactly this change. Fractional digits must not shrink.
+  if (from.name === "timestamp" && to.name === "timestamptz")
+    return to.mods.length === 0 || (from.mods.length > 0 && to.mods[0] >= from.mods[0]);
   return from.name === "float4" && to.name === "float8";
 }

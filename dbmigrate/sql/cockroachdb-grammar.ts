@@ -97,7 +97,7 @@ export async function checkCockroachdbGrammar(
     binaries.push([grammar, found.binary]);
   }
   const inputs: ParserInput[] = files.map((f) => ({ path: f.file, sql: f.text }));
-  const runs = await Promise.all(binaries.map(([, binary]) => runCockroachdbParser(binary, inputs)));
+  const runs = await Promise.all(binaries.map(([, binary]) => runCockroachdbParser(binary, inputs, options.env)));
   const byGrammar = new Map(runs.map((run) => [formatVersion(run.grammar), run]));
   report.grammars = runs.map((run) => formatVersion(run.grammar)).sort();
   for (const f of files) {

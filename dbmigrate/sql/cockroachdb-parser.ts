@@ -93,9 +93,13 @@ export function cockroachdbParserBinary(
 }
 
 /** Runs one grammar's helper over `inputs`. Rejects with one line when the helper fails. */
-export function runCockroachdbParser(binary: string, inputs: readonly ParserInput[]): Promise<GrammarVerdicts> {
+export function runCockroachdbParser(
+  binary: string,
+  inputs: readonly ParserInput[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GrammarVerdicts> {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, [], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(binary, [], { stdio: ["pipe", "pipe", "pipe"], env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));

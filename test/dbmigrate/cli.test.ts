@@ -27,14 +27,20 @@ describe("dbmigrate CLI", () => {
       "engine",
       "serverVersion",
       "activeVersion",
+      "historySchema",
+      "historyExists",
       "migrations",
       "pending",
       "problems",
       "schema",
       "seed",
+      "skipped",
       "lock",
       "drafts",
     ]);
+    assert.equal(status.historySchema, "public");
+    assert.equal(status.historyExists, false);
+    assert.deepEqual(status.skipped, []);
     assert.equal(status.lock, null);
     assert.deepEqual(status.drafts, []);
     assert.equal(status.engine, "postgres");
@@ -236,7 +242,10 @@ describe("dbmigrate CLI", () => {
     assert.doesNotMatch(again.stderr, /created database/);
     const status = await runCli(["status", "--create-database"], { DATABASE_URL: dsn });
     assert.equal(status.code, 2);
-    assert.match(status.stderr, /^dbmigrate: --create-database is for up and apply-complete, not status$/m);
+    assert.match(
+      status.stderr,
+      /^dbmigrate: --create-database is not an option of `dbmigrate status`\. Run `dbmigrate status --help` for its options$/m,
+    );
   });
 
   it("apply-complete seeds a fresh database and refuses a second time", async () => {
@@ -248,7 +257,7 @@ describe("dbmigrate CLI", () => {
     assert.equal(second.code, 2);
     assert.match(
       second.stderr,
-      /^dbmigrate: refusing to apply the complete schema: the database is not empty \(it has audit_logs, customers, .*\)\. apply-complete is for a fresh database; use `dbmigrate up` for an existing one\n$/,
+      /^dbmigrate: refusing to apply the complete schema: the database is not empty \(schema public has audit_logs, customers, .*\)\. apply-complete is for a fresh database; use `dbmigrate up` for an existing one\n$/,
     );
   });
 
@@ -262,12 +271,12 @@ describe("dbmigrate CLI", () => {
     [
       "bad customer slug",
       ["up", "--customer-slug", "Bad_Slug"],
-      /^dbmigrate: invalid seed parameter --customer-slug: 'Bad_Slug' must be lower-case letters/,
+      /^dbmigrate: --customer-slug 'Bad_Slug' must be lower-case letters/,
     ],
     [
       "hostname with a scheme",
       ["up", "--site-hostname", "https://blog.example.com"],
-      /^dbmigrate: invalid seed parameter --site-hostname: 'https:\/\/blog.example.com' must be a bare hostname without a scheme \(drop 'https:\/\/'\)/,
+      /^dbmigrate: --site-hostname 'https:\/\/blog.example.com' must be a bare hostname without a scheme \(drop 'https:\/\/'\)/,
     ],
     [
       "hostname with a path",

@@ -101,7 +101,7 @@ describe("CockroachDB path (forced)", () => {
     const { migrator } = await cockroach(dsn, THREE, { log });
     const result = await migrator.up();
     assert.equal(result.engine, "cockroachdb");
-    const start = log.findIndex((q) => q.includes("INSERT INTO schema_migrations ("));
+    const start = log.findIndex((q) => q.includes(`INSERT INTO "public".schema_migrations (`));
     const part = log.slice(start);
     assert.match(part[0], /dirty, baseline, statements_total/, "dirty marker with the statement count first");
     assert.match(part[1], /^CREATE TABLE t_one/);

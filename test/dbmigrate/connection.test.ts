@@ -143,9 +143,9 @@ describe("Secret Manager", () => {
       { databaseUrlSecret: "projects/agoat-test/secrets/plain", secretManager: { emulatorHost: secrets.host } },
       redactor,
     );
-    assert.equal(resolved.dsn, "postgresql://app:pl41n-pass@db.agoat.test:26257/agoat");
+    assert.equal(resolved.dsn.text, "postgresql://app:pl41n-pass@db.agoat.test:26257/agoat");
     assert.equal(
-      redactor.redact(`echo pl41n-pass and ${resolved.dsn}`),
+      redactor.redact(`echo pl41n-pass and ${resolved.dsn.text}`),
       "echo *** and postgresql://app:***@db.agoat.test:26257/agoat",
     );
   });

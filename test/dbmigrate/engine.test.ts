@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { createConnect } from "../../dbmigrate/connection";
 import { recordingLogger, connectTo, withDb } from "../support/engine";
 import { instrument } from "../support/faults";
-import { AUDIT_TABLE, madeUp, PATHS, table, TWO } from "../support/made-up";
+import { AUDIT_TABLE, auditSteps, madeUp, PATHS, table, TWO } from "../support/made-up";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 
 let pg: TestPostgres;
@@ -48,7 +48,7 @@ describe("engine", () => {
         engine,
         logger,
         appliedBy: "tester@ci",
-        audit: true,
+        product: auditSteps("tester@ci"),
       }).up();
       assert.deepEqual(
         result.applied.map((m) => [m.file, m.outcome, m.engine]),
@@ -98,7 +98,7 @@ describe("engine", () => {
       // 0002 drops the audit table: its own audit row cannot be written.
       const files = { "0001_audit.sql": AUDIT_TABLE, "0002_drop.sql": "DROP TABLE audit_logs;\n" };
       await assert.rejects(
-        madeUp(await connectTo(dsn), files, { engine, audit: true }).up(),
+        madeUp(await connectTo(dsn), files, { engine, product: auditSteps("tester") }).up(),
         (error: Error & { progress?: { applied: string[] } }) => {
           assert.deepEqual(error.progress?.applied, ["0001_audit.sql"]);
           return true;
@@ -122,7 +122,7 @@ describe("engine", () => {
     const log: string[] = [];
     const result = await madeUp(instrument(await connectTo(dsn), log), TWO).up();
     assert.deepEqual(result.applied, []);
-    assert.equal(log.filter((q) => /FROM schema_migrations\b/.test(q)).length, 1, log.join("\n"));
+    assert.equal(log.filter((q) => /FROM "public"\.schema_migrations\b/.test(q)).length, 1, log.join("\n"));
     assert.ok(!log.some((q) => /schema_migrations_lock|INSERT|UPDATE|CREATE/.test(q)), log.join("\n"));
   });
 

@@ -20,6 +20,9 @@ describe("config keys", () => {
       problems[0],
       /^agoat-database:defaultSite\.slug is a flat key, not the field 'slug' of agoat-database:defaultSite: run `pulumi config rm 'agoat-database:defaultSite\.slug'` then `pulumi config set --path 'agoat-database:defaultSite\.slug' VALUE`$/,
     );
-    assert.match(problems[1], /^agoat-database:teardwon is not a config key of this program \(it reads secretStore, /);
+    assert.match(
+      problems[1],
+      /^agoat-database:teardwon is not a config key of this program \(it reads databaseUrl, caCert, /,
+    );
   });
 });

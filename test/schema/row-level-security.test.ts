@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { Client } from "pg";
-import { APPLICATION_TABLES } from "../../dbmigrate/tables";
+import { APPLICATION_TABLES } from "../../product/tables";
 import { withDb, migratedDatabase } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 

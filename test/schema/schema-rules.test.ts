@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SqlClient } from "../../dbmigrate/db";
-import { APPLICATION_TABLES } from "../../dbmigrate/tables";
+import { APPLICATION_TABLES } from "../../product/tables";
 import { withDb, migratedDatabase } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 

@@ -250,14 +250,14 @@ const cases: Case[] = [
     () => ["up", "--site-slug", "Main_Site"],
     ok,
     2,
-    /^dbmigrate: invalid seed parameter --site-slug: 'Main_Site' must be lower-case/,
+    /^dbmigrate: --site-slug 'Main_Site' must be lower-case/,
   ],
   [
     "hostname with a scheme",
     () => ["up", "--site-hostname", "http://agoat.example"],
     ok,
     2,
-    /^dbmigrate: invalid seed parameter --site-hostname: 'http:\/\/agoat.example' must be a bare hostname without a scheme/,
+    /^dbmigrate: --site-hostname 'http:\/\/agoat.example' must be a bare hostname without a scheme/,
   ],
   [
     "upper-case hostname",

@@ -1,11 +1,15 @@
 /** Builds engines against test databases the way the CLI does: real connection code, real files. */
 import { createConnect } from "../../dbmigrate/connection";
 import type { Connect, SqlClient } from "../../dbmigrate/db";
-import { Migrator, type MigratorOptions } from "../../dbmigrate/runner";
+import type { MigratorOptions } from "../../dbmigrate/runner";
+import { agoatMigrator, type AgoatMigrator, type SeedParams } from "../../product";
 
-/** A Migrator over `dsn` with the project's migrations; `options` override anything. */
-export async function migratorFor(dsn: string, options: Partial<MigratorOptions> = {}): Promise<Migrator> {
-  return new Migrator({ connect: await createConnect({ dsn }), ...options });
+/** A Migrator over `dsn` with the project's migrations and the AGoat steps; `options` override anything. */
+export async function migratorFor(
+  dsn: string,
+  options: Partial<Omit<MigratorOptions, "product">> & { seed?: Partial<SeedParams> } = {},
+): Promise<AgoatMigrator> {
+  return agoatMigrator({ connect: await createConnect({ dsn }), ...options });
 }
 
 /** A fresh database on `pg` with every migration applied and the default seed; its DSN. */

@@ -4,6 +4,8 @@
  * answers taken from CockroachDB's documentation, served through the dialect's ServerQueries seam.
  */
 import type { Connect } from "../../dbmigrate/db";
+import type { ProductSteps } from "../../dbmigrate/product-steps";
+import { auditMigration } from "../../product/audit";
 import type { SchemaJob, ServerQueries } from "../../dbmigrate/dialect";
 import type { FileReader } from "../../dbmigrate/migrations";
 import { Migrator, type MigratorOptions } from "../../dbmigrate/runner";
@@ -48,14 +50,29 @@ export const AUDIT_TABLE = `CREATE TABLE audit_logs (
     created_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );\n`;
 
-/** A Migrator over made-up `files`: no seed and no audit step unless `options` ask. */
-export function madeUp(connect: Connect, files: Record<string, string>, options: Partial<MigratorOptions> = {}) {
+/** A product whose only step is the AGoat audit row per migration (needs an `audit_logs` table, {@link AUDIT_TABLE}). */
+export function auditSteps(appliedBy: string): ProductSteps<null, null, never> {
+  return {
+    name: "audit only (test)",
+    tables: ["audit_logs"],
+    afterMigration: auditMigration(appliedBy),
+    inspect: async () => null,
+    changes: () => [],
+    resultOf: () => null,
+    run: async () => ({ result: null, changes: [] }),
+  };
+}
+
+/** A Migrator over made-up `files`: no product steps unless `options` ask. */
+export function madeUp<S = unknown, R = unknown, C = unknown>(
+  connect: Connect,
+  files: Record<string, string>,
+  options: Partial<MigratorOptions<S, R, C>> = {},
+) {
   return new Migrator({
     connect,
     files: memoryFiles(files),
     migrationsDir: MEMORY_DIR,
-    seed: false,
-    audit: false,
     ...options,
   });
 }

@@ -10,6 +10,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
+import { parseDsn } from "../../dbmigrate/settings/dsn";
 import { asServerUser, initCluster, postgresBinaries, serverUser } from "../../scripts/embedded-postgres-home";
 
 /** A running cluster. */
@@ -145,7 +146,7 @@ async function waitUntilReady(port: number, password: string, exited: Promise<vo
 
 /** The database name of a DSN. */
 export function databaseOf(dsn: string): string {
-  return new URL(dsn).pathname.slice(1);
+  return parseDsn(dsn).database;
 }
 
 /** Resolves with the backend pid once a `dbmigrate` session runs a query matching `pattern` (SQL LIKE). */

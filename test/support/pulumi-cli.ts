@@ -18,6 +18,7 @@ const PROJECT_FILES = [
   "tsconfig.json",
   "infra",
   "dbmigrate",
+  "product",
   "migrations",
   "schema",
   // The provider's check finds CockroachDB's grammar helper by its sources (docs/adrs/0013).

@@ -145,6 +145,14 @@ describe("lint waivers and squawk's configuration", () => {
     );
   });
 
+  it("reports CASCADE in ALTER TABLE ... DROP COLUMN as well as the drop", async () => {
+    const report = await lint("ALTER TABLE posts DROP COLUMN excerpt CASCADE;\n");
+    assert.deepEqual(
+      report.findings.filter((f) => f.source === "dbmigrate").map((f) => f.rule),
+      ["drop-column", "drop-cascade"],
+    );
+  });
+
   it("calls widening conversions widening", async () => {
     const report = await lint("ALTER TABLE posts ALTER COLUMN id TYPE TEXT;\n");
     assert.equal(report.findings.filter((f) => f.rule === "narrowing-type-change").length, 0);

@@ -1,19 +1,21 @@
 /**
- * PostgreSQL: a migration, its history row and its audit row commit in one transaction, or not
- * at all. The history insert is fenced on the live lease and holds the lock row until COMMIT, so
- * no other runner can take the lease over in between.
+ * PostgreSQL's default: a migration, its history row and its audit row commit in one transaction,
+ * or not at all. The history insert is fenced on the live lease and holds the lock row until
+ * COMMIT, so no other runner can take the lease over in between. What the migration set in the
+ * session (search_path, timeouts, role) is put back before the history row is written.
  */
 import { inTransaction } from "../db";
 import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { recordApplied } from "../history";
 import { withRetry } from "../retry";
+import { restoreSession } from "../session-state";
 import type { Statement } from "../sql/parse";
 import { appliedRecord, fenceBefore, leaseGone, statementError } from "./failure";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration } from "./types";
 
 /** One transaction per migration. */
-export const postgresExecutor: MigrationExecutor = {
-  engine: "postgres",
+export const transactionExecutor: MigrationExecutor = {
+  mode: "transaction",
   async apply(migration: RunnableMigration, _start, context: ExecutionContext): Promise<AppliedMigration> {
     const { client } = context;
     // The statement that failed; undefined when the failure was not a statement's.
@@ -30,10 +32,11 @@ export const postgresExecutor: MigrationExecutor = {
               await client.query(statement.sql);
             }
             failed = undefined;
-            const applied = appliedRecord(migration, context.clock.now() - started, 1, "postgres");
+            await restoreSession(client, context.session);
+            const applied = appliedRecord(migration, context.clock.now() - started, 1, context.engine, "transaction");
             const entry = { ...migration, appliedBy: context.appliedBy };
             if (!(await recordApplied(client, entry, applied.durationMs, context.lock))) throw leaseGone(migration);
-            for (const step of context.afterEach) await step(client, applied);
+            for (const step of context.afterEach) await step(client, applied, context.lock.schema);
             return applied;
           });
         },

@@ -3,16 +3,20 @@
  * applied migration, written with its history row (on PostgreSQL in the migration's transaction),
  * and one per change the seed step makes to the default tenant.
  */
-import type { SqlClient } from "./db";
-import type { AfterMigrationStep, AppliedMigration } from "./executors/types";
+import { quoteIdent, type AfterMigrationStep, type AppliedMigration, type SqlClient } from "../dbmigrate";
 import type { SeedAudit } from "./seed";
 
-const INSERT = `INSERT INTO audit_logs (customer_id, actor_type, actor_id, action, resource_type, resource_id, changes)
+// Unqualified for the seed (it runs with search_path set to the engine's schema); a migration's
+// row names the schema: it is written right after the migration, whatever search_path that left.
+const insertInto = (
+  table: string,
+) => `INSERT INTO ${table} (customer_id, actor_type, actor_id, action, resource_type, resource_id, changes)
 VALUES ($1, 'system', $2, $3, $4, $5, $6::JSONB)`;
+const INSERT = insertInto("audit_logs");
 
 /** The step that audits each applied migration as `schema.migrate`. */
 export function auditMigration(appliedBy: string): AfterMigrationStep {
-  return async (client: SqlClient, m: AppliedMigration) => {
+  return async (client: SqlClient, m: AppliedMigration, at) => {
     const changes = {
       file: m.file,
       version: m.version,
@@ -21,8 +25,16 @@ export function auditMigration(appliedBy: string): AfterMigrationStep {
       durationMs: m.durationMs,
       engine: m.engine,
       resumedAt: m.resumedAt,
+      mode: m.mode,
     };
-    await client.query(INSERT, [null, appliedBy, "schema.migrate", "migration", m.file, JSON.stringify(changes)]);
+    await client.query(insertInto(`${quoteIdent(at.name)}.audit_logs`), [
+      null,
+      appliedBy,
+      "schema.migrate",
+      "migration",
+      m.file,
+      JSON.stringify(changes),
+    ]);
   };
 }
 

@@ -5,10 +5,16 @@
  * converges it (renames, slugs, hostname), writing one audit row per change, and never creates a
  * second one. Every value is a bound parameter. Runs in its own transaction, never with DDL.
  */
-import type { SqlClient } from "./db";
-import { SeedError, sqlStateOf, UsageError } from "./errors";
-import { UNDEFINED_TABLE } from "./sqlstate";
-import { hostnameProblem, nameProblem, slugProblem } from "./validation";
+import {
+  hostnameProblem,
+  nameProblem,
+  SeedError,
+  slugProblem,
+  sqlStateOf,
+  UNDEFINED_TABLE,
+  UsageError,
+  type SqlClient,
+} from "../dbmigrate/inputs";
 
 /** What the default tenant looks like. */
 export interface SeedParams {

@@ -1,0 +1,91 @@
+/**
+ * Where the engine's own tables (history, lock, schema snapshots) live: one schema, fixed when the history is
+ * created, found afterwards from the catalog, never through the session's `search_path`. A DSN's
+ * `options=-c search_path=app,public` or a migration's `SET search_path` therefore cannot make the
+ * engine look for (and create) a second history in another schema. Every statement of the engine
+ * names its tables schema-qualified (see {@link EngineSchema}).
+ */
+import type { SqlClient } from "./db";
+import { DbMigrateError } from "./errors";
+import { SNAPSHOT_TABLE } from "./snapshot/store";
+
+/** The history table's name (in the engine's schema). */
+export const HISTORY_TABLE = "schema_migrations";
+/** The lock table's name (in the engine's schema). */
+export const LOCK_TABLE = "schema_migrations_lock";
+/** Used when the session has no current schema at all (an empty or unusable `search_path`). */
+export const FALLBACK_ENGINE_SCHEMA = "public";
+
+/** The engine's schema and its tables' qualified names, ready to splice into SQL. */
+export interface EngineSchema {
+  /** The schema's name as the catalog spells it (`public`). */
+  readonly name: string;
+  /** `"public".schema_migrations` */
+  readonly history: string;
+  /** `"public".schema_migrations_lock` */
+  readonly lock: string;
+  /** `"public".schema_snapshots`: the schema the migrations made, for drift checks. */
+  readonly snapshots: string;
+  /** Whether the history table exists there yet (false before the first `up`). */
+  readonly exists: boolean;
+}
+
+/** A double-quoted identifier (PostgreSQL and CockroachDB quote the same way). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The engine's tables in `schema`. */
+export function engineSchema(schema: string, exists: boolean): EngineSchema {
+  const q = quoteIdent(schema);
+  return {
+    name: schema,
+    history: `${q}.${HISTORY_TABLE}`,
+    lock: `${q}.${LOCK_TABLE}`,
+    snapshots: `${q}.${SNAPSHOT_TABLE}`,
+    exists,
+  };
+}
+
+/**
+ * Finds the history from the catalog, whatever the session's `search_path`: the one schema of the
+ * current database holding a `schema_migrations` table. With none yet, the history will be created
+ * in `preferred` (when given) or in the session's current schema as the run starts, before any
+ * migration could change it. Two histories (left by a dbmigrate before 0.3, which followed
+ * `search_path`) are refused in one line: which one is real is for a person to say.
+ */
+export async function locateEngineSchema(client: SqlClient, preferred?: string): Promise<EngineSchema> {
+  // information_schema rather than pg_class: CockroachDB shows the current database's tables there too.
+  const { rows } = await client.query<{ table_schema: string; current: string | null }>(
+    `SELECT t.table_schema, current_schema() AS current
+       FROM information_schema.tables t
+      WHERE t.table_catalog = current_database() AND t.table_name = $1 AND t.table_type = 'BASE TABLE'
+      ORDER BY t.table_schema`,
+    [HISTORY_TABLE],
+  );
+  const found = rows.map((r) => r.table_schema);
+  if (preferred !== undefined) {
+    const others = found.filter((s) => s !== preferred);
+    if (found.includes(preferred) || others.length === 0) return engineSchema(preferred, found.includes(preferred));
+    throw new DbMigrateError(
+      `the history is in schema ${others.join(", ")}, not in the schema asked for (${preferred})`,
+      { hint: `Leave the history schema unset to use it, or move ${others[0]}.${HISTORY_TABLE} and its lock table` },
+    );
+  }
+  if (found.length === 1) return engineSchema(found[0], true);
+  if (found.length > 1) {
+    throw new DbMigrateError(
+      `two histories: ${found.map((s) => `${s}.${HISTORY_TABLE}`).join(" and ")} (a dbmigrate before 0.3 followed search_path and made the second)`,
+      {
+        hint: "Compare them, keep the one with the applied migrations and drop the other (DROP TABLE <schema>.schema_migrations); nothing was changed",
+      },
+    );
+  }
+  const current = rows[0]?.current ?? (await currentSchema(client));
+  return engineSchema(current ?? FALLBACK_ENGINE_SCHEMA, false);
+}
+
+async function currentSchema(client: SqlClient): Promise<string | null> {
+  const { rows } = await client.query<{ current: string | null }>(`SELECT current_schema() AS current`);
+  return rows[0]?.current ?? null;
+}

@@ -1,0 +1,84 @@
+/**
+ * What a product adds to the engine's runs, as hooks (umzug's `beforeMigrate`/`afterMigrate`,
+ * kysely's plugins): a step written with each migration's history row (an audit trail), and a
+ * step after the migrations (seed data), with what `status` and `--dry-run` show of it. The
+ * engine knows no product's tables: a product names the tables its steps need, and when the
+ * migration folder creates none of them (someone else's schema), its steps are skipped, said once
+ * and shown by `status`.
+ */
+import type { Logger } from "./clock";
+import type { SqlClient } from "./db";
+import { quoteIdent, type EngineSchema } from "./engine-schema";
+import type { AfterMigrationStep } from "./executors/types";
+import type { Migration } from "./migrations";
+import type { RetryDeps } from "./retry";
+
+/** What the steps run with: the engine's connection, schema, clock and retry policy. */
+export interface StepDeps extends RetryDeps {
+  logger: Logger;
+}
+
+/**
+ * A product's steps. `Status` is what it sees in the database, `Result` what a run leaves (ids),
+ * `Change` one change it makes (each described for people by {@link ProductSteps.describe}).
+ * Every method runs with `search_path` set to the engine's schema for its transaction, so the
+ * product's SQL may name its tables unqualified.
+ */
+export interface ProductSteps<Status = unknown, Result = unknown, Change = unknown> {
+  /** Its name in messages, e.g. "AGoat (default tenant seed, audit rows)". */
+  readonly name: string;
+  /** Tables the steps need; the steps run only when the migrations create every one of them. */
+  readonly tables: readonly string[];
+  /** Written with each migration's history row (same transaction where the engine has one). */
+  readonly afterMigration?: AfterMigrationStep;
+  /** What the steps see now (read-only; the tables may not exist yet). */
+  inspect(client: SqlClient): Promise<Status>;
+  /** What a run would change, from what `inspect` saw. */
+  changes(status: Status): Change[];
+  /** The result a dry run reports, from what `inspect` saw (null when there is none yet). */
+  resultOf(status: Status): Result | null;
+  /** Before any migration runs: refuses a run the steps could not finish. */
+  check?(client: SqlClient, status: Status): Promise<void>;
+  /** After the migrations: brings the data to what was asked, in its own transaction. */
+  run(client: SqlClient, deps: StepDeps): Promise<{ result: Result; changes: Change[] }>;
+}
+
+/** Why a product's steps are skipped for this migration folder, or undefined when they run. */
+export function skipReason(
+  steps: Pick<ProductSteps, "name" | "tables">,
+  files: readonly Migration[],
+): string | undefined {
+  const created = tablesCreatedBy(files);
+  const missing = steps.tables.filter((t) => !created.has(t));
+  if (missing.length === 0) return undefined;
+  return `${steps.name}: skipped, the migrations create no table ${missing.join(", ")}`;
+}
+
+/** The (unqualified) names of the tables the files' `CREATE TABLE` statements make. */
+export function tablesCreatedBy(files: readonly Migration[]): Set<string> {
+  const names = new Set<string>();
+  for (const file of files) {
+    for (const statement of file.statements) {
+      const relation = statement.tree.relation as { relname?: string } | undefined;
+      if (statement.kind === "CreateStmt" && relation?.relname) names.add(relation.relname);
+    }
+  }
+  return names;
+}
+
+/**
+ * Runs `work` with `search_path` set to the engine's schema, then puts the session's back (also
+ * when `work` fails). Session-level rather than `SET LOCAL`: a read that fails on a missing table
+ * must not abort a transaction the next read needs.
+ */
+export async function inEngineSchema<T>(client: SqlClient, at: EngineSchema, work: () => Promise<T>): Promise<T> {
+  const { rows } = await client.query<{ previous: string }>(
+    `SELECT current_setting('search_path') AS previous, set_config('search_path', $1, false)`,
+    [quoteIdent(at.name)],
+  );
+  try {
+    return await work();
+  } finally {
+    await client.query(`SELECT set_config('search_path', $1, false)`, [rows[0].previous]).catch(() => undefined);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Parse once: a file's parse is kept in memory for the command and on disk across runs, keyed
+ * by the checksum of its text, so a no-op `status` or `up` runs no parser at all. The disk cache
+ * is a folder of JSON files the user may delete at any time ({@link defaultParseCacheDir}); an
+ * unreadable, corrupt or unwritable cache is never an error, only a parse.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseSql, type ParsedSql, type SqlComment, type Statement } from "./parse";
+import { SourceText } from "./source-text";
+
+/**
+ * The layout of a cached parse. Bump it whenever {@link Statement} or the parser changes what it
+ * gives for a text, so no run reads an entry an older dbmigrate wrote.
+ */
+export const PARSE_CACHE_FORMAT = "libpg-query-18.1.5.1";
+
+/** The folder under the user's cache folder (`$XDG_CACHE_HOME`, else `~/.cache`). */
+export const PARSE_CACHE_FOLDER = path.join("dbmigrate", "parse");
+
+/** `$XDG_CACHE_HOME/dbmigrate/parse`, or `~/.cache/dbmigrate/parse`. Safe to delete. */
+export function defaultParseCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base =
+    env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), ".cache");
+  return path.join(base, PARSE_CACHE_FOLDER);
+}
+
+/** What a cache entry holds: the parse without its `SourceText`, rebuilt from the text. */
+interface CachedParse {
+  format: string;
+  statements: Statement[];
+  comments: SqlComment[];
+  runsOutsideTransaction: boolean;
+}
+
+/** Counts, for tests and the bench: how many texts were parsed and how many came from the cache. */
+export interface ParseCacheStats {
+  parsed: number;
+  fromMemory: number;
+  fromDisk: number;
+}
+
+/** Parses SQL texts at most once per process and once per content across runs. */
+export class ParseCache {
+  readonly stats: ParseCacheStats = { parsed: 0, fromMemory: 0, fromDisk: 0 };
+  private readonly memory = new Map<string, Promise<ParsedSql>>();
+
+  /** `dir`: the disk cache folder, or false for memory only. */
+  constructor(readonly dir: string | false = defaultParseCacheDir()) {}
+
+  /**
+   * {@link parseSql} of `text` (normalised), from the cache when this content was parsed before.
+   * A syntax error is not cached: it throws as parseSql does, naming `file`.
+   */
+  parse(text: string, file: string): Promise<ParsedSql> {
+    const key = createHash("sha256").update(PARSE_CACHE_FORMAT).update("\0").update(text, "utf8").digest("hex");
+    const known = this.memory.get(key);
+    if (known) {
+      this.stats.fromMemory++;
+      // The same content under another name parses the same; only errors name the file.
+      return known;
+    }
+    const parsed = this.load(key, text, file);
+    this.memory.set(key, parsed);
+    // A failed parse is not kept: the next caller gets the error with its own file name.
+    parsed.catch(() => this.memory.delete(key));
+    return parsed;
+  }
+
+  private async load(key: string, text: string, file: string): Promise<ParsedSql> {
+    const entry = this.dir === false ? undefined : path.join(this.dir, key.slice(0, 2), `${key}.json`);
+    if (entry) {
+      const cached = await readEntry(entry);
+      if (cached) {
+        this.stats.fromDisk++;
+        const { statements, comments, runsOutsideTransaction } = cached;
+        return { source: new SourceText(text), statements, comments, runsOutsideTransaction };
+      }
+    }
+    const parsed = await parseSql(text, file);
+    this.stats.parsed++;
+    if (entry) await writeEntry(entry, parsed);
+    return parsed;
+  }
+}
+
+async function readEntry(entry: string): Promise<CachedParse | undefined> {
+  try {
+    const cached = JSON.parse(await fs.readFile(entry, "utf8")) as CachedParse;
+    return cached.format === PARSE_CACHE_FORMAT && Array.isArray(cached.statements) ? cached : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeEntry(entry: string, parsed: ParsedSql): Promise<void> {
+  const { statements, comments, runsOutsideTransaction } = parsed;
+  const body: CachedParse = { format: PARSE_CACHE_FORMAT, statements, comments, runsOutsideTransaction };
+  // Written aside and renamed: a reader never sees half an entry, and two writers of one key
+  // write the same bytes.
+  const temporary = `${entry}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await fs.mkdir(path.dirname(entry), { recursive: true });
+    await fs.writeFile(temporary, JSON.stringify(body));
+    await fs.rename(temporary, entry);
+  } catch {
+    // Read-only home, full disk, no permission: the cache is an optimisation, never a failure.
+    await fs.rm(temporary, { force: true }).catch(() => undefined);
+  }
+}
+
+/** The process's cache: what every command's file loading shares. */
+let shared: ParseCache | undefined;
+
+/** The cache every loader of this process uses (disk folder {@link defaultParseCacheDir}). */
+export function sharedParseCache(): ParseCache {
+  shared ??= new ParseCache();
+  return shared;
+}
+
+/** Parses `text` through {@link sharedParseCache}. */
+export function parseSqlOnce(text: string, file: string): Promise<ParsedSql> {
+  return sharedParseCache().parse(text, file);
+}

@@ -1,0 +1,100 @@
+/**
+ * The AGoat product's steps on the engine: an `audit_logs` row with each applied migration, and
+ * the default tenant (customer, site, primary domain) brought to the given parameters after the
+ * migrations, with one audit row per change. Registered by the hosts (the CLI and the Pulumi
+ * provider); a migration folder without these tables runs without them.
+ */
+import * as os from "node:os";
+import {
+  inTransaction,
+  Migrator,
+  withRetry,
+  type MigratorOptions,
+  type ProductSteps,
+  type SqlClient,
+} from "../dbmigrate";
+import { auditMigration, auditSeed } from "./audit";
+import {
+  applySeed,
+  checkSeed,
+  readDefaultTenant,
+  seedChanges,
+  validateSeed,
+  type DefaultTenant,
+  type SeedChange,
+  type SeedParams,
+  type SeedResult,
+} from "./seed";
+import { PRODUCT_TABLES } from "./tables";
+
+/** The default tenant as `status` and `--dry-run` see it, and what the seed step would change. */
+export interface SeedStatus {
+  customerId: string | null;
+  siteId: string | null;
+  tenant: DefaultTenant | null;
+  /** Empty when the seed step has nothing to do. */
+  changes: SeedChange[];
+}
+
+/** The AGoat steps, as the engine runs them. */
+export type AgoatSteps = ProductSteps<SeedStatus, SeedResult, SeedChange>;
+
+/**
+ * The AGoat steps for a run: `seed` are the default tenant's parameters that were given (those
+ * left out keep what the database has); `appliedBy` signs the audit rows.
+ */
+export function agoatSteps(seed: Partial<SeedParams>, appliedBy: string): AgoatSteps {
+  const request = definedOnly(seed);
+  validateSeed(request);
+  return {
+    name: "AGoat (default tenant seed, audit rows)",
+    tables: PRODUCT_TABLES,
+    afterMigration: auditMigration(appliedBy),
+    async inspect(client: SqlClient): Promise<SeedStatus> {
+      const tenant = await readDefaultTenant(client);
+      return {
+        customerId: tenant?.customerLive ? tenant.customerId : null,
+        siteId: tenant?.customerLive && tenant.siteLive ? tenant.siteId : null,
+        tenant,
+        changes: seedChanges(tenant, request),
+      };
+    },
+    changes: (status) => status.changes,
+    resultOf: (status) =>
+      status.customerId && status.siteId ? { customerId: status.customerId, siteId: status.siteId } : null,
+    async check(client, status) {
+      // The seed is checked against the database before any migration runs.
+      if (status.tenant) await checkSeed(client, status.tenant, request);
+    },
+    async run(client, deps) {
+      // Its own transaction: on CockroachDB DDL after a write in one transaction fails (0A000).
+      const seeded = await withRetry(
+        "seeding the default tenant",
+        () => inTransaction(client, () => applySeed(client, request, auditSeed(appliedBy))),
+        deps,
+      );
+      deps.logger.info(
+        seeded.changes.length === 0
+          ? "default tenant unchanged"
+          : `default tenant: ${seeded.changes.length} change(s) written with their audit rows`,
+      );
+      return seeded;
+    },
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** A Migrator with the AGoat steps registered (`seed`: the given default tenant's parameters). */
+export type AgoatMigrator = Migrator<SeedStatus, SeedResult, SeedChange>;
+
+/** The engine with the AGoat steps: what the CLI and the Pulumi provider run. */
+export function agoatMigrator(
+  options: Omit<MigratorOptions, "product"> & { seed?: Partial<SeedParams> },
+): AgoatMigrator {
+  const { seed, ...rest } = options;
+  const appliedBy = rest.appliedBy ?? `${os.userInfo().username}@${os.hostname()}`;
+  return new Migrator({ ...rest, appliedBy, product: agoatSteps(seed ?? {}, appliedBy) });
+}

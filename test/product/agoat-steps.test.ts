@@ -1,0 +1,55 @@
+/**
+ * The AGoat steps are registered on the engine, not part of it: a migration folder without this
+ * product's tables is applied without seed and audit (said once), and `status` shows what it skips.
+ * The real CLI on a real PostgreSQL.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { runCli } from "../support/cli";
+import { withDb } from "../support/engine";
+import { startPostgres, type TestPostgres } from "../support/postgres";
+import { migrationsDir } from "../support/temp";
+
+let pg: TestPostgres;
+before(async () => {
+  pg = await startPostgres();
+});
+after(() => pg?.stop());
+
+const SKIPPED =
+  /^AGoat \(default tenant seed, audit rows\): skipped, the migrations create no table customers, sites, domains, audit_logs$/;
+
+describe("AGoat steps on someone else's schema", () => {
+  it("up --migrations-dir applies a folder without the product's tables: no seed, no audit, said once; status --json shows the skip", async () => {
+    const dsn = await pg.createDatabase();
+    const dir = migrationsDir(
+      {
+        "0001_jobs.sql": "CREATE TABLE jobs (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL);\n",
+        "0002_jobs_index.sql": "CREATE INDEX jobs_kind_idx ON jobs (kind);\n",
+      },
+      false,
+    );
+    const before = await runCli(["status", "--migrations-dir", dir, "--json"], { DATABASE_URL: dsn });
+    assert.equal(before.code, 0, before.stderr);
+    const status = JSON.parse(before.stdout);
+    assert.equal(status.seed, null, "no default tenant to create in someone else's schema");
+    assert.equal(status.skipped.length, 1);
+    assert.match(status.skipped[0], SKIPPED);
+    const up = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(up.code, 0, up.stderr);
+    const said = up.stderr.split("\n").filter((l) => SKIPPED.test(l.replace(/^dbmigrate: /, "")));
+    assert.equal(said.length, 1, up.stderr);
+    assert.match(up.stdout, /^applied 0001_jobs\.sql/m);
+    assert.match(up.stdout, /^schema version 0002$/m);
+    const tables = await withDb(dsn, (c) =>
+      c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`),
+    );
+    assert.deepEqual(
+      tables.rows.map((r) => r.table_name),
+      ["jobs", "schema_migrations", "schema_migrations_lock", "schema_snapshots"],
+    );
+    const again = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /nothing to apply: every migration is applied/);
+  });
+});
