@@ -79,7 +79,7 @@ describe("dbmigrate processes", () => {
       assert.equal((await runCli(["up"], env)).code, 0);
       const { done } = startCli(["up", "--migrations-dir", dir, "--lock-lease", "600"], env);
       await waitForDbmigrateQuery(pg, db, "SELECT pg_sleep(2)");
-      const lockSession = await waitForDbmigrateQuery(pg, db, "UPDATE schema_migrations_lock%");
+      const lockSession = await waitForDbmigrateQuery(pg, db, "UPDATE %schema_migrations_lock%");
       await pg.query(db, "SELECT pg_terminate_backend($1)", [lockSession]);
       const run = await done;
       assert.equal(run.code, 1, run.stderr);
@@ -87,7 +87,7 @@ describe("dbmigrate processes", () => {
       assert.equal(errors.length, 1, run.stderr);
       assert.match(
         errors[0],
-        /^dbmigrate: 0900_slow.sql: stopped before statement 3 of 3: lost the migration lock \(schema_migrations_lock 'dbmigrate'/,
+        /^dbmigrate: 0900_slow.sql: stopped before statement 3 of 3: lost the migration lock \("public".schema_migrations_lock 'dbmigrate'/,
       );
       assert.deepEqual(await tablesOf(db), engine === "postgres" ? [] : ["slow_a"], "slow_b never ran");
       const rerun = await runCli(
