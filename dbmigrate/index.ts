@@ -57,3 +57,20 @@ export {
 export { secretManagerSettingsFromEnv, secretVersionName, type SecretManagerSettings } from "./secret-manager";
 export type { Engine } from "./dialect";
 export type { Logger } from "./clock";
+export {
+  changeLine,
+  diffSnapshots,
+  driftLines,
+  renderDiffMarkdown,
+  readSnapshot,
+  renderDiff,
+  snapshotHash,
+  DIFF_FORMATS,
+  type DiffFormat,
+  type SchemaChange,
+  type SchemaDiff,
+  type SchemaSnapshot,
+  type SchemaDriftReport,
+} from "./snapshot";
+export { schemaChange, type SchemaChangeRequest } from "./scratch/schema-change";
+export type { FolderDiff, ScratchDatabases } from "./snapshot/folder-diff";

@@ -78,7 +78,7 @@ import {
 } from "./snapshot";
 
 /** The engine's own tables: never part of a schema snapshot. */
-const ENGINE_TABLES = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
+export const ENGINE_TABLES = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
 
 export type { AppliedMigration } from "./executors/types";
 export type { StatusReport, UpResult } from "./reports";

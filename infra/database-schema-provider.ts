@@ -41,19 +41,38 @@ const PROJECT_ROOT = path.resolve(__dirname, "..");
 /** The value the engine sends for an input not known yet (during a preview), from the SDK. */
 const UNKNOWN = unknownValue;
 
-/** The resource's inputs. */
+/**
+ * The resource's inputs. What a preview shows is the engine's diff of the stored inputs against
+ * the checked ones, every property printed, changed or not, except those named `__...`. So the
+ * full list of files (and the preview flag) are `__` properties, and the two lists a reviewer
+ * reads exist only in a preview's checked inputs: the stored inputs never hold them, and the next
+ * preview shows them as added, with no pseudo-removal of what the last update applied.
+ */
 interface SchemaInputs {
   databaseUrlSecretVersion?: string;
   caCertSecretVersion?: string;
   databaseUrl?: string;
+  /** A Pulumi secret: not sensitive, but a page of base64 that no preview should print. */
   caCert?: string;
-  migrations: MigrationRef[];
-  /** Set by `check`: the files the next update adds, for the preview to show. */
+  /** Every migration file and checksum of the checkout, in order (hidden from previews). */
+  __migrations?: MigrationRef[];
+  /** The same list, as states written before the list was hidden name it. */
+  migrations?: MigrationRef[];
+  /** True while the program runs for a preview (`pulumi.runtime.isDryRun()`). */
+  __preview?: boolean;
+  /** Set by `read` (refresh): what it found different, for the next preview to show. */
+  __drift?: string[];
+  /** Preview only, set by `check`: the files the update would apply. */
   pendingMigrations?: string[];
+  /** Preview only, set by `check`: what the last refresh found (an update re-applies what it can). */
+  driftFoundByRefresh?: string[];
   migrationsDir: string;
   seed: SeedParams;
   teardown: "retain" | "drop";
 }
+
+/** Inputs that exist only in a preview's checked inputs. */
+const PREVIEW_ONLY = ["pendingMigrations", "driftFoundByRefresh"] as const;
 
 /** Its outputs: the inputs plus what the engine reports. */
 interface SchemaOutputs extends SchemaInputs {
@@ -80,22 +99,26 @@ const COMPARED_INPUTS = [
 /** The provider's methods, as the shim calls them. */
 export const databaseSchemaProviderImplementation = {
   async check(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+    const list = news.__migrations ?? news.migrations;
     const failures = checkInputs(news);
-    if (failures.length > 0 || !Array.isArray(news.migrations)) return { inputs: news, failures };
-    // Named in the inputs so that a preview lists them plainly: the files this update would add
-    // (every file on a first deploy). Ignored by diff; emptied in the outputs once applied.
-    const previous = new Set(
-      migrationKeys(olds.migrations as MigrationRef[] | undefined).map((m) => `${m.file}:${m.checksum}`),
-    );
-    const pendingMigrations = migrationKeys(news.migrations as MigrationRef[])
+    if (failures.length > 0 || !Array.isArray(list)) return { inputs: news, failures };
+    const previous = new Set(migrationListOf(olds).map((m) => `${m.file}:${m.checksum}`));
+    const pending = migrationKeys(list as MigrationRef[])
       .filter((m) => !previous.has(`${m.file}:${m.checksum}`))
       .map((m) => m.file);
     // The same lint as `dbmigrate lint`, on the files this update would apply: an error fails the preview.
-    const lint = await lintPending(String(news.migrationsDir), pendingMigrations).catch((error: unknown) => [
-      errorLine(error),
-    ]);
+    const lint = await lintPending(String(news.migrationsDir), pending).catch((error: unknown) => [errorLine(error)]);
     for (const line of lint) failures.push({ property: "migrations", reason: line });
-    return { inputs: { ...news, pendingMigrations }, failures };
+    const { migrations: _legacy, __drift: _drift, ...rest } = news;
+    for (const key of PREVIEW_ONLY) delete rest[key];
+    const inputs: Record<string, unknown> = { ...rest, __migrations: list };
+    // Shown by a preview only (see SchemaInputs): an update's inputs, stored in the state, never hold them.
+    if (news.__preview !== false) {
+      if (pending.length > 0) inputs.pendingMigrations = pending;
+      const drift = olds.__drift as string[] | undefined;
+      if (drift && drift.length > 0) inputs.driftFoundByRefresh = drift;
+    }
+    return { inputs, failures };
   },
 
   async diff(_id: string, olds: SchemaOutputs, news: SchemaInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -104,8 +127,8 @@ export const databaseSchemaProviderImplementation = {
     );
     // Compared with what the database had at the last create, update or refresh: drift found by a
     // refresh (a migration missing, a changed checksum) makes the next `up` repair it.
-    const applied = olds.appliedMigrations ?? olds.migrations;
-    const migrationsChanged = stable(migrationKeys(applied)) !== stable(migrationKeys(news.migrations));
+    const applied = olds.appliedMigrations ?? migrationListOf(olds);
+    const migrationsChanged = stable(migrationKeys(applied)) !== stable(migrationKeys(migrationListOf(news)));
     const drifted = (olds.drift ?? []).length > 0;
     return { changes: inputsChanged || migrationsChanged || drifted, replaces: [] };
   },
@@ -130,6 +153,8 @@ export const databaseSchemaProviderImplementation = {
       const drift = driftBetween(props.appliedMigrations ?? [], inDatabase);
       if (!found.seed?.customerId) drift.push(`the default customer '${props.seed.customerSlug}' is missing`);
       else if (!found.seed?.siteId) drift.push(`the default site '${props.seed.siteSlug}' is missing`);
+      // Object by object: the live catalog against the snapshot recorded after the last up.
+      drift.push(...engine().driftLines(found.schema.changes));
       for (const line of drift) logger.warn(`drift: ${line}`);
       const outs: SchemaOutputs = {
         ...props,
@@ -141,7 +166,9 @@ export const databaseSchemaProviderImplementation = {
         defaultSiteId: found.seed?.siteId ?? "",
         drift,
       };
-      return { id, props: outs };
+      // Inputs too, so that the next preview can show what this refresh found (check reads them as
+      // its olds). The engine keeps the secret mark of every input named as before.
+      return { id, props: outs, inputs: { ...inputsOf(props), __drift: drift } };
     });
   },
 
@@ -167,7 +194,7 @@ async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOu
   return guarded(async (redactor, logger) => {
     const { migrator, id } = await engineFor(inputs, redactor, logger);
     const onDisk = (await migrator.loadMigrations()).map(({ file, checksum }) => ({ file, checksum }));
-    if (stable(onDisk) !== stable(migrationKeys(inputs.migrations))) {
+    if (stable(onDisk) !== stable(migrationKeys(migrationListOf(inputs)))) {
       throw new DbMigrateError(`the migration files in ${inputs.migrationsDir}/ changed since the program read them`, {
         hint: "Run `pulumi up` again so that the preview and the update see the same files",
       });
@@ -177,9 +204,9 @@ async function apply(inputs: SchemaInputs): Promise<{ id: string; outs: SchemaOu
 }
 
 function outputsOf(inputs: SchemaInputs, result: UpResult<SeedResult, SeedChange>): SchemaOutputs {
+  const { pendingMigrations: _pending, driftFoundByRefresh: _drift, __drift: _found, ...kept } = inputs;
   return {
-    ...inputs,
-    pendingMigrations: [],
+    ...kept,
     appliedMigrations: result.migrations
       .filter((m) => m.state === "applied")
       .map(({ file, checksum }) => ({ file, checksum })),
@@ -260,7 +287,7 @@ function checkInputs(news: Record<string, unknown>): pulumi.dynamic.CheckFailure
     }
   }
   checkSetting("teardown", "teardown", news.teardown);
-  const migrations = news.migrations;
+  const migrations = news.__migrations ?? news.migrations;
   if (
     known(migrations) &&
     (!Array.isArray(migrations) ||
@@ -329,6 +356,19 @@ async function guarded<T>(work: (redactor: Redactor, logger: Logger) => Promise<
     const before = applied.length > 0 ? ` (applied before the failure: ${applied.join(", ")})` : "";
     throw new Error(redactor.redact(errorLine(error) + before));
   }
+}
+
+/** The checkout's migration list of inputs (or outputs), whichever name the state wrote it under. */
+function migrationListOf(props: Record<string, unknown> | SchemaInputs): MigrationRef[] {
+  const p = props as SchemaInputs;
+  return p.__migrations ?? p.migrations ?? [];
+}
+
+/** The inputs among a resource's outputs (which repeat them), the list under its current name. */
+function inputsOf(props: SchemaOutputs): Record<string, unknown> {
+  const inputs: Record<string, unknown> = { __migrations: migrationListOf(props) };
+  for (const key of [...COMPARED_INPUTS, "__preview"] as const) if (props[key] !== undefined) inputs[key] = props[key];
+  return inputs;
 }
 
 function migrationKeys(list: MigrationRef[] | undefined): MigrationRef[] {

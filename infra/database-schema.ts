@@ -94,6 +94,16 @@ export class DatabaseSchema extends pulumi.dynamic.Resource {
   declare readonly drift: pulumi.Output<string[]>;
 
   constructor(name: string, args: DatabaseSchemaArgs, opts: pulumi.CustomResourceOptions = {}) {
+    const { migrations, caCert, ...rest } = args;
+    // What a preview prints is every input not named `__...` (see the provider's SchemaInputs):
+    // the file list is hidden there, the CA certificate is a secret, and `__preview` lets the
+    // provider's check add the preview-only lists (files to apply, drift found by a refresh).
+    const inputs = {
+      ...rest,
+      caCert: caCert === undefined ? undefined : pulumi.secret(caCert),
+      __migrations: migrations,
+      __preview: pulumi.runtime.isDryRun(),
+    };
     const outputs = {
       appliedMigrations: undefined,
       schemaVersion: undefined,
@@ -106,8 +116,8 @@ export class DatabaseSchema extends pulumi.dynamic.Resource {
     super(
       databaseSchemaProvider,
       name,
-      { ...args, ...outputs },
-      { ...opts, additionalSecretOutputs: ["databaseUrl"] },
+      { ...inputs, ...outputs },
+      { ...opts, additionalSecretOutputs: ["databaseUrl", "caCert"] },
       "agoat",
       "DatabaseSchema",
     );

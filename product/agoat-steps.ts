@@ -5,14 +5,12 @@
  * provider); a migration folder without these tables runs without them.
  */
 import * as os from "node:os";
-import {
-  inTransaction,
-  Migrator,
-  withRetry,
-  type MigratorOptions,
-  type ProductSteps,
-  type SqlClient,
-} from "../dbmigrate";
+// The engine's modules themselves, not its index: the index re-exports the linter and the parser,
+// which a command that only reads (status) must not load.
+import { inTransaction, type SqlClient } from "../dbmigrate/db";
+import type { ProductSteps } from "../dbmigrate/product-steps";
+import { withRetry } from "../dbmigrate/retry";
+import { Migrator, type MigratorOptions } from "../dbmigrate/runner";
 import { auditMigration, auditSeed } from "./audit";
 import {
   applySeed,

@@ -3,7 +3,10 @@
  * applied migration, written with its history row (on PostgreSQL in the migration's transaction),
  * and one per change the seed step makes to the default tenant.
  */
-import { quoteIdent, type AfterMigrationStep, type AppliedMigration, type SqlClient } from "../dbmigrate";
+// The engine's modules, not its index (which loads the linter and the parser).
+import type { SqlClient } from "../dbmigrate/db";
+import { quoteIdent } from "../dbmigrate/engine-schema";
+import type { AfterMigrationStep, AppliedMigration } from "../dbmigrate/executors/types";
 import type { SeedAudit } from "./seed";
 
 // Unqualified for the seed (it runs with search_path set to the engine's schema); a migration's

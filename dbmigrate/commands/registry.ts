@@ -72,6 +72,12 @@ export const COMMANDS = {
     summary: "regenerate schema/complete-schema.sql from migrations/ (--check: exit 1 if stale)",
     load: () => load(require("./build-complete")),
   },
+  diff: {
+    args: "",
+    summary:
+      "the schema change from --from (a folder or a git ref) to --to, object by object: both applied to throwaway PostgreSQL databases",
+    load: () => load(require("./diff")),
+  },
   erd: {
     args: "",
     summary: "the schema's entity-relationship diagram (Mermaid) from the live catalog",

@@ -1,6 +1,8 @@
 /** How both executors describe a statement that failed: file, line (of the server's error position), SQLSTATE, what now. */
 import { DbMigrateError, LockError, messageOf, MigrationError, sqlStateOf, StoppedError } from "../errors";
-import { lineOfPosition, type Statement } from "../sql/parse";
+import type { Statement } from "../sql/parse";
+// Not from sql/parse: the executors must not load the parser for a line number.
+import { lineOfPosition } from "../sql/source-text";
 import type { ExecutionMode } from "./execution-mode";
 import type { AppliedMigration, ExecutionContext, RunnableMigration } from "./types";
 

@@ -57,6 +57,7 @@ const READS_MIGRATIONS = [
   "lint",
   "build-complete",
   "resolve",
+  "diff",
 ] as const satisfies CommandName[];
 /** Every command. */
 const EVERY = [
@@ -70,6 +71,7 @@ const EVERY = [
   "build-complete",
   "erd",
   "unlock",
+  "diff",
 ] as const satisfies CommandName[];
 /** Not on the command line: a Pulumi config key only. */
 const PULUMI_ONLY = [] as const;
@@ -322,9 +324,25 @@ export const SETTINGS = {
     schema: choice(LINT_FORMATS, (input) => `'${input}' is not a lint format`),
     default: "text",
     valueName: "FORMAT",
-    help: `the report's format: ${LINT_FORMATS.join(", ")}`,
+    help: `the report's format: ${LINT_FORMATS.join(", ")} (diff: text, markdown, json)`,
     hint: `Use one of: ${LINT_FORMATS.join(", ")}`,
-    commands: ["lint"],
+    commands: ["lint", "diff"],
+  },
+  from: {
+    flag: "from",
+    type: "string",
+    schema: text(),
+    valueName: "REF|DIR",
+    help: "the base: a folder of migrations, or a git ref (branch, tag, commit) whose migrations folder is the base",
+    commands: ["diff"],
+  },
+  to: {
+    flag: "to",
+    type: "string",
+    schema: text(),
+    valueName: "DIR",
+    help: "the head folder of migrations (default: --migrations-dir)",
+    commands: ["diff"],
   },
   cockroachdbVersion: {
     flag: "cockroachdb-version",

@@ -9,6 +9,7 @@ import { loadModule, parseSync, scanSync, type ScanToken } from "libpg-query";
 import { UsageError } from "../errors";
 import { enumValueUsedLater, outsideTransactionReason } from "./outside-transaction";
 import { SourceText, type TextPosition } from "./source-text";
+export { lineOfPosition } from "./source-text";
 import { transactionControlInBody, transactionControlOf } from "./transaction-control";
 
 /** A node of the syntax tree as the parser's JSON gives it: `{ NodeType: { ...fields } }`. */
@@ -194,19 +195,4 @@ function syntaxError(error: unknown, source: SourceText, file: string): SqlSynta
     cause: error,
     hint: "Fix the SQL at that place: PostgreSQL's own parser rejects it",
   });
-}
-
-/**
- * The line of a server error: `position` is the 1-based character position in the statement's
- * text that PostgreSQL reports with an error (the field `position`).
- */
-export function lineOfPosition(statement: Pick<Statement, "sql" | "line">, position: number | undefined): number {
-  if (position === undefined || !Number.isFinite(position) || position <= 1) return statement.line;
-  let line = statement.line;
-  let count = 0;
-  for (const ch of statement.sql) {
-    if (++count >= position) break;
-    if (ch === "\n") line++;
-  }
-  return line;
 }

@@ -90,3 +90,18 @@ export class SourceText {
     return { line, column, index };
   }
 }
+
+/**
+ * The line of a server error: `position` is the 1-based character position in the statement's
+ * text that PostgreSQL reports with an error (the field `position`).
+ */
+export function lineOfPosition(statement: { sql: string; line: number }, position: number | undefined): number {
+  if (position === undefined || !Number.isFinite(position) || position <= 1) return statement.line;
+  let line = statement.line;
+  let count = 0;
+  for (const ch of statement.sql) {
+    if (++count >= position) break;
+    if (ch === "\n") line++;
+  }
+  return line;
+}

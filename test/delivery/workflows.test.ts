@@ -45,36 +45,37 @@ describe("GitHub workflows", () => {
     }
   });
 
-  it("preview: on pull requests, tests with .ci/run, then previews each environment and comments on the PR", () => {
+  it("preview: on pull requests, tests with .ci/run, then previews every stack (JSON) with keyless auth", () => {
     const preview = load("preview.yml");
     assert.deepEqual(preview.on, { pull_request: { branches: ["main"] } });
     assert.match(runs(preview.jobs.test), /^bash \.ci\/run$/m);
-    const job = preview.jobs.preview;
+    const job = preview.jobs.review;
     assert.equal(job.needs, "test");
     assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
-    assert.deepEqual(job.strategy.matrix.stack, ["dev", "staging", "prod"]);
-    const pulumi = steps(job).find((s: Workflow) => String(s.uses).startsWith("pulumi/actions@"));
-    assert.equal(pulumi.with.command, "preview");
-    assert.equal(pulumi.with["stack-name"], "${{ matrix.stack }}");
-    assert.equal(pulumi.with["comment-on-pr"], true);
+    assert.match(runs(job), /for stack in dev staging prod; do/);
+    assert.match(runs(job), /pulumi preview --stack "\$stack" --json --non-interactive > "preview-\$stack\.json"/);
     const auth = steps(job).find((s: Workflow) => String(s.uses).startsWith("google-github-actions/auth@"));
     assert.ok(auth.with.workload_identity_provider && !auth.with.credentials_json, "keyless auth");
   });
 
-  it("preview: lints the migrations a pull request changes and comments the findings beside the preview", () => {
-    const job = load("preview.yml").jobs["lint-migrations"];
-    assert.deepEqual(job.permissions, { contents: "read", "pull-requests": "write" });
+  it("preview: one review comment built by scripts/review-comment.ts, updated in place through its marker", () => {
+    const job = load("preview.yml").jobs.review;
     const checkout = steps(job).find((s: Workflow) => String(s.uses).startsWith("actions/checkout@"));
     assert.equal(checkout.with["fetch-depth"], 0, "the base commit is there to diff against");
     const script = runs(job);
     assert.match(script, /git diff --name-only --diff-filter=AMR "\$BASE_SHA"\.\.\.HEAD -- 'migrations\/\*\.sql'/);
     assert.match(script, /npx dbmigrate lint --format github "\$\{files\[@\]\}"/);
-    assert.match(script, /npx dbmigrate lint --format markdown "\$\{files\[@\]\}" > lint-report\.md/);
-    assert.match(script, /gh pr comment "\$PR" --body-file lint-report\.md/);
-    const comment = steps(job).find((s: Workflow) => s.name === "Put the findings in the pull request");
-    assert.equal(comment.if, "steps.lint.outputs.changed == 'true'");
-    const fail = steps(job).find((s: Workflow) => s.name === "Fail on lint errors");
-    assert.equal(fail.if, "steps.lint.outputs.status != '0'");
+    assert.match(script, /scripts\/review-comment\.ts collect --base "\$BASE_SHA"/);
+    assert.match(script, /scripts\/review-comment\.ts render --input review\.json --output review\.md/);
+    assert.match(script, /marker='<!-- agoat-database:review -->'/);
+    assert.match(script, /gh api --method PATCH "repos\/\$GH_REPO\/issues\/comments\/\$id" -F body=@review\.md/);
+    assert.doesNotMatch(script, /gh pr comment/, "never a new comment per push");
+    assert.ok(
+      !steps(job).some((s: Workflow) => s.with?.["comment-on-pr"]),
+      "the Pulumi action posts no comment of its own",
+    );
+    const fail = steps(job).find((s: Workflow) => s.name === "Fail on lint errors or a failed preview");
+    assert.equal(fail.if, "steps.lint.outputs.status != '0' || steps.previews.outputs.failed != ''");
   });
 
   it("deploy: on push to main, dev then staging then prod, each in its environment", () => {

@@ -52,7 +52,9 @@ async function localInputs(extra: Record<string, string> = {}) {
     "agoat-database:caCert": ca,
     ...extra,
   });
-  return { dsn, inputs: only(resources, SCHEMA).inputs };
+  // As a preview registers them (the program runs under mocks as an update): check adds the preview-only lists.
+  const inputs: Record<string, unknown> = { ...only(resources, SCHEMA).inputs, __preview: true };
+  return { dsn, inputs };
 }
 
 /** Another checkout of the project at another path (what `pulumi` needs of it, Pulumi.yaml included). */
@@ -90,7 +92,7 @@ describe("DatabaseSchema provider (real provider host)", () => {
     const created = await host.create(checked.inputs);
     assert.match(created.id, /^localhost:\d+\/test_\d+_\d+$/);
     const out = created.properties;
-    assert.deepEqual(out.appliedMigrations, inputs.migrations);
+    assert.deepEqual(out.appliedMigrations, inputs.__migrations);
     assert.equal(out.schemaVersion, files.at(-1)!.version);
     assert.equal(out.engine, "postgres");
     assert.match(String(out.serverVersion), /^PostgreSQL/);
@@ -108,7 +110,7 @@ describe("DatabaseSchema provider (real provider host)", () => {
     const { inputs } = await localInputs();
     const created = await host.create((await host.check({}, inputs)).inputs);
     const again = await host.check(created.properties, inputs);
-    assert.deepEqual(again.inputs.pendingMigrations, []);
+    assert.equal(again.inputs.pendingMigrations, undefined, "nothing to apply: no list at all");
     assert.deepEqual(await host.diff(created.id, created.properties, again.inputs), { changes: "none", replaces: [] });
     const seedChanged = { ...inputs, seed: { ...(inputs.seed as object), siteName: "Renamed" } };
     assert.deepEqual(await host.diff(created.id, created.properties, seedChanged), { changes: "some", replaces: [] });
@@ -127,16 +129,22 @@ describe("DatabaseSchema provider (real provider host)", () => {
       "0900_post_tags.sql",
       "CREATE TABLE post_tags (id UUID NOT NULL DEFAULT gen_random_uuid() PRIMARY KEY, tag TEXT NOT NULL);\n",
     );
-    const news = { ...inputs, migrations };
+    const news = { ...inputs, __migrations: migrations };
     const other = await hostIn(checkout);
     const checked = await other.check(inputs, news);
     assert.deepEqual(checked.inputs.pendingMigrations, ["0900_post_tags.sql"], "the preview names the new file");
+    const forUpdate = await other.check(inputs, { ...news, __preview: false });
+    assert.equal(
+      forUpdate.inputs.pendingMigrations,
+      undefined,
+      "an update's inputs (the state's) hold no preview list",
+    );
     assert.deepEqual(await other.diff(created.id, created.properties, checked.inputs), {
       changes: "some",
       replaces: [],
     });
     const updated = await other.update(created.id, created.properties, checked.inputs);
-    assert.deepEqual(updated.pendingMigrations, []);
+    assert.equal(updated.pendingMigrations, undefined);
     assert.deepEqual(
       (updated.appliedMigrations as { file: string }[]).map((m) => m.file),
       [...(await loadMigrations("migrations")).map((m) => m.file), "0900_post_tags.sql"],
@@ -171,7 +179,7 @@ describe("DatabaseSchema provider (real provider host)", () => {
     await pg.query(databaseOf(dsn), `UPDATE schema_migrations SET checksum = repeat('0', 64) WHERE version = 1`);
     await pg.query(databaseOf(dsn), `DELETE FROM schema_migrations WHERE version = 2`);
     const refreshed = await host.read(created.id, created.properties);
-    const checksum = (inputs.migrations as { checksum: string }[])[0].checksum;
+    const checksum = (inputs.__migrations as { checksum: string }[])[0].checksum;
     assert.deepEqual(refreshed.properties.drift, [
       `0001_complete_schema.sql was applied with checksum ${"0".repeat(64)}, the stack recorded ${checksum}`,
       "0002_tenant_row_level_security.sql is recorded in the stack but not applied in the database",
@@ -194,7 +202,7 @@ describe("DatabaseSchema provider (real provider host)", () => {
       "-- 0003: the excerpt moves to metadata.\nALTER TABLE posts DROP COLUMN excerpt;\nLOCK TABLE posts;\n",
     );
     const other = await hostIn(checkout);
-    const checked = await other.check(created.properties, { ...inputs, migrations });
+    const checked = await other.check(created.properties, { ...inputs, __migrations: migrations });
     assert.deepEqual(
       checked.failures.map((f) => [f.property, f.reason.replace(/ Fix: .*/, "")]),
       [

@@ -109,7 +109,7 @@ describe("stack program (mocks)", () => {
       );
       assert.equal(schema.inputs.databaseUrl, undefined);
       assert.deepEqual(
-        schema.inputs.migrations,
+        schema.inputs.__migrations,
         (await loadMigrations("migrations")).map(({ file, checksum }) => ({ file, checksum })),
       );
       assert.equal(schema.inputs.migrationsDir, "migrations");

@@ -35,6 +35,8 @@ const SAMPLES: Partial<Record<SettingName, string>> = {
   migrationsDir: "db/migrations",
   completeSchemaFile: "db/complete.sql",
   output: "docs/schema.md",
+  from: "origin/main",
+  to: "db/migrations",
   format: "markdown",
   cockroachdbVersion: "24.1",
 };
@@ -86,6 +88,10 @@ describe("settings catalog", () => {
         }
       }
     }
+  });
+
+  it("names an unknown command before any option it was given", () => {
+    refused(() => readCommandLine(["frobnicate", "--force"], {}), /^unknown command 'frobnicate'\. Use one of: status/);
   });
 
   it("refuses the flags issue 19 found accepted silently", () => {
