@@ -128,7 +128,7 @@ describe("migration lock", () => {
         "CREATE TABLE unlock_a (id INT8 PRIMARY KEY);\nSELECT pg_sleep(15);\nCREATE TABLE unlock_b (id INT8 PRIMARY KEY);\n",
     });
     const { child, done } = startCli(["up", "--migrations-dir", dir], env);
-    await waitForDbmigrateQuery(pg, db, "SELECT pg_sleep(15)");
+    await waitForDbmigrateQuery(pg, db, "%SELECT pg_sleep(15)%");
     const holderLine = new RegExp(
       `^lock held by \`dbmigrate up\` on host ${os.hostname()}, pid ${child.pid}, since \\S+ \\(lease until \\S+; owner ${os.hostname()}:${child.pid}:[0-9a-f]{8}\\)$`,
       "m",
