@@ -11,27 +11,20 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.join(__dirname, "..");
-const SOURCES = path.join(ROOT, "dbmigrate");
-const ENTRY = path.join(SOURCES, "main.ts");
+const ENTRY = path.join(ROOT, "dbmigrate", "main.ts");
 /** The compiled CLI. */
 const OUTFILE = path.join(ROOT, "dist", "dbmigrate.cjs");
+/** The files the build read (the project's own, and the package files that pick zod's version). */
+const INPUTS = path.join(ROOT, "dist", "dbmigrate.inputs.json");
 
-/** The newest modification time (ms) of the CLI's sources. */
-function newestSource(dir = SOURCES) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-/** Whether dist/dbmigrate.cjs exists and is at least as new as every source. */
+/** Whether dist/dbmigrate.cjs exists and is at least as new as every file it was built from. */
 function isFresh() {
   try {
-    return fs.statSync(OUTFILE).mtimeMs >= newestSource();
+    const built = fs.statSync(OUTFILE).mtimeMs;
+    const inputs = JSON.parse(fs.readFileSync(INPUTS, "utf8"));
+    return inputs.every((file) => fs.statSync(path.join(ROOT, file)).mtimeMs <= built);
   } catch {
+    // No build, no list, or an input gone (renamed, deleted): build again.
     return false;
   }
 }
@@ -48,7 +41,7 @@ function build() {
   const esbuild = require("esbuild");
   const temporary = `${OUTFILE}.${process.pid}.tmp`;
   fs.mkdirSync(path.dirname(OUTFILE), { recursive: true });
-  esbuild.buildSync({
+  const result = esbuild.buildSync({
     entryPoints: [ENTRY],
     outfile: temporary,
     bundle: true,
@@ -60,8 +53,13 @@ function build() {
     mainFields: ["module", "main"],
     conditions: ["import"],
     logLevel: "error",
+    metafile: true,
+    absWorkingDir: ROOT,
   });
+  const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith("node_modules/"));
+  fs.writeFileSync(`${INPUTS}.${process.pid}.tmp`, JSON.stringify([...inputs, "package.json", "package-lock.json"]));
   fs.renameSync(temporary, OUTFILE);
+  fs.renameSync(`${INPUTS}.${process.pid}.tmp`, INPUTS);
 }
 
 module.exports = { OUTFILE, build, isFresh };
