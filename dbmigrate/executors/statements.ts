@@ -13,10 +13,10 @@
 import { inTransaction } from "../db";
 import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { claimDirty, forgetDirty, recordFailure, recordFinished, recordProgress, recordStarted } from "../history";
-import { pad } from "../migrations";
+import { pad, statementHashes } from "../migrations";
 import { withRetry } from "../retry";
 import { restoreSession } from "../session-state";
-import { isSchemaChange, statementOutcome } from "../sqlstate";
+import { isSchemaChange, QUERY_CANCELED, statementOutcome, type StatementOutcome } from "../sqlstate";
 import type { Statement } from "../sql/parse";
 import { appliedRecord, errorLine, fenceBefore, leaseGone, statementError } from "./failure";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration, StartPoint } from "./types";
@@ -43,11 +43,10 @@ async function applyStatements(
   const { client, lock } = context;
   const retry = { clock: context.clock, logger: context.logger, options: context.retry };
   const total = migration.statements.length;
-  const entry = { ...migration, appliedBy: context.appliedBy };
+  const entry = { ...migration, appliedBy: context.appliedBy, statementHashes: statementHashes(migration.statements) };
   const marked = await withRetry(
     `marking ${migration.file} started`,
-    () =>
-      start.dirtyRow ? claimDirty(client, migration.version, total, lock) : recordStarted(client, entry, total, lock),
+    () => (start.dirtyRow ? claimDirty(client, entry, total, lock) : recordStarted(client, entry, total, lock)),
     retry,
   );
   if (!marked) throw leaseGone(migration);
@@ -153,10 +152,15 @@ async function failedAt(
   const statement = migration.statements[index];
   const total = migration.statements.length;
   const k = index + 1;
-  const outcome = statementOutcome(error, {
-    schemaChange: isSchemaChange(statement.sql),
-    resumed: index === start.statement && start.statement > 0,
-  });
+  // The runner cancels a statement on a stop signal only when the server is PostgreSQL, where a
+  // cancelled statement never takes effect: that cancel is a definite failure, resumable.
+  const ourCancel = sqlStateOf(error) === QUERY_CANCELED && context.stopRequested?.() !== undefined;
+  const outcome: StatementOutcome = ourCancel
+    ? { kind: "failed", why: `cancelled on ${context.stopRequested?.()}; it did not take effect` }
+    : statementOutcome(error, {
+        schemaChange: isSchemaChange(statement.sql),
+        resumed: index === start.statement && start.statement > 0,
+      });
   const line = errorLine(error, statement);
   const version = pad(migration.version);
   const leftover = await invalidIndexLeft(context, statement);
