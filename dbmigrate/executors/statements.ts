@@ -163,11 +163,14 @@ async function failedAt(
       });
   const line = errorLine(error, statement);
   const version = pad(migration.version);
+  const leftover = await invalidIndexLeft(context, statement);
   if (outcome.kind !== "ambiguous" && index === 0) {
-    // The very first statement failed outright: nothing of the migration took effect.
+    // The very first statement failed outright: nothing of the migration took effect (but a
+    // failed CREATE INDEX CONCURRENTLY leaves its INVALID index behind).
     await forgetDirty(context.client, context.lock.schema, migration.version).catch(() => undefined);
     const why = outcome.kind === "failed" && outcome.why ? `${outcome.why}; ` : "";
-    return withProgress(statementError(error, migration, statement, `${why}nothing of it was applied`), migration, 0);
+    const applied = leftover ? `nothing of it was recorded, but ${leftover}` : "nothing of it was applied";
+    return withProgress(statementError(error, migration, statement, `${why}${applied}`), migration, 0);
   }
   await recordFailure(context.client, context.lock, migration.version, {
     statement: k,
@@ -186,7 +189,7 @@ async function failedAt(
     const hint = outcome.kind === "failed" && outcome.hint ? ` (${outcome.hint})` : "";
     consequence =
       `${why}statements before it were committed (${eachOnItsOwn(context)}) and the migration is dirty at ` +
-      `statement ${k} of ${total}: fix the cause${hint}, then \`dbmigrate up\` resumes at statement ${k} (no \`resolve\` needed)`;
+      `statement ${k} of ${total}: fix the cause${hint}${leftover ? `; ${leftover}` : ""}, then \`dbmigrate up\` resumes at statement ${k} (no \`resolve\` needed)`;
   }
   return withProgress(statementError(error, migration, statement, consequence), migration, index);
 }
@@ -226,4 +229,24 @@ function roleAfter(statement: Statement, current: Statement | undefined): Statem
 function sessionSql(statement: Statement): string {
   if (statement.kind !== "VariableSetStmt" || !statement.tree.is_local) return statement.sql;
   return statement.sql.replace(/^SET\s+LOCAL\s+/i, "SET ");
+}
+
+/**
+ * A failed `CREATE INDEX CONCURRENTLY` leaves its index behind, marked INVALID (PostgreSQL's
+ * CREATE INDEX page): it enforces nothing, and `IF NOT EXISTS` on the retry would keep it. Says
+ * which, and how to drop it; undefined for any other statement or when none was left.
+ */
+async function invalidIndexLeft(context: ExecutionContext, statement: Statement): Promise<string | undefined> {
+  const name = statement.tree.idxname;
+  if (statement.kind !== "IndexStmt" || !statement.tree.concurrent || typeof name !== "string") return undefined;
+  const { rows } = await context.client
+    .query<{ qualified: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS qualified FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relname = $1 AND NOT i.indisvalid`,
+      [name],
+    )
+    .catch(() => ({ rows: [] as { qualified: string }[] }));
+  if (rows.length === 0) return undefined;
+  return `PostgreSQL left the INVALID index ${rows[0].qualified} behind: drop it (DROP INDEX CONCURRENTLY ${rows[0].qualified}) before running \`dbmigrate up\` again`;
 }
