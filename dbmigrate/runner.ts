@@ -69,13 +69,7 @@ import { upResult, type StatusReport, type UpResult } from "./reports";
 import { Redactor } from "./redact";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
 import { captureSession, type SessionState } from "./session-state";
-import {
-  driftLines,
-  readSnapshot,
-  recordSnapshot,
-  schemaDrift,
-  type SchemaDriftReport,
-} from "./snapshot";
+import { driftLines, readSnapshot, recordSnapshot, schemaDrift, type SchemaDriftReport } from "./snapshot";
 
 export { ENGINE_TABLES } from "./engine-schema";
 
