@@ -16,7 +16,8 @@ let ownerDsn: string;
 let apiDsn: string;
 let role: string;
 
-const HIDDEN = /^row-level security hides the default tenant from role '\w+' \(default_tenant, customers, sites, domains, audit_logs\)/;
+const HIDDEN =
+  /^row-level security hides the default tenant from role '\w+' \(default_tenant, customers, sites, domains, audit_logs\)/;
 
 before(async () => {
   pg = await startPostgres();
@@ -47,10 +48,7 @@ describe("the default tenant under row-level security", () => {
     const migrator = await migratorFor(apiDsn);
     await assert.rejects(migrator.status(), (e: Error) => e instanceof SeedError && HIDDEN.test(e.message));
     await assert.rejects(migrator.up(), (e: Error) => e instanceof SeedError && HIDDEN.test(e.message));
-    await assert.rejects(
-      migrator.up({ dryRun: true }),
-      (e: Error) => e instanceof SeedError && HIDDEN.test(e.message),
-    );
+    await assert.rejects(migrator.up({ dryRun: true }), (e: Error) => e instanceof SeedError && HIDDEN.test(e.message));
     assert.deepEqual(await customers(), before);
   });
 
