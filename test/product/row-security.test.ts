@@ -52,13 +52,18 @@ describe("the default tenant under row-level security", () => {
     assert.deepEqual(await customers(), before);
   });
 
-  it("the CLI prints that one line and exits 1", async () => {
+  it("the CLI prints that one line and exits 1, in --json too", async () => {
     const run = await runCli(["status"], { DATABASE_URL: apiDsn });
     assert.equal(run.code, 1, run.stderr);
     const lines = run.stderr.trim().split("\n");
     assert.equal(lines.length, 1, run.stderr);
     assert.match(lines[0], /row-level security hides the default tenant/);
     assert.match(lines[0], /BYPASSRLS/);
+    const json = await runCli(["status", "--json"], { DATABASE_URL: apiDsn });
+    assert.equal(json.code, 1, json.stderr);
+    const { error } = JSON.parse(json.stdout) as { error: { message: string; kind: string; exitCode: number } };
+    assert.match(error.message, HIDDEN);
+    assert.deepEqual([error.kind, error.exitCode], ["SeedError", 1]);
   });
 
   it("a role exempt from RLS (BYPASSRLS) sees the tenant: present in status, up changes nothing", async () => {
