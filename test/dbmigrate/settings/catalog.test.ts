@@ -98,11 +98,9 @@ describe("settings catalog", () => {
   it("refuses the flags issue 19 found accepted silently", () => {
     refused(() => readCommandLine(["status", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate status`/);
     refused(() => readCommandLine(["up", "--applied"], {}), /^--applied is not an option of `dbmigrate up`/);
-    refused(
-      () => readCommandLine(["apply-complete", "--dry-run"], {}),
-      /^--dry-run is not an option of `dbmigrate apply-complete`/,
-    );
-    refused(() => readCommandLine(["new", "x", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate new`/);
+    // Commands that write offer --dry-run (and write nothing under it); the others refuse it.
+    refused(() => readCommandLine(["lint", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate lint`/);
+    refused(() => readCommandLine(["verify", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate verify`/);
   });
 
   it("falls back to each setting's environment variable for the commands that take it; a flag wins", () => {
