@@ -69,6 +69,7 @@ import { teardown, teardownSummary, type TeardownResult } from "./teardown";
 import { upResult, type StatusReport, type UpResult } from "./reports";
 import { Redactor } from "./redact";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
+import { DEFAULT_DDL_LOCK_TIMEOUT_MS } from "./settings/defaults";
 import { captureSession, type SessionState } from "./session-state";
 import { driftLines, readSnapshot, recordSnapshot, schemaDrift, type SchemaDriftReport } from "./snapshot";
 
@@ -123,7 +124,12 @@ export interface MigratorOptions<S = unknown, R = unknown, C = unknown> {
   historySchema?: string;
   /** Lock lease and waiting. Defaults {@link DEFAULT_LOCK}. */
   lock?: Partial<LockOptions>;
-  /** 40001 retries. Defaults {@link DEFAULT_RETRY}. */
+  /**
+   * The lock_timeout each migration runs under, ms (a file's `-- dbmigrate:lock-timeout` header
+   * overrides it). Default {@link DEFAULT_DDL_LOCK_TIMEOUT_MS}.
+   */
+  ddlLockTimeoutMs?: number;
+  /** 40001 and 55P03 retries. Defaults {@link DEFAULT_RETRY}. */
   retry?: Partial<RetryOptions>;
   /** Apply new files numbered below the latest applied one. Default false. */
   allowOutOfOrder?: boolean;
@@ -577,6 +583,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
       clock: this.clock,
       logger: this.logger,
       retry: this.retryOptions,
+      ddlLockTimeoutMs: this.options.ddlLockTimeoutMs ?? DEFAULT_DDL_LOCK_TIMEOUT_MS,
       afterEach,
       redact: this.redact,
     };

@@ -25,6 +25,7 @@ const SAMPLES: Partial<Record<SettingName, string>> = {
   connectTimeoutMs: "5000",
   statementTimeoutMs: "60000",
   lockTimeoutMs: "1000",
+  ddlLockTimeoutMs: "2000",
   lockLeaseMs: "30000",
   engine: "cockroachdb",
   customerName: "Acme",
