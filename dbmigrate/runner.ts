@@ -16,6 +16,7 @@ import { withClient, type Connect, type SqlClient } from "./db";
 import {
   featureRequirement,
   probeServer,
+  runsMigrationInTransaction,
   sqlServerQueries,
   supportsFeature,
   type Engine,
@@ -362,8 +363,10 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   async teardown(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<TeardownResult> {
     return withClient(this.connect, async (client) => {
       const at = await locateEngineSchema(client, this.options.historySchema);
+      const engine = this.engineOf(await this.server(client));
       const result = await teardown(client, at, ENGINE_TABLES, {
         dryRun: options.dryRun ?? false,
+        inTransaction: runsMigrationInTransaction(engine),
         takeLock: () => this.takeLock(at, "teardown", options.signal),
       });
       this.logger.info(teardownSummary(result));

@@ -42,7 +42,12 @@ export async function teardown(
   client: SqlClient,
   at: EngineSchema,
   engineTables: readonly string[],
-  options: { dryRun: boolean; takeLock: TakeLock },
+  options: {
+    dryRun: boolean;
+    takeLock: TakeLock;
+    /** One transaction (PostgreSQL); statement by statement where DDL in a transaction is not atomic (CockroachDB). */
+    inTransaction: boolean;
+  },
 ): Promise<TeardownResult> {
   if (!at.exists) return plan(at, [], null, options.dryRun);
   if (options.dryRun) return plan(at, engineTables, await present(client, at, engineTables), true);
@@ -52,13 +57,20 @@ export async function teardown(
     // Read under the lock: an `up` that held it before us has finished, and what it made is listed.
     result = plan(at, engineTables, await present(client, at, engineTables), false);
     lock.assertHeld();
-    await client.query("BEGIN");
-    try {
-      for (const statement of dropStatements(at, result)) await client.query(statement);
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
+    const statements = dropStatements(at, result);
+    if (!options.inTransaction) {
+      // CockroachDB: DDL in an explicit transaction is not atomic (dialect.ts, runsMigrationInTransaction); the
+      // lock table goes last, so an interrupted teardown still holds the lock until its lease ends, and runs again.
+      for (const statement of statements) await client.query(statement);
+    } else {
+      await client.query("BEGIN");
+      try {
+        for (const statement of statements) await client.query(statement);
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
     }
   } catch (error) {
     await lock.release().catch(() => undefined);

@@ -63,6 +63,21 @@ describe("teardown", () => {
     assert.deepEqual(engine.rows, [], "no engine table is left either");
   });
 
+  it("on the CockroachDB path (statement by statement, no transaction) leaves nothing either", async () => {
+    const { dsn, dir } = await migratedWith({ "0100_reviews.sql": EXTRA });
+    const result = await (await migratorFor(dsn, { migrationsDir: dir, engine: "cockroachdb" })).teardown();
+    assert.ok(result.tables.includes("reviews"));
+    assert.deepEqual(await objectsLeft(dsn), []);
+  });
+
+  it("stops, dropping nothing, when an object outside the schema depends on one of its objects (no CASCADE)", async () => {
+    const { dsn, dir } = await migratedWith({ "0100_reviews.sql": EXTRA });
+    await withDb(dsn, (c) => c.query(`CREATE SCHEMA reports; CREATE VIEW reports.r AS SELECT id FROM public.reviews`));
+    const before = await catalog(dsn);
+    await assert.rejects((await migratorFor(dsn, { migrationsDir: dir })).teardown(), { code: "2BP01" });
+    assert.equal(await catalog(dsn), before, "one transaction: nothing dropped, the lock released");
+  });
+
   it("says nothing is left to drop in a schema without a history, and drops nothing there", async () => {
     const dsn = await pg.createDatabase();
     await withDb(dsn, (c) => c.query(`CREATE TABLE not_ours (id int)`));
