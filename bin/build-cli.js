@@ -1,36 +1,36 @@
 "use strict";
-// Compiles the dbmigrate CLI (dbmigrate/**/*.ts) into one CommonJS file, dist/dbmigrate.cjs, with
-// esbuild (which tsx ships): run by `npm install` (`prepare`) and, when the sources are newer
-// than the build, by bin/dbmigrate.js itself, so a checkout never needs a manual build step.
+// Compiles the dbmigrate CLI (dbmigrate/main.ts and everything it imports: dbmigrate/, product/,
+// the parts of scripts/ it uses, zod) into one CommonJS file, dist/dbmigrate.cjs, with esbuild
+// (which tsx ships): run by `npm install` (`prepare`) and, when a source is newer than the build,
+// by bin/dbmigrate.js itself, so a checkout never needs a manual build step.
 // Packages stay outside the bundle (resolved from node_modules at run time) except zod, whose
 // ES modules esbuild tree-shakes to the part the settings use (a fifth of it; the whole package
 // costs more to load than the rest of the CLI). Each command's module inside the bundle is
 // evaluated only when that command runs (registry.ts requires it lazily).
+// Freshness is judged on the files esbuild actually bundled (its metafile, kept beside the build),
+// not on a folder: a change under product/ or scripts/ rebuilds too.
 // Plain CommonJS with no dependency but esbuild, so that any Node can run it.
 const fs = require("node:fs");
 const path = require("node:path");
 
 const ROOT = path.join(__dirname, "..");
-const SOURCES = path.join(ROOT, "dbmigrate");
-const ENTRY = path.join(SOURCES, "main.ts");
+const ENTRY = path.join(ROOT, "dbmigrate", "main.ts");
 /** The compiled CLI. */
 const OUTFILE = path.join(ROOT, "dist", "dbmigrate.cjs");
 
-/** The newest modification time (ms) of the CLI's sources. */
-function newestSource(dir = SOURCES) {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestSource(full));
-    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
+/** Where the list of a build's inputs (paths relative to the project) is kept. */
+const inputsFileOf = (outfile) => `${outfile}.inputs.json`;
 
-/** Whether dist/dbmigrate.cjs exists and is at least as new as every source. */
-function isFresh() {
+/**
+ * Whether `outfile` exists, its inputs list is readable, and every input it lists still exists
+ * and is not newer than it. An input removed or edited since the build means a rebuild.
+ */
+function isFresh(outfile = OUTFILE) {
   try {
-    return fs.statSync(OUTFILE).mtimeMs >= newestSource();
+    const built = fs.statSync(outfile).mtimeMs;
+    const inputs = JSON.parse(fs.readFileSync(inputsFileOf(outfile), "utf8"));
+    if (!Array.isArray(inputs) || inputs.length === 0) return false;
+    return inputs.every((input) => fs.statSync(path.resolve(ROOT, input)).mtimeMs <= built);
   } catch {
     return false;
   }
@@ -48,7 +48,8 @@ function build() {
   const esbuild = require("esbuild");
   const temporary = `${OUTFILE}.${process.pid}.tmp`;
   fs.mkdirSync(path.dirname(OUTFILE), { recursive: true });
-  esbuild.buildSync({
+  const result = esbuild.buildSync({
+    absWorkingDir: ROOT,
     entryPoints: [ENTRY],
     outfile: temporary,
     bundle: true,
@@ -60,11 +61,16 @@ function build() {
     mainFields: ["module", "main"],
     conditions: ["import"],
     logLevel: "error",
+    metafile: true,
   });
+  // The inputs first: a build is only ever judged fresh against the list of what it holds.
+  const inputs = `${temporary}.inputs.json`;
+  fs.writeFileSync(inputs, JSON.stringify(Object.keys(result.metafile.inputs).sort()));
+  fs.renameSync(inputs, inputsFileOf(OUTFILE));
   fs.renameSync(temporary, OUTFILE);
 }
 
-module.exports = { OUTFILE, build, isFresh };
+module.exports = { OUTFILE, build, inputsFileOf, isFresh };
 
 if (require.main === module) {
   try {
