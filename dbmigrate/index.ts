@@ -13,12 +13,7 @@ export { NO_TRANSACTION_DIRECTIVE, type ExecutionMode } from "./executors/execut
 export { inTransaction, type Connect } from "./db";
 export { withRetry } from "./retry";
 export type { ServerQueries, SchemaJob } from "./dialect";
-export {
-  createConnect,
-  resolveConnection,
-  type ConnectionSource,
-  type ResolvedConnection,
-} from "./connection";
+export { createConnect, resolveConnection, type ConnectionSource, type ResolvedConnection } from "./connection";
 export { dsnWithDatabase } from "./settings/dsn";
 export { checkValue } from "./settings/command-line";
 export { createDatabaseIfMissing, dropDatabaseIfExists, dsnForDatabase } from "./create-database";

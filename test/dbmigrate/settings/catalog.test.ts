@@ -100,6 +100,23 @@ describe("settings catalog", () => {
     refused(() => readCommandLine(["new", "x", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate new`/);
   });
 
+  it("refuses arguments a command takes none of, in one line that never echoes them (exit 2)", () => {
+    for (const command of ALL.filter((name) => COMMANDS[name].args === "")) {
+      refused(
+        () => readCommandLine([command, "extra"], {}),
+        new RegExp(`^\`dbmigrate ${command}\` takes no arguments`),
+      );
+    }
+    const dsn = "postgresql://app:s3cret@db.example/agoat";
+    assert.throws(
+      () => readCommandLine(["verify", dsn], {}),
+      (error: unknown) =>
+        error instanceof UsageError && /--database-url/.test(error.describe()) && !error.describe().includes("s3cret"),
+    );
+    assert.deepEqual(run(["new", "add", "post", "tags"]).args, ["add", "post", "tags"]);
+    assert.deepEqual(run(["lint", "a.sql", "b.sql"]).args, ["a.sql", "b.sql"]);
+  });
+
   it("falls back to each setting's environment variable for the commands that take it; a flag wins", () => {
     for (const [name, setting] of settingEntries()) {
       if (!setting.env) continue;

@@ -9,7 +9,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { loadMigrationFolder } from "../../../dbmigrate/migrations";
-import { defaultParseCacheDir, PARSE_CACHE_FORMAT, ParseCache, sharedParseCache } from "../../../dbmigrate/sql/parse-cache";
+import {
+  defaultParseCacheDir,
+  PARSE_CACHE_FORMAT,
+  ParseCache,
+  sharedParseCache,
+} from "../../../dbmigrate/sql/parse-cache";
 import { parseSql } from "../../../dbmigrate/sql/parse";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "dbmigrate-parse-cache-test-"));
