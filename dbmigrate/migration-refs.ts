@@ -8,7 +8,14 @@
  * version, an entry it cannot read) goes through the full loader, so the list and every error
  * are always {@link loadMigrations}'s own.
  */
-import { checksumOf, loadMigrations, MIGRATION_FILE_PATTERN, nodeFileReader, type FileReader } from "./migrations";
+import {
+  checksumOf,
+  loadMigrations,
+  MIGRATION_FILE_PATTERN,
+  nodeFileReader,
+  type FileReader,
+  type Migration,
+} from "./migrations";
 import * as path from "node:path";
 
 /** A migration as a host lists it. */
@@ -54,4 +61,23 @@ export async function readMigrationRefs(dir: string, reader: FileReader = nodeFi
   refs.sort((a, b) => a.version - b.version);
   if (refs.some((r, k) => k > 0 && r.version === refs[k - 1].version)) return full();
   return refs.map(({ file, checksum }) => ({ file, checksum }));
+}
+
+/**
+ * A migration known by name and checksum only (no text, no statements, no directives): what the
+ * plan of an up-to-date database needs, where every file is applied and none will run. Never
+ * hand one to an executor.
+ */
+export function unparsedMigration(ref: MigrationRef): Migration {
+  const match = MIGRATION_FILE_PATTERN.exec(ref.file);
+  return {
+    version: Number(match?.[1] ?? Number.NaN),
+    name: match?.[2] ?? ref.file,
+    file: ref.file,
+    checksum: ref.checksum,
+    sql: "",
+    statements: [],
+    requires: [],
+    runsOutsideTransaction: false,
+  };
 }

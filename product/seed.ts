@@ -5,16 +5,12 @@
  * converges it (renames, slugs, hostname), writing one audit row per change, and never creates a
  * second one. Every value is a bound parameter. Runs in its own transaction, never with DDL.
  */
-import {
-  hostnameProblem,
-  nameProblem,
-  SeedError,
-  slugProblem,
-  sqlStateOf,
-  UNDEFINED_TABLE,
-  UsageError,
-  type SqlClient,
-} from "../dbmigrate/inputs";
+// Leaf modules, not dbmigrate/inputs: the CLI's settings catalog (reached through inputs) reads
+// DEFAULT_SEED from here, and a cycle would leave it undefined while this module loads.
+import type { SqlClient } from "../dbmigrate/db";
+import { SeedError, sqlStateOf, UsageError } from "../dbmigrate/errors";
+import { UNDEFINED_TABLE } from "../dbmigrate/sqlstate";
+import { hostnameProblem, nameProblem, slugProblem } from "../dbmigrate/validation";
 
 /** What the default tenant looks like. */
 export interface SeedParams {

@@ -5,12 +5,13 @@
  * session (search_path, timeouts, role) is put back before the history row is written.
  */
 import { inTransaction } from "../db";
-import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
+import { DbMigrateError, LockError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { recordApplied } from "../history";
 import { withRetry } from "../retry";
 import { restoreSession } from "../session-state";
 import type { Statement } from "../sql/parse";
 import { appliedRecord, fenceBefore, leaseGone, statementError } from "./failure";
+import { runAsOneQuery } from "./one-query";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration } from "./types";
 
 /** One transaction per migration. */
@@ -20,18 +21,26 @@ export const transactionExecutor: MigrationExecutor = {
     const { client } = context;
     // The statement that failed; undefined when the failure was not a statement's.
     let failed: Statement | undefined;
+    // The file was sent as one query and the statement that failed cannot be known (connection lost).
+    let unlocated = false;
     try {
       return await withRetry(
         migration.file,
         async () => {
           const started = context.clock.now();
           return inTransaction(client, async () => {
-            for (const [index, statement] of migration.statements.entries()) {
-              fenceBefore(context, migration, index);
-              failed = statement;
-              await client.query(statement.sql);
-            }
             failed = undefined;
+            // One round trip for the whole file; a failure still names its statement and line.
+            await runAsOneQuery(client, migration.statements, {
+              before: (index) => fenceBefore(context, migration, index),
+              failed: (statement) => {
+                failed = statement;
+                unlocated = statement === undefined;
+              },
+            });
+            // The statements went as one query: the lease is checked again before anything is
+            // recorded, as it is before each statement on the paths that send them one by one.
+            fenceBeforeRecording(context, migration);
             await restoreSession(client, context.session);
             const applied = appliedRecord(migration, context.clock.now() - started, 1, context.engine, "transaction");
             const entry = { ...migration, appliedBy: context.appliedBy };
@@ -46,6 +55,14 @@ export const transactionExecutor: MigrationExecutor = {
       if (error instanceof DbMigrateError) {
         error.progress = { applied: [] };
         throw error;
+      }
+      if (unlocated) {
+        throw new MigrationError(`migration ${migration.file} failed: ${messageOf(error)}`, {
+          file: migration.location,
+          sqlState: sqlStateOf(error),
+          cause: error,
+          hint: "Nothing of it was applied (it ran in one transaction, sent as one query: which statement was running is not known)",
+        });
       }
       if (failed === undefined) {
         throw new MigrationError(
@@ -62,3 +79,16 @@ export const transactionExecutor: MigrationExecutor = {
     }
   },
 };
+
+/** The lease check after a file sent as one query: a lost lock stops the run before it records anything. */
+function fenceBeforeRecording(context: ExecutionContext, migration: RunnableMigration): void {
+  try {
+    context.lock.assertHeld();
+  } catch (error) {
+    if (!(error instanceof LockError)) throw error;
+    throw new LockError(`${migration.file}: stopped before recording it: ${error.message}`, {
+      file: migration.location,
+      hint: error.hint,
+    });
+  }
+}

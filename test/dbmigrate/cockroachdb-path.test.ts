@@ -280,11 +280,12 @@ describe("CockroachDB path (forced)", () => {
     const dsn = await pg.createDatabase();
     const clock = fastClock();
     const log: string[] = [];
-    await madeUp(instrument(await connectTo(dsn), log, [failTimes(/^CREATE TABLE t_two/, "40001", 2)]), THREE, {
+    // The file goes to the server as one query on this path: the fault hits the query that carries t_two.
+    await madeUp(instrument(await connectTo(dsn), log, [failTimes(/CREATE TABLE t_two/, "40001", 2)]), THREE, {
       clock,
     }).up();
     assert.equal(clock.sleeps.length, 2);
-    assert.equal(log.filter((q) => q.startsWith("CREATE TABLE t_one")).length, 3, "the transaction ran three times");
+    assert.equal(log.filter((q) => q.includes("CREATE TABLE t_one")).length, 3, "the transaction ran three times");
     assert.equal(log.filter((q) => q === "ROLLBACK").length, 2);
   });
 });
