@@ -24,7 +24,18 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   process.removeAllListeners("warning");
   const verbose = argv.includes("--verbose");
   process.on("warning", (warning) => verbose && process.stderr.write(`warning: ${warning.name}: ${warning.message}\n`));
+  // A full disk or a closed pipe behind stdout: one line (or, for a reader that left, nothing), never a stack.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE")
+      process.stderr.write(`dbmigrate: cannot write the result to stdout: ${describeWriteError(error)}\n`);
+    process.exit(1);
+  });
   return run(argv, { ...processSinks, env: process.env }, redactor);
+}
+
+function describeWriteError(error: NodeJS.ErrnoException): string {
+  if (error.code === "ENOSPC") return "no space left on the device (ENOSPC). Free space or send the output elsewhere";
+  return `${error.message}. Check where stdout goes`;
 }
 
 async function run(argv: string[], io: CliIo, redactor: Redactor): Promise<number> {

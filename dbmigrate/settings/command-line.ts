@@ -80,6 +80,11 @@ export function checkValue(name: SettingName, value: unknown, label: string): un
 }
 
 function parseFlags(argv: string[]) {
+  // The command first: `unlock --force` on a dbmigrate without unlock is an unknown command, not
+  // an unknown option.
+  const loose = parseArgs({ args: argv, options: flagOptions(), allowPositionals: true, strict: false });
+  const first = loose.positionals[0];
+  if (first !== undefined && first !== "help") commandNamed(first);
   try {
     return parseArgs({ args: argv, options: flagOptions(), allowPositionals: true, strict: true, tokens: true });
   } catch (error) {

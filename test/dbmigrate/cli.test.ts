@@ -1,7 +1,8 @@
 /** The `dbmigrate` executable: commands, JSON, exit codes, one-line errors, and no password anywhere. */
 import assert from "node:assert/strict";
 import { loadMigrations } from "../../dbmigrate/migrations";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -452,6 +453,20 @@ describe("dbmigrate CLI", () => {
     const none = await runCli([]);
     assert.equal(none.code, 2);
     assert.match(none.stdout, /^Usage: dbmigrate/);
+  });
+
+  it("a full disk behind stdout is one line on stderr and exit 1, not a stack trace", () => {
+    const full = openSync("/dev/full", "w");
+    const run = spawnSync(process.execPath, ["bin/dbmigrate.js", "lint", "--format", "json"], {
+      stdio: ["ignore", full, "pipe"],
+      encoding: "utf8",
+    });
+    closeSync(full);
+    assert.equal(run.status, 1);
+    assert.equal(
+      run.stderr,
+      "dbmigrate: cannot write the result to stdout: no space left on the device (ENOSPC). Free space or send the output elsewhere\n",
+    );
   });
 
   it("never prints the database password in any output of this file's runs", () => {

@@ -90,6 +90,10 @@ describe("settings catalog", () => {
     }
   });
 
+  it("names an unknown command before any option it was given", () => {
+    refused(() => readCommandLine(["frobnicate", "--force"], {}), /^unknown command 'frobnicate'\. Use one of: status/);
+  });
+
   it("refuses the flags issue 19 found accepted silently", () => {
     refused(() => readCommandLine(["status", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate status`/);
     refused(() => readCommandLine(["up", "--applied"], {}), /^--applied is not an option of `dbmigrate up`/);
