@@ -45,7 +45,7 @@ export async function cliStartup({ pg, runs, report, note }: BenchContext): Prom
   >;
   // One warm-up of each (file cache, tsx's compile cache), then the runs in turn.
   for (const args of Object.values(steps)) processMs(args, env);
-  for (let k = 0; k < Math.max(runs, 5); k++) {
+  for (let k = 0; k < runs; k++) {
     for (const [name, args] of Object.entries(steps)) samples[name as keyof typeof steps].push(processMs(args, env));
   }
   const medians = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));

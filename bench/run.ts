@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { startPostgres } from "../test/support/postgres";
 import type { Bench } from "./bench";
 import { catalogQueries } from "./catalog";
+import { cockroachdbGrammar } from "./cockroachdb-grammar";
 import { cliStartup } from "./cli-startup";
 import { freshApply, noopUp } from "./migrations";
 import { parseGrowth } from "./parse-growth";
@@ -34,6 +35,11 @@ const BENCHES: Bench[] = [
   },
   { section: "catalog", about: "docs/queries.md queries with and without their index", run: catalogQueries },
   { section: "parser", about: "parse and cached parse of 100 / 1,000 / 10,000 statements", run: parseGrowth },
+  {
+    section: "lint",
+    about: "lint with CockroachDB's grammar vs PostgreSQL's only; helper growth",
+    run: cockroachdbGrammar,
+  },
 ];
 
 const argv = process.argv.slice(2);

@@ -232,18 +232,37 @@ function summaryLine(summary: pulumi.automation.UpdateSummary): string {
   );
 }
 
-/** `.local/env`: what `npx dbmigrate` needs to reach the local database after `source .local/env`. */
+/**
+ * `.local/env`: after `source .local/env`, `npx dbmigrate ...` reaches the local database and plain
+ * `pulumi preview|up|refresh|destroy` work on the local stack from the project folder: the
+ * project's Node 22 and the pinned CLI first on PATH, the local backend and passphrase, and a
+ * shell function that adds `--config-file` (the stack's config with the DSN lives in .local/, not
+ * in the committed Pulumi.local.yaml) to the commands that read the stack's config.
+ */
 async function writeEnvFile(dsn: string, caCertFile: string): Promise<void> {
   const quote = (value: string) => `'${value.replace(/'/g, "'\\''")}'`;
-  const text =
-    "# Written by `npm run local`: `source .local/env`, then `npx dbmigrate status`.\n" +
-    `export DATABASE_URL=${quote(dsn)}\n` +
-    `export DATABASE_CA_CERT=${quote(path.resolve(caCertFile))}\n` +
+  const backend = backendEnv();
+  const text = [
+    "# Written by `npm run local`: `source .local/env`, then `npx dbmigrate status` or `pulumi preview`.",
+    `export DATABASE_URL=${quote(dsn)}`,
+    `export DATABASE_CA_CERT=${quote(path.resolve(caCertFile))}`,
     // The project's Node 22 and the pinned Pulumi CLI this run used, first on PATH.
     `export PATH=${[path.dirname(process.execPath), pulumiBinDir()]
       .filter((dir): dir is string => dir !== undefined)
       .map(quote)
-      .join(":")}:"$PATH"\n`;
+      .join(":")}:"$PATH"`,
+    `export PULUMI_BACKEND_URL=${quote(backend.PULUMI_BACKEND_URL)}`,
+    `export PULUMI_CONFIG_PASSPHRASE=${quote(backend.PULUMI_CONFIG_PASSPHRASE)}`,
+    "export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true",
+    `export AGOAT_LOCAL_STACK_CONFIG=${quote(paths.stackConfig)}`,
+    "pulumi() {",
+    '  case "${1:-}" in',
+    '    preview|up|update|refresh|destroy|config) command pulumi "$@" --config-file "$AGOAT_LOCAL_STACK_CONFIG" ;;',
+    '    *) command pulumi "$@" ;;',
+    "  esac",
+    "}",
+    "",
+  ].join("\n");
   await fs.writeFile(paths.envFile, text, { mode: 0o600 });
 }
 

@@ -39,6 +39,15 @@ export interface LintOptions {
 
 /** Lints `targets` in order (each sees the schema the ones before it leave). */
 export async function lintSources(targets: LintSource[], options: LintOptions = {}): Promise<LintReport> {
+  // CockroachDB's grammar: one helper process per grammar for all the files, started first so it
+  // runs while PostgreSQL's parser reads the context and the files (awaited where a file needs it).
+  const crdbRun = checkCockroachdbGrammar(
+    targets.map((t) => ({ file: t.file, text: normaliseSql(t.text) })),
+    options.cockroachdb,
+  );
+  // Settled now, awaited later: a rejection (helper missing under `require`) is not unhandled meanwhile.
+  crdbRun.catch(() => undefined);
+  const crdbFindingsOf = async (file: string) => (await crdbRun).findings.get(file) ?? [];
   const schema = new SchemaModel();
   for (const source of options.context ?? []) {
     try {
@@ -57,19 +66,12 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
       `squawk is not installed for ${process.platform}-${process.arch}: PostgreSQL locking rules were not checked (add @squawk-cli/${process.platform}-${process.arch} to optionalDependencies, then npm ci)`,
     );
   }
-  // CockroachDB's grammar: one helper process per grammar for all the files.
-  const crdb = await checkCockroachdbGrammar(
-    targets.map((t) => ({ file: t.file, text: normaliseSql(t.text) })),
-    options.cockroachdb,
-  );
-  notes.push(...crdb.notes);
   for (const target of targets) {
     schema.beginFile();
     const text = normaliseSql(target.text);
-    const crdbFindings = crdb.findings.get(target.file) ?? [];
     // A CockroachDB-only file (-- dbmigrate:requires cockroachdb): CockroachDB's grammar alone.
     if (isCockroachdbOnly(text)) {
-      findings.push(...grammarFindingsBesides(crdbFindings));
+      findings.push(...grammarFindingsBesides(await crdbFindingsOf(target.file)));
       continue;
     }
     const context = {
@@ -81,7 +83,11 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
     } catch (error) {
       if (!(error instanceof SqlSyntaxError)) throw error;
       findings.push(
-        ...grammarFindingsBesides(crdbFindings, { text, line: error.line ?? 1, column: error.column ?? 1 }),
+        ...grammarFindingsBesides(await crdbFindingsOf(target.file), {
+          text,
+          line: error.line ?? 1,
+          column: error.column ?? 1,
+        }),
       );
       findings.push({
         rule: META_RULES.syntaxError.id,
@@ -123,11 +129,12 @@ export async function lintSources(targets: LintSource[], options: LintOptions = 
         });
       }
     }
-    for (const [statement, found] of grammarFindingsByStatement(parsed.statements, crdbFindings)) {
+    for (const [statement, found] of grammarFindingsByStatement(parsed.statements, await crdbFindingsOf(target.file))) {
       perStatement.get(statement)?.push(...found);
     }
     for (const [statement, found] of perStatement) findings.push(...applyWaivers(statement, found, target.file));
   }
+  notes.push(...(await crdbRun).notes);
   findings.sort(
     (a, b) => fileOrder(targets, a.file) - fileOrder(targets, b.file) || a.line - b.line || a.column - b.column,
   );

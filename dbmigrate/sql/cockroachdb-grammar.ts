@@ -185,11 +185,13 @@ export function grammarFindingsByStatement(
   found: readonly GrammarFinding[],
 ): Map<Statement, Finding[]> {
   const byStatement = new Map<Statement, Finding[]>();
-  for (const finding of found) {
-    const statement = statements.find(
-      (s) => s.offset <= finding.statementStart && finding.statementStart < s.offset + s.sql.length,
-    );
-    if (!statement) continue;
+  // Both in file order: one pass over each.
+  const sorted = [...found].sort((a, b) => a.statementStart - b.statementStart);
+  let k = 0;
+  for (const finding of sorted) {
+    while (k < statements.length && statements[k].offset + statements[k].sql.length <= finding.statementStart) k++;
+    const statement = statements[k];
+    if (!statement || finding.statementStart < statement.offset) continue;
     if (finding.rule === "crdb-version" && coveredByVersionRule(statement)) continue;
     const { statementStart: _start, statementEnd: _end, ...plain } = finding;
     byStatement.set(statement, [...(byStatement.get(statement) ?? []), plain]);

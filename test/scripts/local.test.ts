@@ -60,6 +60,16 @@ describe("npm run local", () => {
     assert.match(status.stdout, /0001_complete_schema\.sql\s+applied/);
     assert.doesNotMatch(`${status.stdout}${status.stderr}`, new RegExp(password));
 
+    // ... and so do plain `pulumi preview` and `pulumi refresh` on the local stack, from the project folder.
+    for (const command of ["pulumi preview --expect-no-changes", "pulumi refresh --yes --skip-preview"]) {
+      const run = spawnSync("bash", ["-c", `source "${path.join(dir, "env")}" && ${command} --non-interactive`], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      });
+      assert.equal(run.status, 0, `${command}:\n${run.stdout}${run.stderr}`);
+      assert.doesNotMatch(`${run.stdout}${run.stderr}`, new RegExp(password));
+    }
+
     const again = npmRun("local", env);
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /PostgreSQL is already running/);

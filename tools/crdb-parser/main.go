@@ -19,6 +19,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -287,36 +288,50 @@ func stripSource(detail string) string {
 	return detail
 }
 
-// positions converts byte offsets into UTF-16 offsets and 1-based lines and columns.
+// positions converts byte offsets into UTF-16 offsets and 1-based lines and columns. Statements
+// come in file order, so a cursor makes a whole file's conversions linear.
 type positions struct {
-	sql string
+	sql        string
+	lineStarts []int
+	// cursor: the UTF-16 offset of byte cursorByte.
+	cursorByte, cursorUnits int
 }
 
-func newPositions(sql string) *positions { return &positions{sql: sql} }
+func newPositions(sql string) *positions {
+	p := &positions{sql: sql, lineStarts: []int{0}}
+	for i := 0; i < len(sql); i++ {
+		if sql[i] == '\n' {
+			p.lineStarts = append(p.lineStarts, i+1)
+		}
+	}
+	return p
+}
 
 func (p *positions) utf16(byteOffset int) int {
 	if byteOffset > len(p.sql) {
 		byteOffset = len(p.sql)
 	}
-	n := 0
-	for _, r := range p.sql[:byteOffset] {
+	if byteOffset < p.cursorByte {
+		p.cursorByte, p.cursorUnits = 0, 0
+	}
+	for _, r := range p.sql[p.cursorByte:byteOffset] {
 		if r >= 0x10000 {
-			n += 2
+			p.cursorUnits += 2
 		} else {
-			n++
+			p.cursorUnits++
 		}
 	}
-	return n
+	p.cursorByte = byteOffset
+	return p.cursorUnits
 }
 
 func (p *positions) lineColumn(byteOffset int) (line, column int) {
 	if byteOffset > len(p.sql) {
 		byteOffset = len(p.sql)
 	}
-	prefix := p.sql[:byteOffset]
-	line = strings.Count(prefix, "\n") + 1
-	column = utf8.RuneCountInString(prefix[strings.LastIndexByte(prefix, '\n')+1:]) + 1
-	return line, column
+	// The last line start at or before byteOffset.
+	line = sort.SearchInts(p.lineStarts, byteOffset+1)
+	return line, utf8.RuneCountInString(p.sql[p.lineStarts[line-1]:byteOffset]) + 1
 }
 
 // token is the scanner's view of a token (scanner.ScanSymType).
