@@ -3,6 +3,7 @@ import type { CommandContext } from "./context";
 import { migratorFor } from "./migrator";
 import { printUpResult } from "./up-result";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   printUpResult(ctx, await (await migratorFor(ctx)).applyComplete());
   return 0;

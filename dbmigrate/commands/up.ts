@@ -4,6 +4,7 @@ import { draftsOf } from "./drafts";
 import { migratorFor } from "./migrator";
 import { printUpResult } from "./up-result";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const engine = await migratorFor(ctx);
   await draftsOf(ctx);

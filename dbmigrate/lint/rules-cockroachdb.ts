@@ -89,6 +89,7 @@ function versionedRule(f: VersionedFeature): Rule {
   };
 }
 
+/** The hand-written CockroachDB rules: extensions, sequence hotspots, backfills and the versioned features above. */
 export const COCKROACHDB_RULES: Rule[] = [
   {
     // CockroachDB's grammar accepts CREATE EXTENSION, but CockroachDB installs no PostgreSQL
