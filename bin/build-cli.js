@@ -1,14 +1,11 @@
 "use strict";
-// Compiles the dbmigrate CLI (dbmigrate/main.ts and everything it imports: dbmigrate/, product/,
-// the parts of scripts/ it uses, zod) into one CommonJS file, dist/dbmigrate.cjs, with esbuild
-// (which tsx ships): run by `npm install` (`prepare`) and, when a source is newer than the build,
-// by bin/dbmigrate.js itself, so a checkout never needs a manual build step.
+// Compiles the dbmigrate CLI (dbmigrate/**/*.ts) into one CommonJS file, dist/dbmigrate.cjs, with
+// esbuild (which tsx ships): run by `npm install` (`prepare`) and, when the sources are newer
+// than the build, by bin/dbmigrate.js itself, so a checkout never needs a manual build step.
 // Packages stay outside the bundle (resolved from node_modules at run time) except zod, whose
 // ES modules esbuild tree-shakes to the part the settings use (a fifth of it; the whole package
 // costs more to load than the rest of the CLI). Each command's module inside the bundle is
 // evaluated only when that command runs (registry.ts requires it lazily).
-// Freshness is judged on the files esbuild actually bundled (its metafile, kept beside the build),
-// not on a folder: a change under product/ or scripts/ rebuilds too.
 // Plain CommonJS with no dependency but esbuild, so that any Node can run it.
 const fs = require("node:fs");
 const path = require("node:path");
@@ -17,21 +14,17 @@ const ROOT = path.join(__dirname, "..");
 const ENTRY = path.join(ROOT, "dbmigrate", "main.ts");
 /** The compiled CLI. */
 const OUTFILE = path.join(ROOT, "dist", "dbmigrate.cjs");
+/** The files the build read (the project's own, and the package files that pick zod's version). */
+const INPUTS = path.join(ROOT, "dist", "dbmigrate.inputs.json");
 
-/** Where the list of a build's inputs (paths relative to the project) is kept. */
-const inputsFileOf = (outfile) => `${outfile}.inputs.json`;
-
-/**
- * Whether `outfile` exists, its inputs list is readable, and every input it lists still exists
- * and is not newer than it. An input removed or edited since the build means a rebuild.
- */
-function isFresh(outfile = OUTFILE) {
+/** Whether dist/dbmigrate.cjs exists and is at least as new as every file it was built from. */
+function isFresh() {
   try {
-    const built = fs.statSync(outfile).mtimeMs;
-    const inputs = JSON.parse(fs.readFileSync(inputsFileOf(outfile), "utf8"));
-    if (!Array.isArray(inputs) || inputs.length === 0) return false;
-    return inputs.every((input) => fs.statSync(path.resolve(ROOT, input)).mtimeMs <= built);
+    const built = fs.statSync(OUTFILE).mtimeMs;
+    const inputs = JSON.parse(fs.readFileSync(INPUTS, "utf8"));
+    return inputs.every((file) => fs.statSync(path.join(ROOT, file)).mtimeMs <= built);
   } catch {
+    // No build, no list, or an input gone (renamed, deleted): build again.
     return false;
   }
 }
@@ -49,7 +42,6 @@ function build() {
   const temporary = `${OUTFILE}.${process.pid}.tmp`;
   fs.mkdirSync(path.dirname(OUTFILE), { recursive: true });
   const result = esbuild.buildSync({
-    absWorkingDir: ROOT,
     entryPoints: [ENTRY],
     outfile: temporary,
     bundle: true,
@@ -62,15 +54,15 @@ function build() {
     conditions: ["import"],
     logLevel: "error",
     metafile: true,
+    absWorkingDir: ROOT,
   });
-  // The inputs first: a build is only ever judged fresh against the list of what it holds.
-  const inputs = `${temporary}.inputs.json`;
-  fs.writeFileSync(inputs, JSON.stringify(Object.keys(result.metafile.inputs).sort()));
-  fs.renameSync(inputs, inputsFileOf(OUTFILE));
+  const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith("node_modules/"));
+  fs.writeFileSync(`${INPUTS}.${process.pid}.tmp`, JSON.stringify([...inputs, "package.json", "package-lock.json"]));
   fs.renameSync(temporary, OUTFILE);
+  fs.renameSync(`${INPUTS}.${process.pid}.tmp`, INPUTS);
 }
 
-module.exports = { OUTFILE, build, inputsFileOf, isFresh };
+module.exports = { OUTFILE, build, isFresh };
 
 if (require.main === module) {
   try {

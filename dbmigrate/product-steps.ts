@@ -29,6 +29,11 @@ export interface ProductSteps<Status = unknown, Result = unknown, Change = unkno
   readonly name: string;
   /** Tables the steps need; the steps run only when the migrations create every one of them. */
   readonly tables: readonly string[];
+  /**
+   * Columns the steps read or write, per table: where those tables exist in the engine's schema
+   * without them (another project's `customers`), the steps are skipped, said once.
+   */
+  readonly columns?: Readonly<Record<string, readonly string[]>>;
   /** Written with each migration's history row (same transaction where the engine has one). */
   readonly afterMigration?: AfterMigrationStep;
   /** What the steps see now (read-only; the tables may not exist yet). */
@@ -52,6 +57,31 @@ export function skipReason(
   const missing = steps.tables.filter((t) => !created.has(t));
   if (missing.length === 0) return undefined;
   return `${steps.name}: skipped, the migrations create no table ${missing.join(", ")}`;
+}
+
+/**
+ * Whether the engine's schema holds the steps' tables with their columns, read from the catalog:
+ * `absent` tables are not there (yet: a fresh database before its migrations), `wrong` ones lack
+ * columns the steps need. One query.
+ */
+export async function stepsShape(
+  client: SqlClient,
+  at: EngineSchema,
+  steps: Pick<ProductSteps, "tables" | "columns">,
+): Promise<{ absent: string[]; wrong: string[] }> {
+  const { rows } = await client.query<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_catalog = current_database() AND table_schema = $1 AND table_name = ANY($2)`,
+    [at.name, [...steps.tables]],
+  );
+  const have = new Map<string, Set<string>>();
+  for (const r of rows) have.set(r.table_name, (have.get(r.table_name) ?? new Set()).add(r.column_name));
+  const absent = steps.tables.filter((t) => !have.has(t));
+  const wrong = steps.tables.flatMap((t) => {
+    const missing = (steps.columns?.[t] ?? []).filter((c) => have.has(t) && !have.get(t)!.has(c));
+    return missing.length === 0 ? [] : [`${at.name}.${t} has no column ${missing.join(", ")}`];
+  });
+  return { absent, wrong };
 }
 
 /** The (unqualified) names of the tables the files' `CREATE TABLE` statements make. */

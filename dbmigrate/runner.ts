@@ -44,7 +44,7 @@ import {
   type Migration,
 } from "./migrations";
 import { planMigrations, type Plan, type PlanEntry } from "./plan";
-import { inEngineSchema, skipReason, type ProductSteps } from "./product-steps";
+import { inEngineSchema, skipReason, stepsShape, type ProductSteps } from "./product-steps";
 import { upResult, type StatusReport, type UpResult } from "./reports";
 import { Redactor } from "./redact";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
@@ -156,7 +156,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     const files = await this.loadMigrations();
     const steps = this.stepsFor(files);
     return withClient(this.connect, async (client) => {
-      const { server, at, history, product } = await this.inspectOn(client, steps);
+      const { server, at, history, product, shapeSkip } = await this.inspectOn(client, steps);
       const lock = await readLockHolder(client, at);
       const schema = await schemaDrift(client, { engineTables: ENGINE_TABLES, snapshotTable: at.snapshots });
       const plan = this.plan(files, history, server);
@@ -171,7 +171,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
         problems: plan.problems,
         seed: product,
         seedChanges: steps && product !== null ? steps.changes(product) : [],
-        skipped: this.skipped(files),
+        skipped: [...this.skipped(files), ...shapeSkip],
         lock,
         schema,
       };
@@ -297,12 +297,13 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   /** The one path of every migrating command: plan, check, lock, re-plan under the lock, execute, product steps. */
   private async migrate(target: Target): Promise<UpResult<R, C>> {
     const files = await this.loadMigrations();
-    const steps = this.stepsFor(target.kind === "complete" ? target.sections : files);
+    const fromFiles = this.stepsFor(target.kind === "complete" ? target.sections : files);
     return withClient(this.connect, async (client) => {
       // Before any migration: what each one starts from, and what is put back after it.
       const session = await captureSession(client);
-      const { server, at, history, product } = await this.inspectOn(client, steps);
-      const skipped = this.skipped(target.kind === "complete" ? target.sections : files);
+      const { server, at, history, product, shapeSkip } = await this.inspectOn(client, fromFiles);
+      const steps = shapeSkip.length > 0 ? undefined : fromFiles;
+      const skipped = [...this.skipped(target.kind === "complete" ? target.sections : files), ...shapeSkip];
       const plan = this.targetPlan(target, files, history, server);
       // A dirty migration is judged under the lock: its runner may still be at work.
       this.refuse(plan.entries.filter((e) => e.problem && e.state !== "dirty"));
@@ -331,11 +332,15 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
           locked.entries.filter((e) => e.problem),
           await this.jobsNote(client, server, locked),
         );
-        const afterEach = steps?.afterMigration ? [steps.afterMigration] : [];
+        const afterEach = steps?.afterMigration ? [this.whereStepsFit(steps, steps.afterMigration)] : [];
         const context = this.context(client, server, lock, session, afterEach);
         const applied = await this.applyAll(locked, target.kind === "complete", context);
         let seeded: { result: R; changes: C[] } | null = null;
-        if (steps) {
+        const unfit = steps ? await this.unfit(client, created, steps) : undefined;
+        if (unfit !== undefined) {
+          this.logger.info(unfit);
+          skipped.push(unfit);
+        } else if (steps) {
           try {
             seeded = await inEngineSchema(client, created, () => steps.run(client, this.stepDeps()));
           } catch (error) {
@@ -365,12 +370,38 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   }
 
   /** The server, the history and the product's status, read on `client`. */
-  private async inspectOn(client: SqlClient, steps: ProductSteps<S, R, C> | undefined): Promise<Inspection<S>> {
+  private async inspectOn(
+    client: SqlClient,
+    steps: ProductSteps<S, R, C> | undefined,
+  ): Promise<Inspection<S> & { shapeSkip: string[] }> {
     const server = await this.server(client);
     const at = await locateEngineSchema(client, this.options.historySchema);
     const history = await readHistory(client, at);
-    const product = steps ? await inEngineSchema(client, at, () => steps.inspect(client)) : null;
-    return { server, at, history, product };
+    // Tables of those names in the engine's schema that are not the product's: its steps would fail there.
+    const wrong = steps ? (await stepsShape(client, at, steps)).wrong : [];
+    const shapeSkip = wrong.length > 0 && steps ? [`${steps.name}: skipped, ${wrong.join("; ")}`] : [];
+    if (shapeSkip.length > 0 && !this.skipSaid) this.logger.info(shapeSkip[0]);
+    if (shapeSkip.length > 0) this.skipSaid = true;
+    const product =
+      steps && shapeSkip.length === 0 ? await inEngineSchema(client, at, () => steps.inspect(client)) : null;
+    return { server, at, history, product, shapeSkip };
+  }
+
+  /** Why the steps cannot run after the migrations (their tables are not in the engine's schema as they need them), or undefined. */
+  private async unfit(client: SqlClient, at: EngineSchema, steps: ProductSteps<S, R, C>): Promise<string | undefined> {
+    const { absent, wrong } = await stepsShape(client, at, steps);
+    if (absent.length === 0 && wrong.length === 0) return undefined;
+    const why = [...(absent.length > 0 ? [`schema ${at.name} has no table ${absent.join(", ")}`] : []), ...wrong];
+    return `${steps.name}: skipped, ${why.join("; ")}`;
+  }
+
+  /** `step`, run only once the engine's schema holds the steps' tables as they need them (checked until it does). */
+  private whereStepsFit(steps: ProductSteps<S, R, C>, step: AfterMigrationStep): AfterMigrationStep {
+    let fits = false;
+    return async (client, applied, at) => {
+      fits ||= (await this.unfit(client, at, steps)) === undefined;
+      if (fits) await step(client, applied, at);
+    };
   }
 
   /** The product's steps when `files` create their tables; undefined (and said once) otherwise. */

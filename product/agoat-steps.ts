@@ -23,7 +23,7 @@ import {
   type SeedParams,
   type SeedResult,
 } from "./seed";
-import { PRODUCT_TABLES } from "./tables";
+import { PRODUCT_COLUMNS, PRODUCT_TABLES } from "./tables";
 
 /** The default tenant as `status` and `--dry-run` see it, and what the seed step would change. */
 export interface SeedStatus {
@@ -47,6 +47,7 @@ export function agoatSteps(seed: Partial<SeedParams>, appliedBy: string): AgoatS
   return {
     name: "AGoat (default tenant seed, audit rows)",
     tables: PRODUCT_TABLES,
+    columns: PRODUCT_COLUMNS,
     afterMigration: auditMigration(appliedBy),
     async inspect(client: SqlClient): Promise<SeedStatus> {
       const tenant = await readDefaultTenant(client);

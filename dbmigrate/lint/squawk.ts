@@ -31,7 +31,8 @@ export const SQUAWK_EXCLUDED_RULES: Record<string, string> = {
   "adding-not-nullable-field": "dbmigrate's set-not-null covers it",
   "transaction-nesting": "dbmigrate's transaction-control covers it, and the engine refuses such a file before it runs",
   "ban-uncommitted-transaction": "as transaction-nesting",
-  "prefer-identity": "identity columns are sequences, which crdb-sequence forbids (UUID keys instead)",
+  "prefer-identity":
+    "identity columns are sequences, which crdb-sequence flags as a CockroachDB hotspot (UUID keys instead)",
   "adding-serial-primary-key-field": "crdb-sequence covers SERIAL",
 };
 

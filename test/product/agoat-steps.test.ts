@@ -6,7 +6,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { runCli } from "../support/cli";
-import { withDb } from "../support/engine";
+import { agoatSteps } from "../../product";
+import { connectTo, recordingLogger, withDb } from "../support/engine";
+import { madeUp } from "../support/made-up";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 import { migrationsDir } from "../support/temp";
 
@@ -51,5 +53,31 @@ describe("AGoat steps on someone else's schema", () => {
     const again = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /nothing to apply: every migration is applied/);
+  });
+
+  it("another project's customers/sites/domains/audit_logs (same names, other columns): the steps are skipped, said once, and every up succeeds", async () => {
+    const dsn = await pg.createDatabase();
+    const files: Record<string, string> = {
+      "0001_shop.sql":
+        "CREATE TABLE customers (id BIGSERIAL PRIMARY KEY, email TEXT NOT NULL);\nCREATE TABLE audit_logs (id BIGSERIAL PRIMARY KEY, what TEXT);\n",
+      "0002_more.sql":
+        "CREATE TABLE sites (id BIGSERIAL PRIMARY KEY, url TEXT);\nCREATE TABLE domains (id BIGSERIAL PRIMARY KEY, host TEXT);\n",
+    };
+    const logger = recordingLogger();
+    const product = agoatSteps({}, "tester");
+    const result = await madeUp(await connectTo(dsn), files, { product, logger }).up();
+    assert.deepEqual(
+      result.applied.map((m) => m.file),
+      ["0001_shop.sql", "0002_more.sql"],
+    );
+    assert.equal(result.seed, null);
+    assert.match(result.skipped.join("\n"), /skipped, public\.customers has no column name, slug, deleted_at/);
+    const audit = await withDb(dsn, (c) => c.query(`SELECT count(*)::INT AS n FROM audit_logs`));
+    assert.equal(audit.rows[0].n, 0, "no audit row written into another project's table");
+    const status = await madeUp(await connectTo(dsn), files, { product }).status();
+    assert.equal(status.seed, null);
+    assert.match(status.skipped.join("\n"), /public\.audit_logs has no column customer_id/);
+    const again = await madeUp(await connectTo(dsn), files, { product }).up();
+    assert.deepEqual(again.applied, []);
   });
 });
