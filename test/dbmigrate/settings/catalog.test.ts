@@ -214,6 +214,10 @@ describe("settings catalog", () => {
     const admin = dsnWithDatabase(dsn, "postgres");
     assert.equal(admin.text, "postgresql://app:my secret%pass@db:26257/postgres?sslmode=require");
     assert.deepEqual({ ...parseDsn(admin.text), text: "" }, { ...admin, text: "" });
+    // An '@' in the query is not the host's: the database still changes.
+    const tagged = dsnWithDatabase(parseDsn("postgresql://u:p@ss@h:5432/db?application_name=me@host"), "other");
+    assert.equal(tagged.text, "postgresql://u:p@ss@h:5432/other?application_name=me@host");
+    assert.equal(parseDsn(tagged.text).database, "other");
   });
 
   it("gives JSON for every invocation with --json: no command, a usage error, the help", async () => {
