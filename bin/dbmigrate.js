@@ -4,7 +4,9 @@
 // missing or older than the sources (bin/build-cli.js, esbuild): no manual build step between a
 // checkout and `npx dbmigrate`. When it cannot be built (a read-only install, say), the sources
 // run through tsx. On a Node older than 22 it runs itself under the project's Node 22.
-require("./ensure-node22").reexecUnderNode22("dbmigrate");
+const { assertInstalled, reexecUnderNode22 } = require("./ensure-node22");
+assertInstalled("dbmigrate");
+reexecUnderNode22("dbmigrate");
 // V8's code cache on disk: later starts skip compiling what they ran before.
 require("node:module").enableCompileCache?.();
 

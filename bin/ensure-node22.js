@@ -78,7 +78,14 @@ function reexecUnderNode22(label, args = process.argv.slice(1)) {
   process.exit(result.status ?? 1);
 }
 
-module.exports = { REQUIRED_MAJOR, PACKAGE_SPEC, node22, reexecUnderNode22 };
+/** Stops with one line when the project's packages are not installed (a clone before `npm ci`). */
+function assertInstalled(label) {
+  if (fs.existsSync(path.join(__dirname, "..", "node_modules", "tsx", "package.json"))) return;
+  process.stderr.write(`${label}: the project's packages are not installed: run \`npm ci\` first, then run it again\n`);
+  process.exit(1);
+}
+
+module.exports = { REQUIRED_MAJOR, PACKAGE_SPEC, assertInstalled, node22, reexecUnderNode22 };
 
 if (require.main === module) {
   try {

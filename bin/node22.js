@@ -5,9 +5,10 @@
 // when it is not there yet (one line says so) and re-runs the same arguments under it.
 // Plain CommonJS with no dependency, so that any Node can run it.
 const { spawnSync } = require("node:child_process");
-const { reexecUnderNode22 } = require("./ensure-node22");
+const { assertInstalled, reexecUnderNode22 } = require("./ensure-node22");
 
 const label = process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : "node22";
+assertInstalled(label);
 reexecUnderNode22(label, process.argv.slice(2));
 // This Node is new enough: run the arguments as a child, the same way.
 const result = spawnSync(process.execPath, process.argv.slice(2), { stdio: "inherit" });

@@ -36,8 +36,8 @@ export class DbMigrateError extends Error {
   readonly column?: number;
   readonly sqlState?: string;
   readonly hint?: string;
-  /** Exit code the CLI uses for it: 1 for a failed operation, 2 for a usage error. */
-  readonly exitCode: 1 | 2 = 1;
+  /** Exit code the CLI uses for it: 1 for a failed operation, 2 for a usage error, 128 + n after signal n. */
+  readonly exitCode: number = 1;
 
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -83,6 +83,22 @@ export class LockError extends DbMigrateError {}
 
 /** The default tenant cannot be brought to what was asked (a slug or hostname taken by another tenant): exit 1. */
 export class SeedError extends DbMigrateError {}
+
+/**
+ * A run stopped on SIGINT or SIGTERM: the statement in flight was finished or cancelled, where it
+ * stopped is recorded as a clean stop (the next `up` resumes it), the lock released. Exit 130 / 143.
+ */
+export class StoppedError extends DbMigrateError {
+  override readonly exitCode: number;
+  constructor(
+    readonly signal: NodeJS.Signals,
+    message: string,
+    details: ErrorDetails = {},
+  ) {
+    super(message, details);
+    this.exitCode = 128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 1);
+  }
+}
 
 /** Bad flags, arguments, file names or parameters: exit code 2. */
 export class UsageError extends DbMigrateError {

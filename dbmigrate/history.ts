@@ -32,6 +32,7 @@ const createHistory = (at: EngineSchema) => `CREATE TABLE IF NOT EXISTS ${at.his
     last_error TEXT NULL,
     outcome_unknown BOOLEAN NOT NULL DEFAULT false,
     runner TEXT NULL,
+    statement_hashes TEXT NULL,
     CONSTRAINT schema_migrations_pkey PRIMARY KEY (id),
     CONSTRAINT schema_migrations_version_key UNIQUE (version)
 )`;
@@ -73,6 +74,7 @@ const PROGRESS_COLUMNS: [string, string][] = [
   ["last_error", "TEXT NULL"],
   ["outcome_unknown", "BOOLEAN NOT NULL DEFAULT false"],
   ["runner", "TEXT NULL"],
+  ["statement_hashes", "TEXT NULL"],
 ];
 
 /** One row of the history. */
@@ -106,6 +108,12 @@ export interface HistoryRow {
   outcomeUnknown: boolean;
   /** The lock owner of the run that wrote it. */
   runner: string | null;
+  /**
+   * Each statement's hash as recorded when the run started (statement-by-statement paths), so a
+   * resume can tell whether the statements that already took effect are still the file's; null
+   * for rows written before they were recorded.
+   */
+  statementHashes: string[] | null;
 }
 
 type RawRow = Record<string, unknown>;
@@ -150,6 +158,7 @@ function toRow(r: RawRow): HistoryRow {
     lastError: (r.last_error as string | null) ?? null,
     outcomeUnknown: Boolean(r.outcome_unknown),
     runner: (r.runner as string | null) ?? null,
+    statementHashes: typeof r.statement_hashes === "string" ? r.statement_hashes.split(",") : null,
   };
 }
 
@@ -161,6 +170,8 @@ export interface HistoryEntry {
   checksum: string;
   appliedBy: string;
   baseline?: boolean;
+  /** Each statement's hash (see {@link HistoryRow.statementHashes}). */
+  statementHashes?: readonly string[];
 }
 
 /** The history writes that must only happen while `lock`'s lease is live: a fenced INSERT. */
@@ -221,8 +232,8 @@ export async function recordStarted(
   const result = await client.query(
     fencedInsert(
       lock.schema,
-      "version, name, file, checksum, applied_by, dirty, baseline, statements_total, statements_done, runner",
-      "$1, $2, $3, $4, $5, true, $6, $7, 0, $8",
+      "version, name, file, checksum, applied_by, dirty, baseline, statements_total, statements_done, runner, statement_hashes",
+      "$1, $2, $3, $4, $5, true, $6, $7, 0, $8, $9",
       8,
       false,
     ),
@@ -235,23 +246,28 @@ export async function recordStarted(
       entry.baseline ?? false,
       statementsTotal,
       lock.owner,
+      entry.statementHashes?.join(",") ?? null,
     ],
   );
   return (result.rowCount ?? 0) > 0;
 }
 
-/** Takes over a dirty row to resume it: this run is now its runner. False when the lease was not live. */
+/**
+ * Takes over a dirty row to resume it: this run is now its runner, and the row records the file as
+ * it is now (its checksum and statement hashes: the plan checked that the statements that took
+ * effect are unchanged). False when the lease was not live.
+ */
 export async function claimDirty(
   client: SqlClient,
-  version: number,
+  entry: Pick<HistoryEntry, "version" | "checksum" | "statementHashes">,
   statementsTotal: number,
   lock: HeldLock,
 ): Promise<boolean> {
   const result = await client.query(
     `UPDATE ${lock.schema.history} SET runner = $2, statements_total = $3, failed_statement = NULL, failed_line = NULL,
-            last_error = NULL, outcome_unknown = false
+            last_error = NULL, outcome_unknown = false, checksum = $4, statement_hashes = $5
       WHERE version = $1 AND dirty AND ${leaseIsLive(lock.schema, 2, false)}`,
-    [version, lock.owner, statementsTotal],
+    [entry.version, lock.owner, statementsTotal, entry.checksum, entry.statementHashes?.join(",") ?? null],
   );
   return (result.rowCount ?? 0) > 0;
 }
@@ -291,20 +307,22 @@ export async function recordFailure(
 
 /**
  * Marks a dirty migration finished: after its last statement (CockroachDB path, fenced by `lock`),
- * or by `resolve --applied`. Returns the rows changed (0: not dirty, or the lease was not live).
+ * or by `resolve --applied`; `checksum`, when given, replaces the recorded one (the file as it is
+ * now, after a fix). Returns the rows changed (0: not dirty, or the lease was not live).
  */
 export async function recordFinished(
   client: SqlClient,
   version: number,
   executionMs: number | null,
   lock: HeldLock,
+  checksum?: string,
 ): Promise<number> {
   const result = await client.query(
     `UPDATE ${lock.schema.history} SET dirty = false, applied_at = now(), execution_ms = COALESCE($2, execution_ms),
             failed_statement = NULL, failed_line = NULL, last_error = NULL, outcome_unknown = false,
-            statements_done = COALESCE(statements_total, statements_done)
+            statements_done = COALESCE(statements_total, statements_done), checksum = COALESCE($4, checksum)
       WHERE version = $1 AND dirty AND ${leaseIsLive(lock.schema, 3, false)}`,
-    [version, executionMs, lock.owner],
+    [version, executionMs, lock.owner, checksum ?? null],
   );
   return result.rowCount ?? 0;
 }

@@ -16,6 +16,7 @@ export {
 } from "./settings/catalog";
 export { issueDetails, type Setting } from "./settings/setting";
 export { DEFAULT_MIGRATIONS_DIR } from "./migrations";
+export { changedProblem } from "./plan";
 export { readMigrationRefs, type MigrationRef } from "./migration-refs";
 export { DbMigrateError, errorLine, SeedError, sqlStateOf, UsageError } from "./errors";
 export { hostnameProblem, nameProblem, slugProblem } from "./validation";

@@ -11,9 +11,9 @@ import type { Clock, Logger } from "./clock";
 import type { Connect, SqlClient } from "./db";
 import { createIfMissing } from "./db";
 import { LOCK_TABLE, type EngineSchema } from "./engine-schema";
-import { LockError, messageOf, sqlStateOf } from "./errors";
+import { LockError, messageOf, sqlStateOf, StoppedError } from "./errors";
 import { withRetry, type RetryOptions } from "./retry";
-import { UNDEFINED_TABLE } from "./sqlstate";
+import { UNDEFINED_COLUMN, UNDEFINED_TABLE } from "./sqlstate";
 
 export { LOCK_TABLE };
 /** The one lock row's name. */
@@ -38,16 +38,18 @@ const createLock = (at: EngineSchema) => `CREATE TABLE IF NOT EXISTS ${at.lock} 
     owner TEXT NOT NULL,
     acquired_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     lease_expires_at TIMESTAMPTZ NOT NULL,
+    command TEXT NULL,
     CONSTRAINT schema_migrations_lock_pkey PRIMARY KEY (id),
     CONSTRAINT schema_migrations_lock_name_key UNIQUE (name)
 )`;
 
 // Takes the row when it is free, expired, or already ours. The database's clock decides expiry,
 // so runners on machines with skewed clocks agree.
-const take = (at: EngineSchema) => `INSERT INTO ${at.lock} (name, owner, acquired_at, lease_expires_at)
-VALUES ($1, $2, now(), now() + ($3::INT8 * INTERVAL '1 millisecond'))
+const take = (at: EngineSchema) => `INSERT INTO ${at.lock} (name, owner, acquired_at, lease_expires_at, command)
+VALUES ($1, $2, now(), now() + ($3::INT8 * INTERVAL '1 millisecond'), $4)
 ON CONFLICT (name) DO UPDATE
-   SET owner = excluded.owner, acquired_at = excluded.acquired_at, lease_expires_at = excluded.lease_expires_at
+   SET owner = excluded.owner, acquired_at = excluded.acquired_at, lease_expires_at = excluded.lease_expires_at,
+       command = excluded.command
  WHERE ${at.lock}.lease_expires_at < now() OR ${at.lock}.owner = excluded.owner
 RETURNING owner`;
 
@@ -80,9 +82,19 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-/** A fresh owner id for this process: readable in `schema_migrations_lock` and in wait messages. */
+/**
+ * A fresh owner id for this process: `host:pid:random`, readable in `schema_migrations_lock` and
+ * in wait messages. It is also the lease's fencing token: every fenced write names it, so a
+ * holder whose row was taken over or broken (`dbmigrate unlock --force`) can write nothing more.
+ */
 export function newLockOwner(): string {
   return `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/** The host and pid an owner id names (see {@link newLockOwner}); null parts when it is not of that form. */
+export function ownerParts(owner: string): { host: string | null; pid: number | null } {
+  const match = /^(.+):(\d+):[0-9a-f]+$/.exec(owner);
+  return match ? { host: match[1], pid: Number(match[2]) } : { host: null, pid: null };
 }
 
 /** Dependencies of {@link acquireLock}. */
@@ -93,6 +105,10 @@ export interface LockDeps {
   clock: Clock;
   logger: Logger;
   retry: RetryOptions;
+  /** The command taking it (`up`, `resolve`, `drop`, ...): shown to whoever waits, by `status` and `unlock`. */
+  command?: string;
+  /** Aborted (SIGINT, SIGTERM): stop waiting. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -106,9 +122,10 @@ export async function acquireLock(owner: string, options: LockOptions, deps: Loc
     const deadline = deps.clock.now() + options.waitTimeoutMs;
     let lastSaid = 0;
     for (;;) {
+      if (deps.signal?.aborted) throw stoppedWaiting(deps.signal);
       const taken = await withRetry(
         "taking the migration lock",
-        () => client.query(take(deps.schema), [LOCK_NAME, owner, options.leaseMs]),
+        () => takeLock(client, deps.schema, owner, options.leaseMs, deps.command ?? null),
         { clock: deps.clock, logger: deps.logger, options: deps.retry },
       );
       if ((taken.rowCount ?? 0) > 0) break;
@@ -118,7 +135,7 @@ export async function acquireLock(owner: string, options: LockOptions, deps: Loc
         throw new LockError(
           `timed out after ${options.waitTimeoutMs} ms waiting for the migration lock held by ${holder}`,
           {
-            hint: "Wait for that run to finish, or if it died, for its lease to expire; raise --lock-timeout to wait longer",
+            hint: "Wait for that run to finish, or if it died, for its lease to expire (`dbmigrate unlock` shows it; `unlock --force` breaks it once you know it is dead); raise --lock-timeout to wait longer",
           },
         );
       }
@@ -135,9 +152,33 @@ export async function acquireLock(owner: string, options: LockOptions, deps: Loc
   return holdLock(client, owner, options, deps, deps.clock.now());
 }
 
-/** The lock row: who took it, until when, and whether that lease has already expired (by the database's clock). */
+/** Takes the row (see TAKE); a lock table made before the `command` column gets it first. */
+async function takeLock(client: SqlClient, at: EngineSchema, owner: string, leaseMs: number, command: string | null) {
+  try {
+    return await client.query(take(at), [LOCK_NAME, owner, leaseMs, command]);
+  } catch (error) {
+    if (sqlStateOf(error) !== UNDEFINED_COLUMN) throw error;
+    await client.query(`ALTER TABLE ${at.lock} ADD COLUMN IF NOT EXISTS command TEXT NULL`);
+    return client.query(take(at), [LOCK_NAME, owner, leaseMs, command]);
+  }
+}
+
+function stoppedWaiting(signal: AbortSignal): StoppedError {
+  const name = String(signal.reason) as NodeJS.Signals;
+  return new StoppedError(name, `stopped on ${name} while waiting for the migration lock`, {
+    hint: "Nothing was applied or recorded",
+  });
+}
+
+/** The lock row: who took it, for which command, until when, and whether that lease has already expired (by the database's clock). */
 export interface LockHolder {
   owner: string;
+  /** The holder's host and process id, from its owner id (null for an owner of another form). */
+  host: string | null;
+  pid: number | null;
+  /** The command that took it; null for a row written before commands were recorded. */
+  command: string | null;
+  acquiredAt: Date;
   leaseExpiresAt: Date;
   /** The lease ran out: its runner died or lost its connection; the next run takes it over. */
   expired: boolean;
@@ -146,24 +187,50 @@ export interface LockHolder {
 /** Who holds the lock and until when, or null when nobody does (or it was never taken). */
 export async function readLockHolder(client: SqlClient, at: EngineSchema): Promise<LockHolder | null> {
   try {
-    const { rows } = await client.query<{ owner: string; lease_expires_at: Date; expired: boolean }>(
-      `SELECT owner, lease_expires_at, lease_expires_at <= now() AS expired FROM ${at.lock} WHERE name = $1`,
-      [LOCK_NAME],
-    );
-    return rows.length === 0
-      ? null
-      : { owner: rows[0].owner, leaseExpiresAt: rows[0].lease_expires_at, expired: rows[0].expired };
+    // `*`: a lock table made before the `command` column still answers.
+    const { rows } = await client.query<{
+      owner: string;
+      command?: string | null;
+      acquired_at: Date;
+      lease_expires_at: Date;
+      expired: boolean;
+    }>(`SELECT *, lease_expires_at <= now() AS expired FROM ${at.lock} WHERE name = $1`, [LOCK_NAME]);
+    if (rows.length === 0) return null;
+    const row = rows[0];
+    return {
+      owner: row.owner,
+      ...ownerParts(row.owner),
+      command: row.command ?? null,
+      acquiredAt: row.acquired_at,
+      leaseExpiresAt: row.lease_expires_at,
+      expired: row.expired,
+    };
   } catch (error) {
     if (sqlStateOf(error) === UNDEFINED_TABLE) return null; // never locked: no table yet
     throw error;
   }
 }
 
-/** `owner (lease until T)` or `owner (lease expired at T)`: the one wording for messages and `status`. */
+/**
+ * `owner, running \`dbmigrate up\` (lease until T)` or `... (lease expired at T)`: the one wording for
+ * messages, `status` and `unlock`.
+ */
 export function describeHolder(holder: LockHolder | null): string {
   if (!holder) return "nobody (it was just released)";
   const at = holder.leaseExpiresAt.toISOString();
-  return holder.expired ? `${holder.owner} (lease expired at ${at})` : `${holder.owner} (lease until ${at})`;
+  const running = holder.command ? `, running \`dbmigrate ${holder.command}\`` : "";
+  return `${holder.owner}${running} (${holder.expired ? "lease expired at" : "lease until"} ${at})`;
+}
+
+/**
+ * Breaks the lock held by `owner` (`dbmigrate unlock --force`): deletes its row, only if that
+ * owner still holds it (a lock taken meanwhile by someone else is never broken). The old
+ * holder's renewals then find no row and its fenced history writes fail: it stops before its
+ * next statement. Returns whether a row was deleted.
+ */
+export async function breakLock(client: SqlClient, at: EngineSchema, owner: string): Promise<boolean> {
+  const result = await client.query(`DELETE FROM ${at.lock} WHERE name = $1 AND owner = $2`, [LOCK_NAME, owner]);
+  return (result.rowCount ?? 0) > 0;
 }
 
 async function currentHolder(client: SqlClient, at: EngineSchema): Promise<string> {

@@ -119,6 +119,15 @@ export function normaliseSql(text: string): string {
   return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
 }
 
+/**
+ * Each statement's hash (the first 16 hex digits of the sha256 of its text as sent): recorded
+ * when a statement-by-statement run starts, so a resume after a fix can tell whether the
+ * statements that already took effect are still the file's.
+ */
+export function statementHashes(statements: readonly Pick<Statement, "sql">[]): string[] {
+  return statements.map((s) => createHash("sha256").update(s.sql, "utf8").digest("hex").slice(0, 16));
+}
+
 /** sha256 of the normalised text, hex. */
 export function checksumOf(text: string): string {
   return createHash("sha256").update(normaliseSql(text), "utf8").digest("hex");

@@ -26,7 +26,7 @@ export interface Output {
    * Reports a failure: one line on stderr (`<program>: <what failed>[ (file)][ [SQLSTATE x]]. <hint>`),
    * the cause's stack with `verbose`, and with `json` the error object on stdout. Returns the exit code.
    */
-  fail(error: unknown, options?: { json?: boolean; verbose?: boolean }): 1 | 2;
+  fail(error: unknown, options?: { json?: boolean; verbose?: boolean }): number;
 }
 
 /** The process's own streams. */

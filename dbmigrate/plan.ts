@@ -4,7 +4,7 @@
  */
 import type { StartPoint } from "./executors/types";
 import type { HistoryRow } from "./history";
-import { pad, type Migration } from "./migrations";
+import { pad, statementHashes, type Migration } from "./migrations";
 
 /** A migration's state. */
 export type MigrationState = "applied" | "waiting" | "pending" | "changed" | "missing" | "dirty" | "out_of_order";
@@ -164,11 +164,14 @@ export function changedProblem(file: string, appliedChecksum: string, fileChecks
 function dirtyProgress(row: HistoryRow, file: Migration): DirtyProgress {
   const total = row.statementsTotal;
   let resumeAt: number | null = null;
-  if (total !== null && row.checksum === file.checksum && !row.outcomeUnknown) {
+  if (total !== null && !row.outcomeUnknown) {
     // A definite failure (or a clean stop) at statement k: statements 1..k-1 took effect, k did not.
     if (row.failedStatement !== null) resumeAt = row.failedStatement - 1;
     // Every statement took effect; only the finishing write is missing.
     else if (row.statementsDone >= total) resumeAt = total;
+    // A file fixed since: resumable only when the statements that took effect are still the file's.
+    if (resumeAt !== null && row.checksum !== file.checksum && firstChangedStatement(row, file, resumeAt) !== null)
+      resumeAt = null;
   }
   return {
     statementsDone: row.statementsDone,
@@ -182,6 +185,17 @@ function dirtyProgress(row: HistoryRow, file: Migration): DirtyProgress {
   };
 }
 
+/**
+ * The 0-based index of the first of the `done` statements that took effect whose text differs
+ * from the file's now, or null when all are unchanged. Unknown (no recorded hashes): index 0.
+ */
+function firstChangedStatement(row: HistoryRow, file: Migration, done: number): number | null {
+  if (row.statementHashes === null) return 0;
+  const now = statementHashes(file.statements.slice(0, done));
+  for (let k = 0; k < done; k++) if (now[k] !== row.statementHashes[k]) return k;
+  return null;
+}
+
 function dirtyProblem(row: HistoryRow, file: Migration, progress: DirtyProgress, options: PlanOptions): string {
   const version = pad(file.version);
   const resolve = `\`dbmigrate resolve ${version} --applied\` if every statement took effect, or \`--rolled-back\` after undoing the ones that did`;
@@ -190,6 +204,13 @@ function dirtyProblem(row: HistoryRow, file: Migration, progress: DirtyProgress,
   }
   const total = progress.statementsTotal;
   if (row.checksum !== file.checksum) {
+    const done = row.failedStatement !== null ? row.failedStatement - 1 : progress.statementsDone;
+    const changed = firstChangedStatement(row, file, done);
+    if (changed !== null && row.statementHashes !== null) {
+      const statement = file.statements[changed];
+      const where = statement ? ` (line ${statement.line} now)` : " (the file now has fewer statements)";
+      return `${file.file} is dirty after ${done} of ${total} statements, and statement ${changed + 1}${where}, which already took effect, has changed since: restore statements 1..${done} as they were applied (fix only the ones after), or undo them and run ${resolve}`;
+    }
     return `${file.file} is dirty after ${progress.statementsDone} of ${total} statements and its file has changed since (recorded checksum ${row.checksum}): restore the file as it was, or check the database and run ${resolve}`;
   }
   const k = progress.failedStatement ?? progress.statementsDone + 1;

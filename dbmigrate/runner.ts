@@ -30,11 +30,30 @@ import {
   quoteIdent,
   type EngineSchema,
 } from "./engine-schema";
-import { DbMigrateError, messageOf, PlanError, SeedError, sqlStateOf, UsageError } from "./errors";
+import {
+  DbMigrateError,
+  LockError,
+  messageOf,
+  PlanError,
+  SeedError,
+  sqlStateOf,
+  StoppedError,
+  UsageError,
+} from "./errors";
 import { executorFor } from "./executors";
 import type { AfterMigrationStep, AppliedMigration, ExecutionContext, RunnableMigration } from "./executors/types";
 import { ensureHistoryTable, forgetDirty, readHistory, recordFinished, type HistoryRow } from "./history";
-import { acquireLock, DEFAULT_LOCK, newLockOwner, readLockHolder, type HeldLock, type LockOptions } from "./lock";
+import {
+  acquireLock,
+  breakLock,
+  DEFAULT_LOCK,
+  describeHolder,
+  newLockOwner,
+  readLockHolder,
+  type HeldLock,
+  type LockHolder,
+  type LockOptions,
+} from "./lock";
 import {
   DEFAULT_MIGRATIONS_DIR,
   loadMigrations,
@@ -63,6 +82,23 @@ export const ENGINE_TABLES = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
 
 export type { AppliedMigration } from "./executors/types";
 export type { StatusReport, UpResult } from "./reports";
+
+/** What `resolve` did (or, in a dry run, would do). */
+export interface ResolveResult {
+  version: number;
+  file: string;
+  outcome: "applied" | "rolled-back";
+  dryRun: boolean;
+  /** The checksum recorded with `applied`: the file's current one. */
+  checksum: string | null;
+}
+
+/** Who held the lock, and whether `unlock --force` broke it. */
+export interface UnlockResult {
+  holder: LockHolder | null;
+  broken: boolean;
+  dryRun: boolean;
+}
 
 /** Everything the engine needs; only `connect` is required. */
 export interface MigratorOptions<S = unknown, R = unknown, C = unknown> {
@@ -108,7 +144,9 @@ export interface MigratorOptions<S = unknown, R = unknown, C = unknown> {
 }
 
 /** What one migrating command runs: every pending file (`up`), or the complete schema's sections as a baseline. */
-type Target = { kind: "up"; dryRun: boolean } | { kind: "complete"; sections: Migration[] };
+type Target = { dryRun: boolean; signal?: AbortSignal } & (
+  { kind: "up" } | { kind: "complete"; sections: Migration[] }
+);
 
 /** Where a run stands before it changes anything: on one connection. */
 interface Inspection<S> {
@@ -225,50 +263,92 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
    * has nothing to change, it takes no lock and changes nothing. `dryRun` reports what would run
    * and what the seed would change, without a lock.
    */
-  up(options: { dryRun?: boolean } = {}): Promise<UpResult<R, C>> {
-    return this.migrate({ kind: "up", dryRun: options.dryRun ?? false });
+  up(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<UpResult<R, C>> {
+    return this.migrate({ kind: "up", dryRun: options.dryRun ?? false, signal: options.signal });
   }
 
   /**
    * For an empty database only: applies the complete schema's sections, records each as applied
    * (a baseline), and seeds. Refuses when any application table exists.
    */
-  async applyComplete(): Promise<UpResult<R, C>> {
+  async applyComplete(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<UpResult<R, C>> {
     const sections = await readCompleteSchema(
       this.files,
       this.completeSchemaFile(),
       await this.loadMigrations(),
       this.migrationsDir(),
     );
-    return this.migrate({ kind: "complete", sections });
+    return this.migrate({ kind: "complete", sections, dryRun: options.dryRun ?? false, signal: options.signal });
   }
 
   /**
    * Clears a dirty marker after a person checked the database: `applied` when every statement of
    * the migration took effect (or was completed by hand), `rolled-back` when none did (or they
-   * were undone), so the next `up` runs it from its first statement. Says how far it had got.
+   * were undone), so the next `up` runs it from its first statement. `applied` records the file's
+   * current checksum (the file as fixed is the file as applied). Says how far it had got.
+   * `dryRun` checks and says what it would do, writing nothing.
    */
-  async resolve(version: number, outcome: "applied" | "rolled-back"): Promise<void> {
-    await withClient(this.connect, async (client) =>
-      this.underLock(await locateEngineSchema(client, this.options.historySchema), async (lock) => {
-        const row = (await readHistory(client, lock.schema))?.find((r) => r.version === version && r.dirty);
-        const changed = row
-          ? outcome === "applied"
-            ? await recordFinished(client, version, null, lock)
-            : await forgetDirty(client, lock.schema, version)
-          : 0;
-        if (!row || changed === 0) {
-          throw new UsageError(`migration ${pad(version)} is not dirty`, {
-            hint: "Run `dbmigrate status` to see which migration is dirty",
-          });
-        }
-        const got =
-          row.statementsTotal === null
-            ? "its progress was not recorded"
-            : `${row.statementsDone} of ${row.statementsTotal} statements had taken effect by the runner's account`;
-        this.logger.info(`migration ${pad(version)} resolved as ${outcome} (${got})`);
-      }),
-    );
+  async resolve(
+    version: number,
+    outcome: "applied" | "rolled-back",
+    options: { dryRun?: boolean } = {},
+  ): Promise<ResolveResult> {
+    const file = (await this.loadMigrations()).find((m) => m.version === version);
+    return withClient(this.connect, async (client) => {
+      const at = await locateEngineSchema(client, this.options.historySchema);
+      const dirtyRow = async () => (await readHistory(client, at))?.find((r) => r.version === version && r.dirty);
+      const notDirty = () =>
+        new UsageError(`migration ${pad(version)} is not dirty`, {
+          hint: "Run `dbmigrate status` to see which migration is dirty",
+        });
+      const seen = await dirtyRow();
+      if (!seen) throw notDirty();
+      const got =
+        seen.statementsTotal === null
+          ? "its progress was not recorded"
+          : `${seen.statementsDone} of ${seen.statementsTotal} statements had taken effect by the runner's account`;
+      const checksum = outcome === "applied" ? (file?.checksum ?? seen.checksum) : null;
+      const result = { version, file: seen.file, outcome, dryRun: options.dryRun ?? false, checksum };
+      if (options.dryRun) {
+        this.logger.info(
+          `dry run: migration ${pad(version)} would be resolved as ${outcome} (${got}); nothing written`,
+        );
+        return result;
+      }
+      await this.underLock(at, "resolve", undefined, async (lock) => {
+        const row = await dirtyRow();
+        const changed = !row
+          ? 0
+          : outcome === "applied"
+            ? await recordFinished(client, version, null, lock, checksum ?? undefined)
+            : await forgetDirty(client, lock.schema, version);
+        if (!row || changed === 0) throw notDirty();
+      });
+      this.logger.info(`migration ${pad(version)} resolved as ${outcome} (${got})`);
+      return result;
+    });
+  }
+
+  /**
+   * Who holds the migration lock (`dbmigrate unlock`). With `force`, breaks it: deletes the row of
+   * the holder seen (never one taken since); the old holder's renewals and fenced writes then
+   * fail, so it stops before its next statement. `dryRun` says what it would break, writing nothing.
+   */
+  async unlock(options: { force?: boolean; dryRun?: boolean } = {}): Promise<UnlockResult> {
+    return withClient(this.connect, async (client) => {
+      const at = await locateEngineSchema(client, this.options.historySchema);
+      const holder = await readLockHolder(client, at);
+      if (!holder || !options.force || options.dryRun)
+        return { holder, broken: false, dryRun: options.dryRun ?? false };
+      if (!(await breakLock(client, at, holder.owner))) {
+        throw new LockError(
+          `the migration lock changed hands while breaking it: now ${describeHolder(await readLockHolder(client, at))}`,
+          { hint: "Nothing was broken; run `dbmigrate unlock` again to see the new holder" },
+        );
+      }
+      this.logger.warn(`broke the migration lock held by ${describeHolder(holder)}`);
+      return { holder, broken: true, dryRun: false };
+    });
   }
 
   /** Runs read-only `work` on a connection of this engine's database (reports such as the ERD). */
@@ -312,7 +392,8 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
       const changes = steps && product !== null ? steps.changes(product) : [];
       const result = (applied: AppliedMigration[], after: Plan, dryRun: boolean, seed: R | null, seedChanges: C[]) =>
         upResult(this.engineOf(server), server, dryRun, applied, after, seed, seedChanges, at.name, skipped);
-      if (target.kind === "up" && target.dryRun) {
+      if (target.dryRun) {
+        if (target.kind === "complete") await this.assertEmpty(client, at);
         return result([], plan, true, steps && product !== null ? steps.resultOf(product) : null, changes);
       }
       const dirty = plan.entries.some((e) => e.state === "dirty");
@@ -322,7 +403,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
         );
         return result([], plan, false, steps && product !== null ? steps.resultOf(product) : null, []);
       }
-      return this.underLock(at, async (lock) => {
+      return this.underLock(at, target.kind === "up" ? "up" : "apply-complete", target.signal, async (lock) => {
         if (target.kind === "complete") await this.assertEmpty(client, at);
         await ensureHistoryTable(client, at);
         const created = engineSchema(at.name, true);
@@ -334,7 +415,19 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
         );
         const afterEach = steps?.afterMigration ? [this.whereStepsFit(steps, steps.afterMigration)] : [];
         const context = this.context(client, server, lock, session, afterEach);
-        const applied = await this.applyAll(locked, target.kind === "complete", context);
+        const signal = target.signal;
+        context.stopRequested = () => (signal?.aborted ? (String(signal.reason) as NodeJS.Signals) : undefined);
+        // On PostgreSQL a statement is atomic, so the one in flight is cancelled at once; on
+        // CockroachDB it is let finish, since a cancelled schema change may go on as a job
+        // (https://www.cockroachlabs.com/docs/stable/online-schema-changes).
+        const cancel = server.engine === "postgres" && signal ? await this.canceller(client, signal) : undefined;
+        let applied: AppliedMigration[];
+        try {
+          applied = await this.applyAll(locked, target.kind === "complete", context);
+        } finally {
+          cancel?.();
+        }
+        if (signal?.aborted) throw stoppedAfter(signal, applied, "before the steps after the migrations");
         let seeded: { result: R; changes: C[] } | null = null;
         const unfit = steps ? await this.unfit(client, created, steps) : undefined;
         if (unfit !== undefined) {
@@ -505,10 +598,13 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
           `applying ${migration.file} outside a transaction, statement by statement (line ${decision.line}: ${decision.reason}) ...`,
         );
       } else this.logger.info(`applying ${migration.file} ...`);
+      const before = context.stopRequested?.();
+      if (before) throw withApplied(stopped(before, applied, `before ${migration.file}`), applied);
       try {
         applied.push(await executor.apply(this.runnable(migration, baseline), start, context));
       } catch (error) {
-        throw withApplied(error, applied);
+        const signal = context.stopRequested?.();
+        throw withApplied(signal ? stoppedIn(signal, error, migration) : error, applied);
       }
       this.logger.info(`applied ${migration.file} in ${applied.at(-1)!.durationMs} ms`);
     }
@@ -539,10 +635,34 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     return this.options.completeSchemaFile ?? DEFAULT_COMPLETE_SCHEMA_FILE;
   }
 
-  private async underLock<T>(at: EngineSchema, work: (lock: HeldLock) => Promise<T>): Promise<T> {
+  /** On `signal`, cancels the migration statement `client` runs (pg_cancel_backend from a second connection); returns the unsubscribe. */
+  private async canceller(client: SqlClient, signal: AbortSignal): Promise<() => void> {
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const pid = rows[0].pid;
+    const onAbort = () => {
+      // Only a migration's statement: a cancelled history write would leave a statement that took
+      // effect unrecorded (the check and the cancel are one statement; the window left is tiny).
+      const cancel = `SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+        WHERE pid = $1 AND state = 'active' AND position($2 IN query) = 0`;
+      void withClient(this.connect, (other) => other.query(cancel, [pid, HISTORY_TABLE])).catch((error: unknown) =>
+        this.logger.warn(`could not cancel the statement in flight: ${messageOf(error)}`),
+      );
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    return () => signal.removeEventListener("abort", onAbort);
+  }
+
+  private async underLock<T>(
+    at: EngineSchema,
+    command: string,
+    signal: AbortSignal | undefined,
+    work: (lock: HeldLock) => Promise<T>,
+  ): Promise<T> {
     const lock = await acquireLock(newLockOwner(), this.lockOptions, {
       connect: this.connect,
       schema: at,
+      command,
+      signal,
       clock: this.clock,
       logger: this.logger,
       retry: this.retryOptions,
@@ -577,6 +697,40 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     return { clock: this.clock, logger: this.logger, options: this.retryOptions };
   }
 }
+/** A stop between migrations (or before the steps after them): everything before it is applied and recorded. */
+function stopped(signal: NodeJS.Signals, applied: AppliedMigration[], where: string): StoppedError {
+  const done = applied.length === 0 ? "nothing was applied" : `${applied.length} migration(s) applied and recorded`;
+  return new StoppedError(signal, `stopped on ${signal} ${where}: ${done}; the lock is released`, {
+    hint: "Run `dbmigrate up` to go on",
+  });
+}
+
+function stoppedAfter(signal: AbortSignal, applied: AppliedMigration[], where: string): unknown {
+  return withApplied(stopped(String(signal.reason) as NodeJS.Signals, applied, where), applied);
+}
+
+/**
+ * A stop inside `migration`: what the executor reported (rolled back, or dirty at a statement it
+ * may resume), said as one clean stop.
+ */
+function stoppedIn(signal: NodeJS.Signals, error: unknown, migration: Migration): unknown {
+  if (!(error instanceof DbMigrateError)) return error;
+  const dirty = error.progress?.dirty;
+  const where = dirty
+    ? `${migration.file} stopped cleanly after ${dirty.statementsDone} of ${dirty.statementsTotal} statements (recorded)`
+    : `${migration.file} was cancelled and rolled back (nothing of it applied)`;
+  const next = dirty
+    ? `Run \`dbmigrate up\`: it resumes at statement ${dirty.statementsDone + 1} (no \`resolve\` needed)`
+    : "Run `dbmigrate up` to apply it again";
+  const result = new StoppedError(signal, `stopped on ${signal}: ${where}; the lock is released`, {
+    file: error.file,
+    hint: next,
+    cause: error,
+  });
+  result.progress = error.progress;
+  return result;
+}
+
 /** `error` with the migrations this run applied before it (for `--json` and the Pulumi provider). */
 function withApplied(error: unknown, applied: AppliedMigration[]): unknown {
   if (error instanceof DbMigrateError) {

@@ -9,6 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { MigrationRef } from "./database-schema";
 import {
+  changedProblem,
   DbMigrateError,
   errorLine,
   issueDetails,
@@ -102,7 +103,16 @@ export const databaseSchemaProviderImplementation = {
     const list = news.__migrations ?? news.migrations;
     const failures = checkInputs(news);
     if (failures.length > 0 || !Array.isArray(list)) return { inputs: news, failures };
-    const previous = new Set(migrationListOf(olds).map((m) => `${m.file}:${m.checksum}`));
+    const applied = migrationListOf(olds);
+    const previous = new Set(applied.map((m) => `${m.file}:${m.checksum}`));
+    // An applied file edited since (its checksum in the state differs): refused with the line `up`
+    // would print, before any database I/O.
+    const now = new Map(migrationKeys(list as MigrationRef[]).map((m) => [m.file, m.checksum]));
+    for (const m of applied) {
+      const checksum = now.get(m.file);
+      if (checksum !== undefined && checksum !== m.checksum)
+        failures.push({ property: "migrations", reason: changedProblem(m.file, m.checksum, checksum) });
+    }
     const pending = migrationKeys(list as MigrationRef[])
       .filter((m) => !previous.has(`${m.file}:${m.checksum}`))
       .map((m) => m.file);

@@ -48,3 +48,10 @@ export function auditSeed(appliedBy: string): SeedAudit {
     await client.query(INSERT, [customerId, appliedBy, action, resource.type, resource.id, JSON.stringify(change)]);
   };
 }
+
+/** An audit row for one of the engine's own actions (`schema.resolve`, `schema.unlock`, `schema.drop`). */
+export function auditAction(appliedBy: string) {
+  return async (client: SqlClient, action: string, resource: string, changes: object): Promise<void> => {
+    await client.query(INSERT, [null, appliedBy, action, "schema", resource, JSON.stringify(changes)]);
+  };
+}

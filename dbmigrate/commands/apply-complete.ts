@@ -1,10 +1,14 @@
 /** `dbmigrate apply-complete`: the complete schema on a fresh database (a baseline), then the seed. */
 import type { CommandContext } from "./context";
 import { migratorFor } from "./migrator";
+import { sayNow } from "./say-now";
 import { printUpResult } from "./up-result";
+import { stopOnSignals } from "../signals";
 
 /** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
-  printUpResult(ctx, await (await migratorFor(ctx)).applyComplete());
+  const engine = await migratorFor(ctx);
+  const dryRun = ctx.settings.dryRun;
+  printUpResult(ctx, await stopOnSignals(sayNow(ctx), (signal) => engine.applyComplete({ dryRun, signal })));
   return 0;
 }

@@ -24,6 +24,12 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
     return upToDate ? 0 : 1;
   }
+  if (ctx.settings.dryRun) {
+    const upToDate = (await fs.readFile(target, "utf8").catch(() => "")) === text;
+    report(upToDate, false);
+    ctx.out(`dry run: would ${upToDate ? "leave" : "write"} ${target} from ${migrations.length} migration(s)`);
+    return 0;
+  }
   await writeOutputFile(target, text, "--complete-schema");
   report(true, true);
   ctx.out(`wrote ${target} from ${migrations.length} migration(s)`);

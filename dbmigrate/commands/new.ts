@@ -26,8 +26,9 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   const file = `${pad(next)}_${name}.sql`;
   const target = path.join(dir, file);
-  await fs.writeFile(target, migrationTemplate(file.replace(/\.sql$/, "")), { flag: "wx" });
-  if (ctx.json) ctx.output.json({ file: target, version: next, name });
-  ctx.out(target);
+  const dryRun = ctx.settings.dryRun ?? false;
+  if (!dryRun) await fs.writeFile(target, migrationTemplate(file.replace(/\.sql$/, "")), { flag: "wx" });
+  if (ctx.json) ctx.output.json({ file: target, version: next, name, ...(dryRun ? { dryRun } : {}) });
+  ctx.out(dryRun ? `dry run: would write ${target}` : target);
   return 0;
 }

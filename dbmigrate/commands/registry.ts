@@ -84,6 +84,11 @@ export const COMMANDS = {
     summary: "the schema's entity-relationship diagram (Mermaid) from the live catalog",
     load: () => load(require("./erd")),
   },
+  unlock: {
+    args: "",
+    summary: "who holds the migration lock (host, pid, command, lease); --force breaks it",
+    load: () => load(require("./unlock")),
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 /** A command's name. */

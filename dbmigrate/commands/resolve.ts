@@ -16,8 +16,13 @@ export async function run(ctx: CommandContext): Promise<number> {
     );
   }
   const resolution = applied ? "applied" : "rolled-back";
-  await (await migratorFor(ctx)).resolve(Number(version), resolution);
-  if (ctx.json) ctx.output.json({ version: Number(version), resolution });
-  ctx.out(`migration ${pad(Number(version))} resolved`);
+  const dryRun = ctx.settings.dryRun ?? false;
+  await (await migratorFor(ctx)).resolve(Number(version), resolution, { dryRun });
+  if (ctx.json) ctx.output.json({ version: Number(version), resolution, ...(dryRun ? { dryRun } : {}) });
+  ctx.out(
+    dryRun
+      ? `dry run: migration ${pad(Number(version))} would be resolved`
+      : `migration ${pad(Number(version))} resolved`,
+  );
   return 0;
 }

@@ -1,5 +1,5 @@
 /** How both executors describe a statement that failed: file, line (of the server's error position), SQLSTATE, what now. */
-import { DbMigrateError, LockError, messageOf, MigrationError, sqlStateOf } from "../errors";
+import { DbMigrateError, LockError, messageOf, MigrationError, sqlStateOf, StoppedError } from "../errors";
 import type { Statement } from "../sql/parse";
 // Not from sql/parse: the executors must not load the parser for a line number.
 import { lineOfPosition } from "../sql/source-text";
@@ -31,8 +31,19 @@ export function errorLine(error: unknown, statement: Statement): number {
   return lineOfPosition(statement, Number((error as { position?: string }).position));
 }
 
-/** Checks the lease before statement `index`; the error names the statement the run stopped before. */
+/**
+ * Checks, before statement `index`, that no signal asked the run to stop and that the lease is
+ * held; the error names the statement the run stopped before.
+ */
 export function fenceBefore(context: ExecutionContext, migration: RunnableMigration, index: number): void {
+  const signal = context.stopRequested?.();
+  if (signal) {
+    throw new StoppedError(
+      signal,
+      `stopped on ${signal}: ${migration.file} stopped before statement ${index + 1} of ${migration.statements.length}`,
+      { file: migration.location, line: migration.statements[index].line },
+    );
+  }
   try {
     context.lock.assertHeld();
   } catch (error) {

@@ -13,10 +13,10 @@
 import { inTransaction } from "../db";
 import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
 import { claimDirty, forgetDirty, recordFailure, recordFinished, recordProgress, recordStarted } from "../history";
-import { pad } from "../migrations";
+import { pad, statementHashes } from "../migrations";
 import { withRetry } from "../retry";
 import { restoreSession } from "../session-state";
-import { isSchemaChange, statementOutcome } from "../sqlstate";
+import { isSchemaChange, QUERY_CANCELED, statementOutcome, type StatementOutcome } from "../sqlstate";
 import type { Statement } from "../sql/parse";
 import { appliedRecord, errorLine, fenceBefore, leaseGone, statementError } from "./failure";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration, StartPoint } from "./types";
@@ -43,11 +43,10 @@ async function applyStatements(
   const { client, lock } = context;
   const retry = { clock: context.clock, logger: context.logger, options: context.retry };
   const total = migration.statements.length;
-  const entry = { ...migration, appliedBy: context.appliedBy };
+  const entry = { ...migration, appliedBy: context.appliedBy, statementHashes: statementHashes(migration.statements) };
   const marked = await withRetry(
     `marking ${migration.file} started`,
-    () =>
-      start.dirtyRow ? claimDirty(client, migration.version, total, lock) : recordStarted(client, entry, total, lock),
+    () => (start.dirtyRow ? claimDirty(client, entry, total, lock) : recordStarted(client, entry, total, lock)),
     retry,
   );
   if (!marked) throw leaseGone(migration);
@@ -153,17 +152,25 @@ async function failedAt(
   const statement = migration.statements[index];
   const total = migration.statements.length;
   const k = index + 1;
-  const outcome = statementOutcome(error, {
-    schemaChange: isSchemaChange(statement.sql),
-    resumed: index === start.statement && start.statement > 0,
-  });
+  // The runner cancels a statement on a stop signal only when the server is PostgreSQL, where a
+  // cancelled statement never takes effect: that cancel is a definite failure, resumable.
+  const ourCancel = sqlStateOf(error) === QUERY_CANCELED && context.stopRequested?.() !== undefined;
+  const outcome: StatementOutcome = ourCancel
+    ? { kind: "failed", why: `cancelled on ${context.stopRequested?.()}; it did not take effect` }
+    : statementOutcome(error, {
+        schemaChange: isSchemaChange(statement.sql),
+        resumed: index === start.statement && start.statement > 0,
+      });
   const line = errorLine(error, statement);
   const version = pad(migration.version);
+  const leftover = await invalidIndexLeft(context, statement);
   if (outcome.kind !== "ambiguous" && index === 0) {
-    // The very first statement failed outright: nothing of the migration took effect.
+    // The very first statement failed outright: nothing of the migration took effect (but a
+    // failed CREATE INDEX CONCURRENTLY leaves its INVALID index behind).
     await forgetDirty(context.client, context.lock.schema, migration.version).catch(() => undefined);
     const why = outcome.kind === "failed" && outcome.why ? `${outcome.why}; ` : "";
-    return withProgress(statementError(error, migration, statement, `${why}nothing of it was applied`), migration, 0);
+    const applied = leftover ? `nothing of it was recorded, but ${leftover}` : "nothing of it was applied";
+    return withProgress(statementError(error, migration, statement, `${why}${applied}`), migration, 0);
   }
   await recordFailure(context.client, context.lock, migration.version, {
     statement: k,
@@ -182,7 +189,7 @@ async function failedAt(
     const hint = outcome.kind === "failed" && outcome.hint ? ` (${outcome.hint})` : "";
     consequence =
       `${why}statements before it were committed (${eachOnItsOwn(context)}) and the migration is dirty at ` +
-      `statement ${k} of ${total}: fix the cause${hint}, then \`dbmigrate up\` resumes at statement ${k} (no \`resolve\` needed)`;
+      `statement ${k} of ${total}: fix the cause${hint}${leftover ? `; ${leftover}` : ""}, then \`dbmigrate up\` resumes at statement ${k} (no \`resolve\` needed)`;
   }
   return withProgress(statementError(error, migration, statement, consequence), migration, index);
 }
@@ -222,4 +229,24 @@ function roleAfter(statement: Statement, current: Statement | undefined): Statem
 function sessionSql(statement: Statement): string {
   if (statement.kind !== "VariableSetStmt" || !statement.tree.is_local) return statement.sql;
   return statement.sql.replace(/^SET\s+LOCAL\s+/i, "SET ");
+}
+
+/**
+ * A failed `CREATE INDEX CONCURRENTLY` leaves its index behind, marked INVALID (PostgreSQL's
+ * CREATE INDEX page): it enforces nothing, and `IF NOT EXISTS` on the retry would keep it. Says
+ * which, and how to drop it; undefined for any other statement or when none was left.
+ */
+async function invalidIndexLeft(context: ExecutionContext, statement: Statement): Promise<string | undefined> {
+  const name = statement.tree.idxname;
+  if (statement.kind !== "IndexStmt" || !statement.tree.concurrent || typeof name !== "string") return undefined;
+  const { rows } = await context.client
+    .query<{ qualified: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS qualified FROM pg_index i
+         JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relname = $1 AND NOT i.indisvalid`,
+      [name],
+    )
+    .catch(() => ({ rows: [] as { qualified: string }[] }));
+  if (rows.length === 0) return undefined;
+  return `PostgreSQL left the INVALID index ${rows[0].qualified} behind: drop it (DROP INDEX CONCURRENTLY ${rows[0].qualified}) before running \`dbmigrate up\` again`;
 }

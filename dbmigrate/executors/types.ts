@@ -66,6 +66,13 @@ export interface ExecutionContext {
   afterEach: readonly AfterMigrationStep[];
   /** Masks secrets in errors stored in the history. */
   redact: (text: string) => string;
+  /**
+   * The signal (SIGINT, SIGTERM) that asked the run to stop, once one did: checked before every
+   * statement. On PostgreSQL the runner also cancels the statement in flight (a statement is
+   * atomic there); on CockroachDB that statement is let finish (a cancelled schema change may go
+   * on as a job).
+   */
+  stopRequested?: () => NodeJS.Signals | undefined;
 }
 
 /** Where to start: 0 for a fresh migration; k to resume a dirty one whose first k statements took effect. */

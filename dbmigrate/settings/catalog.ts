@@ -32,7 +32,15 @@ export const SECRET_STORES = ["gcp", "none"] as const;
 export const TEARDOWNS = ["retain", "drop"] as const;
 
 /** Commands that connect to the database. */
-const CONNECTS = ["status", "up", "verify", "apply-complete", "resolve", "erd"] as const satisfies CommandName[];
+const CONNECTS = [
+  "status",
+  "up",
+  "verify",
+  "apply-complete",
+  "resolve",
+  "erd",
+  "unlock",
+] as const satisfies CommandName[];
 /** Commands that take the migration lock. */
 const LOCKS = ["up", "apply-complete", "resolve"] as const satisfies CommandName[];
 /** Commands that read or bring about the default tenant. */
@@ -48,6 +56,7 @@ const READS_MIGRATIONS = [
   "new",
   "lint",
   "build-complete",
+  "resolve",
   "diff",
 ] as const satisfies CommandName[];
 /** Every command: the registry's rows. */
@@ -259,7 +268,14 @@ export const SETTINGS = {
     type: "boolean",
     schema: toggle(),
     help: "say what would be done and write nothing",
-    commands: ["up"],
+    commands: ["up", "apply-complete", "resolve", "new", "build-complete", "unlock"],
+  },
+  force: {
+    flag: "force",
+    type: "boolean",
+    schema: toggle(),
+    help: "break the migration lock (once you know its holder is gone)",
+    commands: ["unlock"],
   },
   applied: {
     flag: "applied",

@@ -132,4 +132,20 @@ describe("execution mode", () => {
       ],
     );
   });
+
+  it("a failed CREATE UNIQUE INDEX CONCURRENTLY names the INVALID index PostgreSQL left and how to drop it", async () => {
+    const dsn = await pg.createDatabase();
+    const files: Record<string, string> = {
+      "0001_t.sql": "CREATE TABLE ct (id BIGINT, v TEXT);\nINSERT INTO ct VALUES (1, 'dup'), (2, 'dup');\n",
+      "0002_uniq.sql": "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ct_v_uniq ON ct (v);\n",
+    };
+    await assert.rejects(madeUp(await connectTo(dsn), files).up(), (error: Error & { hint?: string }) => {
+      assert.match(error.message, /0002_uniq\.sql failed at line 1: could not create unique index "ct_v_uniq"/);
+      assert.match(
+        error.hint ?? "",
+        /PostgreSQL left the INVALID index public\.ct_v_uniq behind: drop it \(DROP INDEX CONCURRENTLY public\.ct_v_uniq\)/,
+      );
+      return true;
+    });
+  });
 });

@@ -1,14 +1,16 @@
 /** The lease lock on a real PostgreSQL: waiting, timing out, taking over an expired lease, renewal. */
 import assert from "node:assert/strict";
+import * as os from "node:os";
 import { loadMigrations } from "../../dbmigrate/migrations";
 import { after, before, describe, it } from "node:test";
 import { acquireLock, DEFAULT_LOCK, LOCK_NAME } from "../../dbmigrate/lock";
 import { engineSchema } from "../../dbmigrate/engine-schema";
 import { systemClock } from "../../dbmigrate/clock";
 import { DEFAULT_RETRY } from "../../dbmigrate/retry";
-import { runCli } from "../support/cli";
+import { runCli, startCli } from "../support/cli";
 import { connectTo, migratorFor, recordingLogger, withDb } from "../support/engine";
-import { startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseOf, startPostgres, waitForDbmigrateQuery, type TestPostgres } from "../support/postgres";
+import { migrationsDir } from "../support/temp";
 
 let pg: TestPostgres;
 before(async () => {
@@ -37,7 +39,7 @@ async function plantLock(dsn: string, owner: string, leaseMs: number): Promise<v
 describe("migration lock", () => {
   it("makes a second runner wait, saying for whom, and proceed once the dead holder's lease expires", async () => {
     const dsn = await pg.createDatabase();
-    await plantLock(dsn, "dead-host:1234:abcd", 1500);
+    await plantLock(dsn, "dead-host:1234:abcd", 4000);
     const logger = recordingLogger();
     const started = Date.now();
     const result = await (
@@ -46,7 +48,10 @@ describe("migration lock", () => {
     const waited = Date.now() - started;
     assert.equal(result.applied.length, (await loadMigrations("migrations")).length);
     assert.ok(waited >= 1000, `proceeded after ${waited} ms, before the lease ended`);
-    assert.match(logger.lines[0], /^waiting for the migration lock held by dead-host:1234:abcd \(lease until .*\)$/);
+    assert.match(
+      logger.lines[0],
+      /^waiting for the migration lock held by dead-host:1234:abcd \(lease (until|expired at) .*\)$/,
+    );
     const rows = await withDb(dsn, (c) => c.query(`SELECT * FROM schema_migrations_lock`));
     assert.equal(rows.rowCount, 0, "released after the run");
   });
@@ -64,7 +69,7 @@ describe("migration lock", () => {
       (error: Error & { describe(): string }) => {
         assert.match(
           error.describe(),
-          /^timed out after 300 ms waiting for the migration lock held by busy-host:1:feed \(lease until .*\)\. Wait for that run to finish, or if it died, for its lease to expire; raise --lock-timeout to wait longer$/,
+          /^timed out after 300 ms waiting for the migration lock held by busy-host:1:feed \(lease until .*\)\. Wait for that run to finish, or if it died, for its lease to expire \(`dbmigrate unlock` shows it; `unlock --force` breaks it once you know it is dead\); raise --lock-timeout to wait longer$/,
         );
         return true;
       },
@@ -111,5 +116,49 @@ describe("migration lock", () => {
     await lock.release();
     const rows = await withDb(dsn, (c) => c.query(`SELECT owner FROM schema_migrations_lock`));
     assert.deepEqual(rows.rows, [{ owner: "thief:2:bbbb" }], "release never deletes someone else's lock");
+  });
+
+  it("unlock shows the holder (host, pid, command, lease); --force --dry-run breaks nothing; --force breaks it, and the old holder's late write fails", async () => {
+    const dsn = await pg.createDatabase();
+    const db = databaseOf(dsn);
+    const env = { DATABASE_URL: dsn };
+    assert.equal((await runCli(["up"], env)).code, 0);
+    const dir = migrationsDir({
+      "0900_slow.sql":
+        "CREATE TABLE unlock_a (id INT8 PRIMARY KEY);\nSELECT pg_sleep(15);\nCREATE TABLE unlock_b (id INT8 PRIMARY KEY);\n",
+    });
+    const { child, done } = startCli(["up", "--migrations-dir", dir], env);
+    await waitForDbmigrateQuery(pg, db, "%SELECT pg_sleep(15)%");
+    const holderLine = new RegExp(
+      `^lock held by \`dbmigrate up\` on host ${os.hostname()}, pid ${child.pid}, since \\S+ \\(lease until \\S+; owner ${os.hostname()}:${child.pid}:[0-9a-f]{8}\\)$`,
+      "m",
+    );
+    const shown = await runCli(["unlock"], env);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, holderLine);
+    assert.match(shown.stdout, /`dbmigrate unlock --force` breaks the lock/);
+    const status = await runCli(["status", "--migrations-dir", dir], env);
+    assert.match(
+      status.stdout,
+      new RegExp(
+        `\\nlock: held by ${os.hostname()}:${child.pid}:[0-9a-f]{8}, running \`dbmigrate up\` \\(lease until `,
+      ),
+    );
+    const dry = await runCli(["unlock", "--force", "--dry-run"], env);
+    assert.match(dry.stdout, /dry run: --force would break it; nothing written/);
+    assert.equal((await pg.query(db, `SELECT 1 FROM schema_migrations_lock`)).length, 1);
+    const forced = await runCli(["unlock", "--force", "--json"], env);
+    assert.equal(forced.code, 0, forced.stderr);
+    const json = JSON.parse(forced.stdout) as { broken: boolean; holder: { pid: number; command: string } };
+    assert.deepEqual([json.broken, json.holder.pid, json.holder.command], [true, child.pid, "up"]);
+    assert.equal((await pg.query(db, `SELECT 1 FROM schema_migrations_lock`)).length, 0);
+    // The old holder finishes its statements, but its fenced history write finds its lease gone.
+    const run = await done;
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /0900_slow.sql: the migration lock's lease was not live when recording it/);
+    const history = await pg.query(db, `SELECT 1 FROM schema_migrations WHERE version = 900`);
+    assert.equal(history.length, 0, "nothing recorded by the broken holder (its transaction rolled back)");
+    const free = await runCli(["unlock"], env);
+    assert.match(free.stdout, /^the migration lock is free$/m);
   });
 });

@@ -4,6 +4,8 @@
  * handles (PostgreSQL: nothing half-applied; CockroachDB path: dirty, reported, resolvable).
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { loadMigrations } from "../../dbmigrate/migrations";
 import { runCli, startCli } from "../support/cli";
@@ -28,6 +30,15 @@ const tablesOf = async (database: string) =>
       `SELECT table_name AS t FROM information_schema.tables WHERE table_name LIKE 'slow_%' ORDER BY 1`,
     )
   ).map((r) => r.t);
+
+/** How many finished history rows 0900 has (as text). */
+const finishedRows = async (database: string) =>
+  (
+    await pg.query<{ n: string }>(
+      database,
+      `SELECT count(*) AS n FROM schema_migrations WHERE version = 900 AND NOT dirty`,
+    )
+  )[0].n;
 
 describe("dbmigrate processes", () => {
   for (const engine of ["postgres", "cockroachdb"] as const) {
@@ -69,7 +80,7 @@ describe("dbmigrate processes", () => {
       const { done } = startCli(["up", "--migrations-dir", dir, "--lock-lease", "600"], env);
       // PostgreSQL gets the file as one query; CockroachDB statement by statement.
       await waitForDbmigrateQuery(pg, db, engine === "postgres" ? "%SELECT pg_sleep(2)%" : "SELECT pg_sleep(2)");
-      const lockSession = await waitForDbmigrateQuery(pg, db, "UPDATE schema_migrations_lock%");
+      const lockSession = await waitForDbmigrateQuery(pg, db, "UPDATE %schema_migrations_lock%");
       await pg.query(db, "SELECT pg_terminate_backend($1)", [lockSession]);
       const run = await done;
       assert.equal(run.code, 1, run.stderr);
@@ -80,7 +91,7 @@ describe("dbmigrate processes", () => {
       assert.match(
         errors[0],
         new RegExp(
-          `^dbmigrate: 0900_slow.sql: ${stopped}: lost the migration lock \\(schema_migrations_lock 'dbmigrate'`,
+          `^dbmigrate: 0900_slow.sql: ${stopped}: lost the migration lock \\(("public"\\.)?schema_migrations_lock 'dbmigrate'`,
         ),
       );
       assert.deepEqual(await tablesOf(db), engine === "postgres" ? [] : ["slow_a"], "slow_b never ran");
@@ -90,11 +101,7 @@ describe("dbmigrate processes", () => {
       );
       assert.equal(rerun.code, 0, rerun.stderr);
       assert.deepEqual(await tablesOf(db), ["slow_a", "slow_b"]);
-      const rows = await pg.query<{ n: string }>(
-        db,
-        `SELECT count(*) AS n FROM schema_migrations WHERE version = 900 AND NOT dirty`,
-      );
-      assert.equal(rows[0].n, "1");
+      assert.equal(await finishedRows(db), "1");
       const audit = await pg.query<{ n: string }>(
         db,
         `SELECT count(*) AS n FROM audit_logs WHERE resource_id = '0900_slow.sql'`,
@@ -162,4 +169,65 @@ describe("dbmigrate processes", () => {
     assert.equal(rerun.code, 0, rerun.stderr);
     assert.deepEqual(await tablesOf(db), ["slow_a", "slow_b"]);
   });
+
+  /** Statement 2 would sleep for 30 s: a stop that did not cancel it would be plain from the message and the time. */
+  const LONG = {
+    "0900_slow.sql":
+      "CREATE TABLE slow_a (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\nSELECT pg_sleep(30);\nCREATE TABLE slow_b (id UUID PRIMARY KEY DEFAULT gen_random_uuid());\n",
+  };
+  const cases = [
+    ["postgres", "SIGINT", 130],
+    ["postgres", "SIGTERM", 143],
+    ["cockroachdb", "SIGINT", 130],
+    ["cockroachdb", "SIGTERM", 143],
+  ] as const;
+  for (const [engine, signal, exit] of cases) {
+    it(`${engine} path: ${signal} mid-statement cancels it, records a clean stop, releases the lock, says one line, exits ${exit}; the next \`up\` goes on without resolve`, async () => {
+      const dsn = await pg.createDatabase();
+      const db = databaseOf(dsn);
+      const dir = migrationsDir(LONG);
+      const env = { DATABASE_URL: dsn, DBMIGRATE_ENGINE: engine };
+      const { child, done } = startCli(["up", "--migrations-dir", dir], env);
+      await waitForDbmigrateQuery(pg, db, "%SELECT pg_sleep(30)%");
+      child.kill(signal);
+      const run = await done;
+      assert.equal(run.code, exit, run.stderr);
+      const lines = run.stderr.split("\n").filter((l) => l.startsWith("dbmigrate:"));
+      assert.equal(lines.length, 1, run.stderr);
+      assert.equal(run.stderr.trimEnd().split("\n").at(-1), lines[0], "the stop is the last line");
+      assert.equal((await pg.query(db, `SELECT owner FROM schema_migrations_lock`)).length, 0, "lock released");
+      const rows = await pg.query<{ dirty: boolean; statements_done: string; failed_statement: string | null }>(
+        db,
+        `SELECT dirty, statements_done, failed_statement FROM schema_migrations WHERE version = 900`,
+      );
+      if (engine === "postgres") {
+        assert.match(
+          lines[0],
+          new RegExp(
+            `^dbmigrate: stopped on ${signal}: 0900_slow.sql was cancelled and rolled back \\(nothing of it applied\\); the lock is released .*Run \`dbmigrate up\` to apply it again$`,
+          ),
+        );
+        assert.deepEqual(rows, [], "nothing recorded");
+        assert.deepEqual(await tablesOf(db), [], "slow_a rolled back");
+      } else {
+        assert.match(
+          lines[0],
+          new RegExp(
+            `^dbmigrate: stopped on ${signal}: 0900_slow.sql stopped cleanly after 1 of 3 statements \\(recorded\\); the lock is released .*Run \`dbmigrate up\`: it resumes at statement 2 \\(no \`resolve\` needed\\)$`,
+          ),
+        );
+        assert.deepEqual(rows, [{ dirty: true, statements_done: "1", failed_statement: "2" }]);
+        assert.deepEqual(await tablesOf(db), ["slow_a"]);
+        const status = await runCli(["status", "--migrations-dir", dir], env);
+        assert.equal(status.code, 0, status.stdout + status.stderr);
+        assert.match(status.stdout, /0900_slow.sql +dirty .*`dbmigrate up` resumes there/);
+      }
+      // The fixed file (a shorter sleep) is what anyone runs next; statement 1 is unchanged.
+      writeFileSync(path.join(dir, "0900_slow.sql"), LONG["0900_slow.sql"].replace("pg_sleep(30)", "pg_sleep(0)"));
+      const rerun = await runCli(["up", "--migrations-dir", dir], env);
+      assert.equal(rerun.code, 0, rerun.stderr);
+      assert.deepEqual(await tablesOf(db), ["slow_a", "slow_b"]);
+      assert.equal(await finishedRows(db), "1");
+    });
+  }
 });

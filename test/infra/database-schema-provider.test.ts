@@ -122,6 +122,20 @@ describe("DatabaseSchema provider (real provider host)", () => {
     );
   });
 
+  it("the preview refuses an applied migration edited since (its checksum in the state differs), with the line `up` prints, before any database I/O", async () => {
+    const { inputs } = await localInputs();
+    const applied = inputs.__migrations as { file: string; checksum: string }[];
+    const edited = applied.map((m, k) => (k === 0 ? { ...m, checksum: "f".repeat(64) } : m));
+    const checked = await host.check(inputs, { ...inputs, __migrations: edited });
+    const reasons = checked.failures.map((f) => f.reason);
+    assert.ok(
+      reasons.includes(
+        `${applied[0].file} was changed after it was applied (applied checksum ${applied[0].checksum}, file now ${"f".repeat(64)}): restore the file as applied and put the change in a new migration (\`dbmigrate new <name>\`)`,
+      ),
+      reasons.join("\n"),
+    );
+  });
+
   it("shows a new migration file as a change, and update applies it and returns all outputs (host in another checkout)", async () => {
     const { dsn, inputs } = await localInputs();
     const created = await host.create(inputs);

@@ -341,14 +341,15 @@ const cases: Case[] = [
     () => ["status"],
     () => withCa(otherToolDsn),
     1,
-    /^dbmigrate: the table schema_migrations exists but is not dbmigrate's history \(column "name" does not exist\) \[SQLSTATE 42703\]\. Another migration tool's table\?/,
+    /^dbmigrate: the table public\.schema_migrations exists but is not dbmigrate's history \(column "name" does not exist\) \[SQLSTATE 42703\]\. Another migration tool's table\?/,
   ],
   [
     "options=-c search_path=nosuch",
-    () => ["up"],
+    // A pending migration: the engine's own tables are schema-qualified, the migration's are not.
+    () => ["up", "--migrations-dir", dirWith({ "0900_t.sql": "CREATE TABLE t900 (id INT);\n" })],
     () => withCa(`${dsn}&options=-c%20search_path%3Dnosuch`),
     1,
-    /^dbmigrate: the schema to work in does not exist: no schema has been selected to create in \[SQLSTATE 3F000\]\. Check search_path/,
+    /^dbmigrate: migration 0900_t.sql failed at line 1: no schema has been selected to create in \(.*0900_t.sql:1\) \[SQLSTATE 3F000\]\. Nothing of it was applied/,
   ],
   [
     "a statement timeout on the engine's own query",

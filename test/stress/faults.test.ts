@@ -47,8 +47,12 @@ const recorded = async (db: string) =>
   );
 const audited = async (db: string) =>
   Number(
-    (await pg.query<{ n: string }>(db, `SELECT count(*) AS n FROM audit_logs WHERE resource_id = '0900_faults.sql'`))[0]
-      .n,
+    (
+      await pg.query<{ n: string }>(
+        db,
+        `SELECT count(*) AS n FROM audit_logs WHERE resource_id = '0900_faults.sql' AND action = 'schema.migrate'`,
+      )
+    )[0].n,
   );
 
 /** A migrated database and a folder with the faulty migration; the CLI's env for it. */
