@@ -97,11 +97,11 @@ describe("settings catalog", () => {
   it("refuses the flags issue 19 found accepted silently", () => {
     refused(() => readCommandLine(["status", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate status`/);
     refused(() => readCommandLine(["up", "--applied"], {}), /^--applied is not an option of `dbmigrate up`/);
-    refused(
-      () => readCommandLine(["apply-complete", "--dry-run"], {}),
-      /^--dry-run is not an option of `dbmigrate apply-complete`/,
-    );
-    refused(() => readCommandLine(["new", "x", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate new`/);
+    // Every command that writes takes --dry-run since issue 19; those that only read refuse it.
+    refused(() => readCommandLine(["verify", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate verify`/);
+    refused(() => readCommandLine(["lint", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate lint`/);
+    for (const writes of ["apply-complete", "resolve", "new", "build-complete", "unlock"])
+      assert.ok(takes("dryRun", writes as CommandName), `${writes} takes --dry-run`);
   });
 
   it("refuses arguments a command takes none of, in one line that never echoes them (exit 2)", () => {
