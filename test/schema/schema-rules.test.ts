@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SqlClient } from "../../dbmigrate/db";
+import { ENGINE_TABLES } from "../../dbmigrate/runner";
 import { APPLICATION_TABLES } from "../../product/tables";
 import { withDb, migratedDatabase } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
@@ -61,14 +62,14 @@ async function withTenants(work: (client: SqlClient, t: Record<string, string>) 
 }
 
 describe("schema rules", () => {
-  it("has exactly the seed's tables plus the engine's history and lock tables", async () => {
+  it("has exactly the seed's tables plus the engine's own (history, lock, schema snapshots)", async () => {
     const rows = await pg.query<{ table_name: string }>(
       databaseOfDsn(),
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
     assert.deepEqual(
       rows.map((r) => r.table_name),
-      [...APPLICATION_TABLES, "schema_migrations", "schema_migrations_lock"].sort(),
+      [...APPLICATION_TABLES, ...ENGINE_TABLES].sort(),
     );
   });
 
@@ -81,7 +82,7 @@ describe("schema rules", () => {
          JOIN information_schema.columns c ON c.table_name = k.table_name AND c.column_name = k.column_name
         WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = 'public' ORDER BY c.table_name`,
     );
-    assert.equal(keys.length, APPLICATION_TABLES.length + 2);
+    assert.equal(keys.length, APPLICATION_TABLES.length + ENGINE_TABLES.length);
     for (const key of keys) {
       assert.deepEqual(
         [key.data_type, key.column_default, key.is_nullable],
