@@ -13,6 +13,8 @@ import { SNAPSHOT_TABLE } from "./snapshot/store";
 export const HISTORY_TABLE = "schema_migrations";
 /** The lock table's name (in the engine's schema). */
 export const LOCK_TABLE = "schema_migrations_lock";
+/** The engine's own tables: never part of a schema snapshot, nor of the ERD; teardown drops them last. */
+export const ENGINE_TABLES: readonly string[] = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
 /** Used when the session has no current schema at all (an empty or unusable `search_path`). */
 export const FALLBACK_ENGINE_SCHEMA = "public";
 

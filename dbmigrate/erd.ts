@@ -4,9 +4,9 @@
  * can tell when the committed diagram no longer matches the schema.
  */
 import type { SqlClient } from "./db";
+import { ENGINE_TABLES } from "./engine-schema";
 import { DbMigrateError } from "./errors";
-// Until erd reads every table from the catalog (issue 19), it draws this product's tables.
-import { APPLICATION_TABLES } from "../product/tables";
+import { readSnapshot } from "./snapshot/read";
 
 const SHORT_TYPES: Record<string, string> = {
   "timestamp with time zone": "timestamptz",
@@ -14,23 +14,37 @@ const SHORT_TYPES: Record<string, string> = {
 };
 
 /**
- * Fails unless every application table exists in the current schema: a diagram of a database
- * that was never migrated would be empty, and `--output docs/schema.md` would overwrite the page.
+ * Every table of the current schema as the catalog shows it, the engine's own left out: referenced
+ * tables before the tables referring to them (a diagram reads top-down from the tenant), ties by name.
+ */
+async function catalogTables(client: SqlClient): Promise<string[]> {
+  const { tables } = await readSnapshot(client, { excludeTables: ENGINE_TABLES });
+  const parents = new Map(
+    tables.map((t) => [
+      t.name,
+      new Set(t.constraints.flatMap((c) => (c.references && c.references !== t.name ? [c.references] : []))),
+    ]),
+  );
+  const ordered: string[] = [];
+  while (parents.size > 0) {
+    const ready = [...parents].filter(([, of]) => [...of].every((p) => !parents.has(p))).map(([name]) => name);
+    // A cycle of foreign keys: the rest by name.
+    const next = ready.length > 0 ? ready.sort()[0] : [...parents.keys()].sort()[0];
+    ordered.push(next);
+    parents.delete(next);
+  }
+  return ordered;
+}
+
+/**
+ * Fails when the current schema has no table but the engine's: a diagram of a database that was
+ * never migrated would be empty, and `--output docs/schema.md` would overwrite the page.
  */
 export async function assertSchemaPresent(client: SqlClient): Promise<void> {
-  const { rows } = await client.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ANY($1)`,
-    [[...APPLICATION_TABLES]],
-  );
-  const found = new Set(rows.map((r) => r.table_name));
-  const missing = APPLICATION_TABLES.filter((t) => !found.has(t));
-  if (missing.length === 0) return;
-  throw new DbMigrateError(
-    missing.length === APPLICATION_TABLES.length
-      ? "the database has none of the schema's tables: nothing to draw"
-      : `the database lacks ${missing.length} of the schema's tables (${missing.join(", ")})`,
-    { hint: "Run `dbmigrate up` on it first, or point --database-url at a migrated database; nothing was written" },
-  );
+  if ((await catalogTables(client)).length > 0) return;
+  throw new DbMigrateError("the database has no table in its current schema: nothing to draw", {
+    hint: "Run `dbmigrate up` on it first, or point --database-url at a migrated database; nothing was written",
+  });
 }
 
 /** The Markdown page: a heading, how it was made, and the diagram. */
@@ -49,9 +63,9 @@ export async function renderErdPage(client: SqlClient): Promise<string> {
   ].join("\n");
 }
 
-/** The `erDiagram` text for the application tables. */
+/** The `erDiagram` text for every table of the current schema but the engine's. */
 export async function renderErd(client: SqlClient): Promise<string> {
-  const tables = [...APPLICATION_TABLES];
+  const tables = await catalogTables(client);
   const columns = await client.query<{ table_name: string; column_name: string; data_type: string }>(
     `SELECT table_name, column_name, data_type FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = ANY($1) ORDER BY table_name, ordinal_position`,

@@ -1,9 +1,11 @@
 /**
- * Retries of SQLSTATE 40001 (serialization failure: CockroachDB asks the client to retry) with
- * capped exponential backoff and jitter. Only work that is safe to repeat is wrapped: a single
+ * Retries of SQLSTATE 40001 (serialization failure: CockroachDB asks the client to retry) and
+ * 55P03 (lock_not_available: a migration's statement did not get its lock within the short
+ * lock_timeout the engine sets) with capped exponential backoff and jitter. Only work that is safe to repeat is wrapped: a single
  * statement that did not commit, or a whole transaction that rolled back.
  */
 import type { Clock, Logger } from "./clock";
+import { sqlStateOf } from "./errors";
 import { isRetryable } from "./sqlstate";
 
 /** How retries behave; every field has a default. */
@@ -32,7 +34,7 @@ export interface RetryDeps {
   options: RetryOptions;
 }
 
-/** Runs `work`, retrying it on 40001 as `options` allow; `what` names it in the log. */
+/** Runs `work`, retrying it on 40001 and 55P03 as `options` allow; `what` names it in the log. */
 export async function withRetry<T>(what: string, work: () => Promise<T>, deps: RetryDeps): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -41,7 +43,7 @@ export async function withRetry<T>(what: string, work: () => Promise<T>, deps: R
       if (!isRetryable(error) || attempt >= deps.options.maxAttempts) throw error;
       const delay = backoffDelay(attempt, deps.options);
       deps.logger.warn(
-        `retrying ${what} after SQLSTATE 40001 (attempt ${attempt + 1}/${deps.options.maxAttempts}, in ${delay} ms)`,
+        `retrying ${what} after SQLSTATE ${sqlStateOf(error)} (attempt ${attempt + 1}/${deps.options.maxAttempts}, in ${delay} ms)`,
       );
       await deps.clock.sleep(delay);
     }

@@ -16,6 +16,7 @@ import { withClient, type Connect, type SqlClient } from "./db";
 import {
   featureRequirement,
   probeServer,
+  runsMigrationInTransaction,
   sqlServerQueries,
   supportsFeature,
   type Engine,
@@ -23,11 +24,11 @@ import {
   type ServerQueries,
 } from "./dialect";
 import {
+  ENGINE_TABLES,
   engineSchema,
   HISTORY_TABLE,
   locateEngineSchema,
   LOCK_TABLE,
-  quoteIdent,
   type EngineSchema,
 } from "./engine-schema";
 import {
@@ -64,21 +65,15 @@ import {
 } from "./migrations";
 import { planMigrations, type Plan, type PlanEntry } from "./plan";
 import { inEngineSchema, skipReason, stepsShape, type ProductSteps } from "./product-steps";
+import { teardown, teardownSummary, type TeardownResult } from "./teardown";
 import { upResult, type StatusReport, type UpResult } from "./reports";
 import { Redactor } from "./redact";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
+import { DEFAULT_DDL_LOCK_TIMEOUT_MS } from "./settings/defaults";
 import { captureSession, type SessionState } from "./session-state";
-import {
-  driftLines,
-  readSnapshot,
-  recordSnapshot,
-  schemaDrift,
-  SNAPSHOT_TABLE,
-  type SchemaDriftReport,
-} from "./snapshot";
+import { driftLines, readSnapshot, recordSnapshot, schemaDrift, type SchemaDriftReport } from "./snapshot";
 
-/** The engine's own tables: never part of a schema snapshot. */
-export const ENGINE_TABLES = [HISTORY_TABLE, LOCK_TABLE, SNAPSHOT_TABLE];
+export { ENGINE_TABLES } from "./engine-schema";
 
 export type { AppliedMigration } from "./executors/types";
 export type { StatusReport, UpResult } from "./reports";
@@ -129,7 +124,12 @@ export interface MigratorOptions<S = unknown, R = unknown, C = unknown> {
   historySchema?: string;
   /** Lock lease and waiting. Defaults {@link DEFAULT_LOCK}. */
   lock?: Partial<LockOptions>;
-  /** 40001 retries. Defaults {@link DEFAULT_RETRY}. */
+  /**
+   * The lock_timeout each migration runs under, ms (a file's `-- dbmigrate:lock-timeout` header
+   * overrides it). Default {@link DEFAULT_DDL_LOCK_TIMEOUT_MS}.
+   */
+  ddlLockTimeoutMs?: number;
+  /** 40001 and 55P03 retries. Defaults {@link DEFAULT_RETRY}. */
   retry?: Partial<RetryOptions>;
   /** Apply new files numbered below the latest applied one. Default false. */
   allowOutOfOrder?: boolean;
@@ -357,20 +357,20 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   }
 
   /**
-   * Drops `tables` (in the engine's schema, e.g. the product's, children first) and the history and
-   * lock tables.
+   * Teardown (ADR 0006): drops every object of the engine's schema when it holds a history, its
+   * own tables last, under the migration lock; `dryRun` lists them and writes nothing.
    */
-  async dropAll(tables: readonly string[] = []): Promise<void> {
-    await withClient(this.connect, async (client) => {
+  async teardown(options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<TeardownResult> {
+    return withClient(this.connect, async (client) => {
       const at = await locateEngineSchema(client, this.options.historySchema);
-      const names = [
-        ...tables.map((t) => `${quoteIdent(at.name)}.${quoteIdent(t)}`),
-        at.history,
-        at.lock,
-        at.snapshots,
-      ];
-      await client.query(`DROP TABLE IF EXISTS ${names.join(", ")} CASCADE`);
-      this.logger.info(`dropped ${tables.length} table(s) of schema ${at.name}, its history and its lock`);
+      const engine = this.engineOf(await this.server(client));
+      const result = await teardown(client, at, ENGINE_TABLES, {
+        dryRun: options.dryRun ?? false,
+        inTransaction: runsMigrationInTransaction(engine),
+        takeLock: () => this.takeLock(at, "teardown", options.signal),
+      });
+      this.logger.info(teardownSummary(result));
+      return result;
     });
   }
 
@@ -583,6 +583,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
       clock: this.clock,
       logger: this.logger,
       retry: this.retryOptions,
+      ddlLockTimeoutMs: this.options.ddlLockTimeoutMs ?? DEFAULT_DDL_LOCK_TIMEOUT_MS,
       afterEach,
       redact: this.redact,
     };
@@ -658,7 +659,18 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     signal: AbortSignal | undefined,
     work: (lock: HeldLock) => Promise<T>,
   ): Promise<T> {
-    const lock = await acquireLock(newLockOwner(), this.lockOptions, {
+    const lock = await this.takeLock(at, command, signal);
+    try {
+      return await work(lock);
+    } finally {
+      await lock
+        .release()
+        .catch((error: unknown) => this.logger.warn(`could not release the migration lock: ${messageOf(error)}`));
+    }
+  }
+
+  private takeLock(at: EngineSchema, command: string, signal: AbortSignal | undefined): Promise<HeldLock> {
+    return acquireLock(newLockOwner(), this.lockOptions, {
       connect: this.connect,
       schema: at,
       command,
@@ -667,13 +679,6 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
       logger: this.logger,
       retry: this.retryOptions,
     });
-    try {
-      return await work(lock);
-    } finally {
-      await lock
-        .release()
-        .catch((error: unknown) => this.logger.warn(`could not release the migration lock: ${messageOf(error)}`));
-    }
   }
 
   /** apply-complete is for a fresh database: no table in the engine's schema but the lock's. */

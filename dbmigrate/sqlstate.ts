@@ -11,6 +11,12 @@ export const SERIALIZATION_FAILURE = "40001";
 export const COMPLETION_UNKNOWN = "40003";
 /** CockroachDB: the transaction committed but its schema change failed and was rolled back. */
 export const SCHEMA_CHANGE_FAILED = "XXA00";
+/**
+ * lock_not_available: a statement waited longer than `lock_timeout` for a lock (the engine sets a
+ * short one for every migration, so its DDL never queues other sessions behind it for long).
+ * Nothing of the statement took effect: safe to retry.
+ */
+export const LOCK_NOT_AVAILABLE = "55P03";
 /** query_canceled: a statement timeout or a cancel. */
 export const QUERY_CANCELED = "57014";
 /** insufficient_privilege. */
@@ -54,9 +60,10 @@ export function isConnectionLoss(error: unknown): boolean {
   return (typeof code === "string" && /^E[A-Z]+$/.test(code)) || CONNECTION_LOST.test(messageOf(error));
 }
 
-/** True for the SQLSTATE that asks for a retry. */
+/** True for the SQLSTATEs that ask for a retry: 40001, and 55P03 (a lock not had within lock_timeout). */
 export function isRetryable(error: unknown): boolean {
-  return sqlStateOf(error) === SERIALIZATION_FAILURE;
+  const state = sqlStateOf(error);
+  return state === SERIALIZATION_FAILURE || state === LOCK_NOT_AVAILABLE;
 }
 
 /** DDL: runs as a schema change (a job on CockroachDB). */
@@ -66,6 +73,13 @@ export function isSchemaChange(sql: string): boolean {
 
 const JOBS_CHECK =
   "check CockroachDB's schema-change jobs (`SELECT job_id, status, description FROM [SHOW JOBS] WHERE job_type LIKE '%SCHEMA CHANGE%' AND status NOT IN ('succeeded', 'failed', 'canceled')`) and the objects the statement touches";
+
+/** Why a 55P03 failure did not take effect, after the engine's retries. */
+export const LOCK_WAIT_WHY =
+  "it could not get its lock within lock_timeout, even after retries (55P03); it did not take effect";
+/** What to do about a 55P03 failure. */
+export const LOCK_WAIT_HINT =
+  "find the transaction holding a lock on the table (`SELECT a.pid, a.state, a.xact_start, a.query FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.relation = 'TABLE'::regclass`) and let it finish or end it, or raise the file's `-- dbmigrate:lock-timeout 10s` header (or --ddl-lock-timeout)";
 
 /** What a failed statement means. */
 export function statementOutcome(error: unknown, context: StatementContext): StatementOutcome {
@@ -85,6 +99,7 @@ export function statementOutcome(error: unknown, context: StatementContext): Sta
       check: context.schemaChange ? JOBS_CHECK : "check whether the statement took effect",
     };
   }
+  if (state === LOCK_NOT_AVAILABLE) return { kind: "failed", why: LOCK_WAIT_WHY, hint: LOCK_WAIT_HINT };
   if (state === QUERY_CANCELED && context.schemaChange) {
     return {
       kind: "ambiguous",

@@ -189,7 +189,8 @@ export const databaseSchemaProviderImplementation = {
         return;
       }
       const { migrator } = await engineFor(props, redactor, logger);
-      await migrator.dropAll([...product().APPLICATION_TABLES].reverse());
+      // Everything the catalog shows in the engine's schema, under the migration lock (ADR 0006).
+      await migrator.teardown();
     });
   },
 };

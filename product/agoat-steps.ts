@@ -12,6 +12,7 @@ import type { ProductSteps } from "../dbmigrate/product-steps";
 import { withRetry } from "../dbmigrate/retry";
 import { Migrator, type MigratorOptions } from "../dbmigrate/runner";
 import { auditMigration, auditSeed } from "./audit";
+import { refuseHiddenTenant } from "./row-security";
 import {
   applySeed,
   checkSeed,
@@ -50,6 +51,9 @@ export function agoatSteps(seed: Partial<SeedParams>, appliedBy: string): AgoatS
     columns: PRODUCT_COLUMNS,
     afterMigration: auditMigration(appliedBy),
     async inspect(client: SqlClient): Promise<SeedStatus> {
+      // Before reading: under row-level security an existing tenant would read as missing (status,
+      // --dry-run) and `up` would try to create a second one; say so instead (row-security.ts).
+      await refuseHiddenTenant(client);
       const tenant = await readDefaultTenant(client);
       return {
         customerId: tenant?.customerLive ? tenant.customerId : null,
@@ -66,6 +70,8 @@ export function agoatSteps(seed: Partial<SeedParams>, appliedBy: string): AgoatS
       if (status.tenant) await checkSeed(client, status.tenant, request);
     },
     async run(client, deps) {
+      // Again after the migrations: they may have enabled row-level security since inspect read.
+      await refuseHiddenTenant(client);
       // Its own transaction: on CockroachDB DDL after a write in one transaction fails (0A000).
       const seeded = await withRetry(
         "seeding the default tenant",

@@ -30,6 +30,7 @@ export async function migratorFor(ctx: CommandContext): Promise<AgoatMigrator> {
     engine: s.engine,
     seed: seedRequest(ctx),
     lock: { waitTimeoutMs: s.lockTimeoutMs, leaseMs: s.lockLeaseMs },
+    ddlLockTimeoutMs: s.ddlLockTimeoutMs,
     allowOutOfOrder: s.allowOutOfOrder,
     logger: ctx.logger,
     redact: (text) => ctx.redactor.redact(text),

@@ -8,7 +8,8 @@
  * (docs/adrs/0009-resumable-migrations.md). The history row and the audit row are finished in one
  * write-only transaction, fenced on the live lease. A resumed migration first re-runs the `SET`s
  * of the statements it skips (they only changed the session, which a new run does not have); the
- * session is put back after the migration, as on the transactional path.
+ * session is put back after the migration, as on the transactional path. Every statement runs
+ * under a short lock_timeout (lock-timeout.ts); a 55P03 retries that statement.
  */
 import { inTransaction } from "../db";
 import { DbMigrateError, messageOf, MigrationError, sqlStateOf } from "../errors";
@@ -19,6 +20,7 @@ import { restoreSession } from "../session-state";
 import { isSchemaChange, QUERY_CANCELED, statementOutcome, type StatementOutcome } from "../sqlstate";
 import type { Statement } from "../sql/parse";
 import { appliedRecord, errorLine, fenceBefore, leaseGone, statementError } from "./failure";
+import { explainLockWait, lockTimeoutFor, setLockTimeout } from "./lock-timeout";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration, StartPoint } from "./types";
 
 /** Statement by statement, with progress. */
@@ -50,6 +52,10 @@ async function applyStatements(
     retry,
   );
   if (!marked) throw leaseGone(migration);
+  // Before the skipped SETs are replayed, so a file's own `SET lock_timeout` still wins; a 55P03
+  // retries the statement that got it.
+  const lockTimeoutMs = lockTimeoutFor(migration, context);
+  await setLockTimeout(client, lockTimeoutMs);
   // The migration's own `SET ROLE` in force, if any: the engine's writes between its statements
   // run as the session's role (the migration's may not write the history), then it is set again.
   let role: Statement | undefined;
@@ -91,7 +97,8 @@ async function applyStatements(
       await withRetry(`${migration.file} line ${statement.line}`, () => client.query(sessionSql(statement)), retry);
     } catch (error) {
       await restoreSession(client, context.session).catch(() => undefined);
-      throw await failedAt(error, migration, index, start, context);
+      const explained = explainLockWait(error, statement, lockTimeoutMs, context.retry.maxAttempts);
+      throw await failedAt(explained, migration, index, start, context);
     }
     role = roleAfter(statement, role);
     await withRetry(
@@ -170,7 +177,8 @@ async function failedAt(
     await forgetDirty(context.client, context.lock.schema, migration.version).catch(() => undefined);
     const why = outcome.kind === "failed" && outcome.why ? `${outcome.why}; ` : "";
     const applied = leftover ? `nothing of it was recorded, but ${leftover}` : "nothing of it was applied";
-    return withProgress(statementError(error, migration, statement, `${why}${applied}`), migration, 0);
+    const hint = outcome.kind === "failed" && outcome.hint ? `: ${outcome.hint}` : "";
+    return withProgress(statementError(error, migration, statement, `${why}${applied}${hint}`), migration, 0);
   }
   await recordFailure(context.client, context.lock, migration.version, {
     statement: k,

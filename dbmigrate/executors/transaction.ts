@@ -2,7 +2,8 @@
  * PostgreSQL's default: a migration, its history row and its audit row commit in one transaction,
  * or not at all. The history insert is fenced on the live lease and holds the lock row until
  * COMMIT, so no other runner can take the lease over in between. What the migration set in the
- * session (search_path, timeouts, role) is put back before the history row is written.
+ * session (search_path, timeouts, role) is put back before the history row is written. Each
+ * attempt runs under a short lock_timeout (lock-timeout.ts); a 55P03 retries the whole transaction.
  */
 import { inTransaction } from "../db";
 import { DbMigrateError, LockError, messageOf, MigrationError, sqlStateOf } from "../errors";
@@ -11,7 +12,9 @@ import { withRetry } from "../retry";
 import { restoreSession } from "../session-state";
 import type { Statement } from "../sql/parse";
 import { appliedRecord, fenceBefore, leaseGone, statementError } from "./failure";
+import { explainLockWait, lockTimeoutFor, setLockTimeout } from "./lock-timeout";
 import { runAsOneQuery } from "./one-query";
+import { LOCK_NOT_AVAILABLE, LOCK_WAIT_HINT } from "../sqlstate";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration } from "./types";
 
 /** One transaction per migration. */
@@ -23,6 +26,7 @@ export const transactionExecutor: MigrationExecutor = {
     let failed: Statement | undefined;
     // The file was sent as one query and the statement that failed cannot be known (connection lost).
     let unlocated = false;
+    const lockTimeoutMs = lockTimeoutFor(migration, context);
     try {
       return await withRetry(
         migration.file,
@@ -30,6 +34,8 @@ export const transactionExecutor: MigrationExecutor = {
           const started = context.clock.now();
           return inTransaction(client, async () => {
             failed = undefined;
+            // Inside the transaction: a rollback (and a retry after 55P03) puts it back too.
+            await setLockTimeout(client, lockTimeoutMs);
             // One round trip for the whole file; a failure still names its statement and line.
             await runAsOneQuery(client, migration.statements, {
               before: (index) => fenceBefore(context, migration, index),
@@ -75,7 +81,14 @@ export const transactionExecutor: MigrationExecutor = {
           },
         );
       }
-      throw statementError(error, migration, failed, "nothing of it was applied (it ran in one transaction)");
+      throw statementError(
+        explainLockWait(error, failed, lockTimeoutMs, context.retry.maxAttempts),
+        migration,
+        failed,
+        sqlStateOf(error) === LOCK_NOT_AVAILABLE
+          ? `nothing of it was applied (it ran in one transaction): ${LOCK_WAIT_HINT}`
+          : "nothing of it was applied (it ran in one transaction)",
+      );
     }
   },
 };

@@ -27,6 +27,8 @@ export interface RunnableMigration {
   baseline: boolean;
   /** Where errors point people: the file (or the complete schema, for a baseline section). */
   location: string;
+  /** Its `-- dbmigrate:lock-timeout` header, ms: overrides {@link ExecutionContext.ddlLockTimeoutMs}. */
+  lockTimeoutMs?: number;
 }
 
 /** One migration that `up` or `apply-complete` ran. */
@@ -62,6 +64,8 @@ export interface ExecutionContext {
   clock: Clock;
   logger: Logger;
   retry: RetryOptions;
+  /** The lock_timeout each migration's statements run under, ms, unless its header says otherwise. */
+  ddlLockTimeoutMs: number;
   /** Audit and other steps written with the history row. */
   afterEach: readonly AfterMigrationStep[];
   /** Masks secrets in errors stored in the history. */

@@ -9,6 +9,7 @@
  */
 import { pemProblem } from "../connection";
 import { DEFAULT_LOCK } from "../lock";
+import { LOCK_TIMEOUT_BOUNDS } from "../migrations";
 import { LINT_FORMATS } from "../lint/report";
 // The CLI's settings include this product's seed flags: the CLI is the product's host (the
 // engine itself knows no seed, see product-steps.ts).
@@ -20,6 +21,7 @@ import { COMMANDS, type CommandName } from "../commands/registry";
 import {
   DEFAULT_COMPLETE_SCHEMA_FILE,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_DDL_LOCK_TIMEOUT_MS,
   DEFAULT_MIGRATIONS_DIR,
   DEFAULT_STATEMENT_TIMEOUT_MS,
 } from "./defaults";
@@ -69,6 +71,8 @@ export const BOUNDS = {
   connectTimeoutMs: { min: 100, max: 600_000 },
   statementTimeoutMs: { min: 100, max: 86_400_000 },
   lockTimeoutMs: { min: 1, max: 86_400_000 },
+  // The same bounds as a file's `-- dbmigrate:lock-timeout` header.
+  ddlLockTimeoutMs: LOCK_TIMEOUT_BOUNDS,
   // The lease is renewed every third of it: below half a second that is a busy loop.
   lockLeaseMs: { min: 500, max: 3_600_000 },
 } as const;
@@ -169,6 +173,13 @@ export const SETTINGS = {
     default: DEFAULT_LOCK.waitTimeoutMs,
     help: "how long to wait for the migration lock held by another run",
     commands: LOCKS,
+  },
+  ddlLockTimeoutMs: {
+    flag: "ddl-lock-timeout",
+    ...msSetting("ddlLockTimeoutMs"),
+    default: DEFAULT_DDL_LOCK_TIMEOUT_MS,
+    help: "the lock_timeout of each migration's statements (retried with backoff on 55P03); a file's `-- dbmigrate:lock-timeout` header overrides it",
+    commands: ["up", "apply-complete"],
   },
   lockLeaseMs: {
     flag: "lock-lease",

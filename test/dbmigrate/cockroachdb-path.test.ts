@@ -104,8 +104,9 @@ describe("CockroachDB path (forced)", () => {
     const start = log.findIndex((q) => q.includes(`INSERT INTO "public".schema_migrations (`));
     const part = log.slice(start);
     assert.match(part[0], /dirty, baseline, statements_total/, "dirty marker with the statement count first");
-    assert.match(part[1], /^CREATE TABLE t_one/);
-    assert.match(part[2], /SET statements_done = \$3/);
+    assert.match(part[1], /^SET lock_timeout = '\d+ms'$/, "the engine's lock_timeout before the first statement");
+    assert.match(part[2], /^CREATE TABLE t_one/);
+    assert.match(part[3], /SET statements_done = \$3/);
     assert.ok(
       !part
         .slice(

@@ -205,9 +205,9 @@ describe("engine", () => {
   it("drops everything it created", async () => {
     const dsn = await pg.createDatabase();
     await madeUp(await connectTo(dsn), TWO).up();
-    await madeUp(await connectTo(dsn), TWO).dropAll();
+    await madeUp(await connectTo(dsn), TWO).teardown();
     const rows = await withDb(dsn, (c) =>
-      c.query(`SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'schema_migrations%'`),
+      c.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`),
     );
     assert.deepEqual(rows.rows, []);
   });
