@@ -10,7 +10,7 @@ export async function providerDiff({ samples, report }: BenchContext): Promise<v
     "agoat-database:databaseUrl": "postgresql://u:p@localhost:5432/agoat",
   });
   const inputs = only(resources, DATABASE_SCHEMA_TYPE).inputs;
-  const olds = { ...inputs, appliedMigrations: inputs.migrations, drift: [] };
+  const olds = { ...inputs, appliedMigrations: inputs.__migrations, drift: [] };
   const host = await startProviderHost(process.cwd());
   try {
     await host.diff("id", olds, inputs); // loads the implementation once, as the first real call would

@@ -42,7 +42,7 @@ async function catalogTables(client: SqlClient): Promise<string[]> {
  */
 export async function assertSchemaPresent(client: SqlClient): Promise<void> {
   if ((await catalogTables(client)).length > 0) return;
-  throw new DbMigrateError("the database has no table in its current schema: nothing to draw", {
+  throw new DbMigrateError("the database has none of the schema's tables: nothing to draw", {
     hint: "Run `dbmigrate up` on it first, or point --database-url at a migrated database; nothing was written",
   });
 }

@@ -89,6 +89,12 @@ export const COMMANDS = {
     summary: "who holds the migration lock (host, pid, command, lease); --force breaks it",
     load: () => load(require("./unlock")),
   },
+  teardown: {
+    args: "",
+    summary:
+      "drop every object of the engine's schema (it must hold a history), under the lock; --dry-run lists, --force drops",
+    load: () => load(require("./teardown")),
+  },
 } as const satisfies Record<string, CommandSpec>;
 
 /** A command's name. */

@@ -8,7 +8,7 @@
  */
 import type { SqlClient } from "../db";
 import { sqlStateOf } from "../errors";
-import { LOCK_NOT_AVAILABLE } from "../sqlstate";
+import { LOCK_NOT_AVAILABLE, LOCK_WAIT_HINT } from "../sqlstate";
 import type { Statement } from "../sql/parse";
 import type { ExecutionContext, RunnableMigration } from "./types";
 
@@ -27,11 +27,24 @@ export async function setLockTimeout(client: SqlClient, ms: number): Promise<voi
   await client.query(`SET lock_timeout = '${Math.trunc(ms)}ms'`);
 }
 
-/** The table `statement` locks, as written in it, when its parse tree names one. */
-export function lockedTable(statement: Statement | undefined): string | undefined {
+/** The table `statement` locks (schema and name, as the parser read them), when its parse tree names one. */
+function relationOf(statement: Statement | undefined): string[] | undefined {
   const relation = (statement?.tree as { relation?: { schemaname?: string; relname?: string } } | undefined)?.relation;
   if (!relation?.relname) return undefined;
-  return relation.schemaname ? `${relation.schemaname}.${relation.relname}` : relation.relname;
+  return relation.schemaname ? [relation.schemaname, relation.relname] : [relation.relname];
+}
+
+/** The table `statement` locks, as written in it, when its parse tree names one. */
+export function lockedTable(statement: Statement | undefined): string | undefined {
+  return relationOf(statement)?.join(".");
+}
+
+/** What to do about a 55P03 on `statement`: the pg_locks query names its table when it is known. */
+export function lockWaitHint(statement: Statement | undefined): string {
+  const parts = relationOf(statement);
+  if (!parts) return LOCK_WAIT_HINT;
+  const quoted = parts.map((part) => `"${part.replace(/"/g, '""')}"`.replace(/'/g, "''")).join(".");
+  return LOCK_WAIT_HINT.replace("'TABLE'", `'${quoted}'`);
 }
 
 /**

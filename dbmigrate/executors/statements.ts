@@ -17,10 +17,16 @@ import { claimDirty, forgetDirty, recordFailure, recordFinished, recordProgress,
 import { pad, statementHashes } from "../migrations";
 import { withRetry } from "../retry";
 import { restoreSession } from "../session-state";
-import { isSchemaChange, QUERY_CANCELED, statementOutcome, type StatementOutcome } from "../sqlstate";
+import {
+  isSchemaChange,
+  LOCK_NOT_AVAILABLE,
+  QUERY_CANCELED,
+  statementOutcome,
+  type StatementOutcome,
+} from "../sqlstate";
 import type { Statement } from "../sql/parse";
 import { appliedRecord, errorLine, fenceBefore, leaseGone, statementError } from "./failure";
-import { explainLockWait, lockTimeoutFor, setLockTimeout } from "./lock-timeout";
+import { explainLockWait, lockTimeoutFor, lockWaitHint, setLockTimeout } from "./lock-timeout";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration, StartPoint } from "./types";
 
 /** Statement by statement, with progress. */
@@ -168,6 +174,8 @@ async function failedAt(
         schemaChange: isSchemaChange(statement.sql),
         resumed: index === start.statement && start.statement > 0,
       });
+  // A lock not had: the hint's query names the table the statement waited for.
+  if (outcome.kind === "failed" && sqlStateOf(error) === LOCK_NOT_AVAILABLE) outcome.hint = lockWaitHint(statement);
   const line = errorLine(error, statement);
   const version = pad(migration.version);
   const leftover = await invalidIndexLeft(context, statement);

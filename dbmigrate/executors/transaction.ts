@@ -12,9 +12,9 @@ import { withRetry } from "../retry";
 import { restoreSession } from "../session-state";
 import type { Statement } from "../sql/parse";
 import { appliedRecord, fenceBefore, leaseGone, statementError } from "./failure";
-import { explainLockWait, lockTimeoutFor, setLockTimeout } from "./lock-timeout";
+import { explainLockWait, lockTimeoutFor, lockWaitHint, setLockTimeout } from "./lock-timeout";
 import { runAsOneQuery } from "./one-query";
-import { LOCK_NOT_AVAILABLE, LOCK_WAIT_HINT } from "../sqlstate";
+import { LOCK_NOT_AVAILABLE } from "../sqlstate";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration } from "./types";
 
 /** One transaction per migration. */
@@ -86,7 +86,7 @@ export const transactionExecutor: MigrationExecutor = {
         migration,
         failed,
         sqlStateOf(error) === LOCK_NOT_AVAILABLE
-          ? `nothing of it was applied (it ran in one transaction): ${LOCK_WAIT_HINT}`
+          ? `nothing of it was applied (it ran in one transaction): ${lockWaitHint(failed)}`
           : "nothing of it was applied (it ran in one transaction)",
       );
     }

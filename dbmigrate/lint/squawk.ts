@@ -18,7 +18,7 @@ export const SQUAWK_PG_VERSION = String(OLDEST_POSTGRES_MAJOR);
 export const SQUAWK_EXCLUDED_RULES: Record<string, string> = {
   "require-statement-timeout": "the engine sets statement_timeout on every connection (--statement-timeout)",
   "require-lock-timeout":
-    "the engine sets lock_timeout for every migration (and retries with capped backoff), so a migration needs no SET of its own",
+    "the engine sets lock_timeout for every migration (--ddl-lock-timeout, or its `-- dbmigrate:lock-timeout` header) and retries 55P03 with capped backoff, so a migration needs no SET of its own",
   "require-concurrent-index-creation":
     "crdb-index-backfill asks for a backfill plan on both engines (one finding, one waiver); CONCURRENTLY is accepted and makes its file run outside a transaction",
   "require-concurrent-index-deletion": "drop-index covers it on both engines",

@@ -42,9 +42,10 @@ const CONNECTS = [
   "resolve",
   "erd",
   "unlock",
+  "teardown",
 ] as const satisfies CommandName[];
 /** Commands that take the migration lock. */
-const LOCKS = ["up", "apply-complete", "resolve"] as const satisfies CommandName[];
+const LOCKS = ["up", "apply-complete", "resolve", "teardown"] as const satisfies CommandName[];
 /** Commands that read or bring about the default tenant. */
 const SEEDS = ["status", "up", "apply-complete"] as const satisfies CommandName[];
 /** Commands that plan from the migration files against the history. */
@@ -279,14 +280,14 @@ export const SETTINGS = {
     type: "boolean",
     schema: toggle(),
     help: "say what would be done and write nothing",
-    commands: ["up", "apply-complete", "resolve", "new", "build-complete", "unlock"],
+    commands: ["up", "apply-complete", "resolve", "new", "build-complete", "unlock", "teardown"],
   },
   force: {
     flag: "force",
     type: "boolean",
     schema: toggle(),
-    help: "break the migration lock (once you know its holder is gone)",
-    commands: ["unlock"],
+    help: "unlock: break the migration lock (once you know its holder is gone); teardown: really drop",
+    commands: ["unlock", "teardown"],
   },
   applied: {
     flag: "applied",

@@ -8,9 +8,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SqlClient } from "../../dbmigrate/db";
+import { runCli } from "../support/cli";
 import { connectTo, recordingLogger, withDb } from "../support/engine";
 import { madeUp, PATHS } from "../support/made-up";
 import { databaseOf, startPostgres, type TestPostgres } from "../support/postgres";
+import { migrationsDir } from "../support/temp";
 
 let pg: TestPostgres;
 before(async () => {
@@ -120,6 +122,8 @@ describe("lock-safe DDL", () => {
       try {
         // The run's value is a minute: only the header's 200 ms lets this finish in time.
         const files = { ...BASE, [ALTER]: "-- dbmigrate:lock-timeout 200ms\nALTER TABLE t ADD COLUMN note TEXT;\n" };
+        const blockerPid = (await blocker.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+        let hint = "";
         const started = performance.now();
         await assert.rejects(
           madeUp(await connectTo(dsn), files, {
@@ -132,12 +136,20 @@ describe("lock-safe DDL", () => {
             assert.match(error.message, /0002_add\.sql/);
             assert.match(error.message, /lock on table t longer than lock_timeout \(200 ms\) in each of 3 attempts/);
             assert.match(error.hint ?? "", /nothing of it was applied/i);
-            assert.match(error.hint ?? "", /pg_stat_activity/);
+            assert.match(error.hint ?? "", /pg_stat_activity a USING \(pid\) WHERE l\.relation = '"t"'::regclass/);
             assert.match(error.hint ?? "", /-- dbmigrate:lock-timeout 10s/);
+            hint = error.hint ?? "";
             return true;
           },
         );
         assert.ok(performance.now() - started < 20_000, "the header's lock timeout was not used");
+        // The hint's query finds the blocker.
+        const query = /`(SELECT a\.pid[^`]*)`/.exec(hint)?.[1] ?? "";
+        const holders = await pg.query<{ pid: number }>(databaseOf(dsn), query);
+        assert.ok(
+          holders.some((h) => h.pid === blockerPid),
+          `the hint's query did not find the blocker: ${query}`,
+        );
         await blocker.query("ROLLBACK");
         const column = await withDb(dsn, (c) =>
           c.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 't' AND column_name = 'note'`),
@@ -155,4 +167,22 @@ describe("lock-safe DDL", () => {
       }
     });
   }
+
+  it("the CLI's --ddl-lock-timeout reaches the engine; its failure is one line on stderr (file, table, 55P03, what to do)", async () => {
+    const { dsn, blocker } = await blockedTable();
+    try {
+      const dir = migrationsDir({ ...BASE, [ALTER]: "ALTER TABLE t ADD COLUMN note TEXT;\n" }, false);
+      const run = await runCli(["up", "--migrations-dir", dir, "--ddl-lock-timeout", "200"], { DATABASE_URL: dsn });
+      assert.equal(run.code, 1, run.stderr);
+      const lines = run.stderr.trim().split("\n");
+      const line = lines.at(-1) ?? "";
+      assert.match(line, /0002_add\.sql/);
+      assert.match(line, /lock on table t longer than lock_timeout \(200 ms\)/);
+      assert.match(line, /SQLSTATE 55P03/);
+      assert.match(line, /pg_stat_activity/);
+    } finally {
+      await blocker.query("ROLLBACK").catch(() => undefined);
+      await blocker.end();
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { renderErd } from "../../dbmigrate/erd";
 import { ENGINE_TABLES } from "../../dbmigrate/engine-schema";
 import { readSnapshot, snapshotJson } from "../../dbmigrate/snapshot";
+import { runCli } from "../support/cli";
 import { migratorFor, withDb } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 import { migrationsDir } from "../support/temp";
@@ -140,3 +141,23 @@ async function until(check: () => Promise<boolean>): Promise<void> {
   }
   throw new Error("the up never took the lock");
 }
+
+describe("dbmigrate teardown", () => {
+  it("refuses without --force or --dry-run (exit 2), lists under --dry-run --json, drops under --force", async () => {
+    const { dsn } = await migratedWith({});
+    const bare = await runCli(["teardown"], { DATABASE_URL: dsn });
+    assert.equal(bare.code, 2, bare.stderr);
+    assert.match(bare.stderr, /teardown drops every object of the schema and its data: nothing was dropped/);
+    const before = await catalog(dsn);
+    const dry = await runCli(["teardown", "--dry-run", "--json"], { DATABASE_URL: dsn });
+    assert.equal(dry.code, 0, dry.stderr);
+    const listed = JSON.parse(dry.stdout) as { dryRun: boolean; tables: string[] };
+    assert.equal(listed.dryRun, true);
+    assert.ok(listed.tables.includes("customers"));
+    assert.equal(await catalog(dsn), before);
+    const run = await runCli(["teardown", "--force"], { DATABASE_URL: dsn });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^dropped in schema public: \d+ tables \(.*customers.*\), .*3 engine tables/m);
+    assert.deepEqual(await objectsLeft(dsn), []);
+  });
+});

@@ -46,7 +46,7 @@ function mockState(
         id: "127.0.0.1:26257/agoat",
         state: {
           ...inputs,
-          appliedMigrations: inputs.migrations,
+          appliedMigrations: inputs.__migrations,
           schemaVersion: 2,
           defaultCustomerId: "c-1",
           defaultSiteId: "s-1",
