@@ -36,6 +36,12 @@ export interface ProductSteps<Status = unknown, Result = unknown, Change = unkno
   readonly columns?: Readonly<Record<string, readonly string[]>>;
   /** Written with each migration's history row (same transaction where the engine has one). */
   readonly afterMigration?: AfterMigrationStep;
+  /**
+   * Written with a person's action on the engine's own state (`resolve`, `unlock --force`), in the
+   * transaction of that write: it is recorded exactly when the action takes effect. Not called
+   * for a dry run, nor where the steps' tables are not in the engine's schema as they need them.
+   */
+  readonly onOperatorAction?: OperatorActionStep;
   /** What the steps see now (read-only; the tables may not exist yet). */
   inspect(client: SqlClient): Promise<Status>;
   /** What a run would change, from what `inspect` saw. */
@@ -47,6 +53,14 @@ export interface ProductSteps<Status = unknown, Result = unknown, Change = unkno
   /** After the migrations: brings the data to what was asked, in its own transaction. */
   run(client: SqlClient, deps: StepDeps): Promise<{ result: Result; changes: Change[] }>;
 }
+
+/** A person's action on the engine's own state, as a product's audit step sees it. */
+export type OperatorAction =
+  | { action: "resolve"; version: number; file: string; outcome: "applied" | "rolled-back"; by: string }
+  | { action: "unlock"; holder: string; command: string | null; by: string };
+
+/** A product's step for an {@link OperatorAction}, run on the engine's connection inside the action's transaction. */
+export type OperatorActionStep = (client: SqlClient, action: OperatorAction, at: EngineSchema) => Promise<void>;
 
 /** Why a product's steps are skipped for this migration folder, or undefined when they run. */
 export function skipReason(

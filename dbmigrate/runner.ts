@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { silentLogger, systemClock, type Clock, type Logger } from "./clock";
 import { DEFAULT_COMPLETE_SCHEMA_FILE, readCompleteSchema } from "./complete-schema";
-import { withClient, type Connect, type SqlClient } from "./db";
+import { inTransaction, withClient, type Connect, type SqlClient } from "./db";
 import {
   featureRequirement,
   probeServer,
@@ -64,7 +64,7 @@ import {
   type Migration,
 } from "./migrations";
 import { planMigrations, type Plan, type PlanEntry } from "./plan";
-import { inEngineSchema, skipReason, stepsShape, type ProductSteps } from "./product-steps";
+import { inEngineSchema, skipReason, stepsShape, type OperatorAction, type ProductSteps } from "./product-steps";
 import { teardown, teardownSummary, type TeardownResult } from "./teardown";
 import { upResult, type StatusReport, type UpResult } from "./reports";
 import { Redactor } from "./redact";
@@ -315,15 +315,25 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
         );
         return result;
       }
-      await this.underLock(at, "resolve", undefined, async (lock) => {
-        const row = await dirtyRow();
-        const changed = !row
-          ? 0
-          : outcome === "applied"
-            ? await recordFinished(client, version, null, lock, checksum ?? undefined)
-            : await forgetDirty(client, lock.schema, version);
-        if (!row || changed === 0) throw notDirty();
-      });
+      await this.underLock(at, "resolve", undefined, (lock) =>
+        // The audit step in the same transaction: recorded exactly when the history changes.
+        inTransaction(client, async () => {
+          const row = await dirtyRow();
+          const changed = !row
+            ? 0
+            : outcome === "applied"
+              ? await recordFinished(client, version, null, lock, checksum ?? undefined)
+              : await forgetDirty(client, lock.schema, version);
+          if (!row || changed === 0) throw notDirty();
+          await this.operatorAction(client, at, {
+            action: "resolve",
+            version,
+            file: row.file,
+            outcome,
+            by: this.appliedBy,
+          });
+        }),
+      );
       this.logger.info(`migration ${pad(version)} resolved as ${outcome} (${got})`);
       return result;
     });
@@ -340,7 +350,13 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
       const holder = await readLockHolder(client, at);
       if (!holder || !options.force || options.dryRun)
         return { holder, broken: false, dryRun: options.dryRun ?? false };
-      if (!(await breakLock(client, at, holder.owner))) {
+      const broken = await inTransaction(client, async () => {
+        if (!(await breakLock(client, at, holder.owner))) return false;
+        const action = { action: "unlock", holder: holder.owner, command: holder.command, by: this.appliedBy } as const;
+        await this.operatorAction(client, at, action);
+        return true;
+      });
+      if (!broken) {
         throw new LockError(
           `the migration lock changed hands while breaking it: now ${describeHolder(await readLockHolder(client, at))}`,
           { hint: "Nothing was broken; run `dbmigrate unlock` again to see the new holder" },
@@ -486,6 +502,13 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     if (absent.length === 0 && wrong.length === 0) return undefined;
     const why = [...(absent.length > 0 ? [`schema ${at.name} has no table ${absent.join(", ")}`] : []), ...wrong];
     return `${steps.name}: skipped, ${why.join("; ")}`;
+  }
+
+  /** The product's step for a person's action, where its tables are in the engine's schema as it needs them. */
+  private async operatorAction(client: SqlClient, at: EngineSchema, action: OperatorAction): Promise<void> {
+    const steps = this.product;
+    if (!steps?.onOperatorAction || (await this.unfit(client, at, steps)) !== undefined) return;
+    await steps.onOperatorAction(client, action, at);
   }
 
   /** `step`, run only once the engine's schema holds the steps' tables as they need them (checked until it does). */

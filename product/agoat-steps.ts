@@ -11,7 +11,7 @@ import { inTransaction, type SqlClient } from "../dbmigrate/db";
 import type { ProductSteps } from "../dbmigrate/product-steps";
 import { withRetry } from "../dbmigrate/retry";
 import { Migrator, type MigratorOptions } from "../dbmigrate/runner";
-import { auditMigration, auditSeed } from "./audit";
+import { auditMigration, auditOperatorAction, auditSeed } from "./audit";
 import { refuseHiddenTenant } from "./row-security";
 import {
   applySeed,
@@ -50,6 +50,7 @@ export function agoatSteps(seed: Partial<SeedParams>, appliedBy: string): AgoatS
     tables: PRODUCT_TABLES,
     columns: PRODUCT_COLUMNS,
     afterMigration: auditMigration(appliedBy),
+    onOperatorAction: auditOperatorAction,
     async inspect(client: SqlClient): Promise<SeedStatus> {
       // Before reading: under row-level security an existing tenant would read as missing (status,
       // --dry-run) and `up` would try to create a second one; say so instead (row-security.ts).

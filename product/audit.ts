@@ -1,12 +1,14 @@
 /**
  * The audit trail of the engine's own changes, as steps the runner calls: one `audit_logs` row per
  * applied migration, written with its history row (on PostgreSQL in the migration's transaction),
- * and one per change the seed step makes to the default tenant.
+ * one per change the seed step makes to the default tenant, and one per person's action on the
+ * engine's state (`resolve`, `unlock --force`).
  */
 // The engine's modules, not its index (which loads the linter and the parser).
 import type { SqlClient } from "../dbmigrate/db";
 import { quoteIdent } from "../dbmigrate/engine-schema";
 import type { AfterMigrationStep, AppliedMigration } from "../dbmigrate/executors/types";
+import type { OperatorActionStep } from "../dbmigrate/product-steps";
 import type { SeedAudit } from "./seed";
 
 // Unqualified for the seed (it runs with search_path set to the engine's schema); a migration's
@@ -49,9 +51,18 @@ export function auditSeed(appliedBy: string): SeedAudit {
   };
 }
 
-/** An audit row for one of the engine's own actions (`schema.resolve`, `schema.unlock`, `schema.drop`). */
-export function auditAction(appliedBy: string) {
-  return async (client: SqlClient, action: string, resource: string, changes: object): Promise<void> => {
-    await client.query(INSERT, [null, appliedBy, action, "schema", resource, JSON.stringify(changes)]);
-  };
-}
+/**
+ * The step that audits a person's action on the engine's state: `schema.resolve` (resource: the
+ * migration's file) or `schema.unlock` (resource: the lock holder broken), signed by who ran it.
+ */
+export const auditOperatorAction: OperatorActionStep = async (client, action, at) => {
+  const { action: name, by, ...changes } = action;
+  const resource = action.action === "resolve" ? ["migration", action.file] : ["migration_lock", action.holder];
+  await client.query(insertInto(`${quoteIdent(at.name)}.audit_logs`), [
+    null,
+    by,
+    `schema.${name}`,
+    ...resource,
+    JSON.stringify(changes),
+  ]);
+};
