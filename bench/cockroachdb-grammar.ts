@@ -7,7 +7,6 @@
  */
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
-import { performance } from "node:perf_hooks";
 import {
   checkCockroachdbGrammar,
   cockroachdbParserBinary,
@@ -17,17 +16,7 @@ import {
 } from "../dbmigrate";
 import type { BenchContext } from "./bench";
 import { migrationOf } from "./parse-growth";
-import { median } from "./report";
-
-async function timed(runs: number, work: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  return median(times);
-}
+import { medianTime } from "./report";
 
 export async function cockroachdbGrammar({ quick, runs, report, note }: BenchContext): Promise<void> {
   const binaries = COCKROACHDB_GRAMMARS.map((g) => cockroachdbParserBinary(g));
@@ -45,8 +34,8 @@ export async function cockroachdbGrammar({ quick, runs, report, note }: BenchCon
   const both = () => lintFiles(files, { cockroachdb: { require: true } });
   await pgOnly(); // warm-up: loads the WebAssembly parsers outside the timings
   await both();
-  const floor = await timed(runs, pgOnly);
-  const measured = await timed(runs, both);
+  const floor = await medianTime(runs, pgOnly);
+  const measured = await medianTime(runs, both);
   report(
     `lint ${files.length} migrations, both grammars`,
     measured,
@@ -57,14 +46,14 @@ export async function cockroachdbGrammar({ quick, runs, report, note }: BenchCon
 
   for (const found of binaries) {
     if (!("binary" in found)) continue;
-    const startUp = await timed(runs, () => runCockroachdbParser(found.binary, []));
+    const startUp = await medianTime(runs, () => runCockroachdbParser(found.binary, []));
     note(`crdb-parser start-up (${path.basename(found.binary)})`, { "empty request": startUp });
   }
   const sizes = quick ? [100, 1000] : [100, 1000, 10_000];
   const perStatement: Record<number, number> = {};
   for (const size of sizes) {
     const text = migrationOf(size);
-    const ms = await timed(Math.max(1, Math.round((runs * 100) / size)), () =>
+    const ms = await medianTime(Math.max(1, Math.round((runs * 100) / size)), () =>
       checkCockroachdbGrammar([{ file: "growth.sql", text }], { require: true }),
     );
     perStatement[size] = ms / size;

@@ -8,10 +8,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { performance } from "node:perf_hooks";
 import { ParseCache, parseSql } from "../dbmigrate";
 import type { BenchContext } from "./bench";
-import { median } from "./report";
+import { medianTime } from "./report";
 
 /** Statement shapes, cycled; `k` makes each one distinct. */
 const SHAPES: ((k: number) => string)[] = [
@@ -36,17 +35,6 @@ export function migrationOf(count: number): string {
   return `${lines.join("\n\n")}\n`;
 }
 
-/** Median wall time of `runs` calls of `work`, ms. */
-async function timed(runs: number, work: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let run = 0; run < runs; run++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  return median(times);
-}
-
 export async function parseGrowth({ quick, runs, report, note }: BenchContext): Promise<void> {
   const sizes = quick ? [100, 1000, 3000] : [100, 1000, 10_000];
   const dir = mkdtempSync(path.join(os.tmpdir(), "dbmigrate-parse-cache-"));
@@ -57,10 +45,10 @@ export async function parseGrowth({ quick, runs, report, note }: BenchContext): 
       const text = migrationOf(size);
       // Fewer repetitions for the big file: its run is long enough to be stable on its own.
       const repeat = Math.max(1, Math.round((runs * 100) / size));
-      const cold = await timed(repeat, () => parseSql(text, "growth.sql"));
+      const cold = await medianTime(repeat, () => parseSql(text, "growth.sql"));
       await new ParseCache(dir).parse(text, "growth.sql"); // writes the entry
       // A fresh cache object has no memory of the text: this is a later run reading the disk.
-      const cached = await timed(repeat, () => new ParseCache(dir).parse(text, "growth.sql"));
+      const cached = await medianTime(repeat, () => new ParseCache(dir).parse(text, "growth.sql"));
       perStatement[size] = { cold: cold / size, cached: cached / size };
       note(`parse growth, ${size.toLocaleString("en")} statements`, {
         "cold parse": cold,

@@ -80,5 +80,12 @@ export async function time(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
+/** Median wall time of `runs` calls of `work`, ms. */
+export async function medianTime(runs: number, work: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) times.push(await time(work));
+  return median(times);
+}
+
 const round = (n: number) => Math.round(n * 100) / 100;
 export const fmt = (ms: number): string => `${ms.toFixed(2).padStart(9)} ms`;

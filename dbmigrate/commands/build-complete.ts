@@ -6,6 +6,7 @@ import { DEFAULT_COMPLETE_SCHEMA_FILE, DEFAULT_MIGRATIONS_DIR } from "../setting
 import type { CommandContext } from "./context";
 import { writeOutputFile } from "./output-file";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const migrations = await loadMigrations(ctx.settings.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
   const target = ctx.settings.completeSchemaFile ?? DEFAULT_COMPLETE_SCHEMA_FILE;

@@ -10,6 +10,7 @@ import { schemaChange } from "../scratch/schema-change";
 import { DIFF_FORMATS, renderDiff, type DiffFormat } from "../snapshot";
 import type { CommandContext } from "./context";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const from = ctx.settings.from;
   if (!from) {

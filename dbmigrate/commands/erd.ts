@@ -4,6 +4,7 @@ import type { CommandContext } from "./context";
 import { migratorFor } from "./migrator";
 import { assertWritableFolder, writeOutputFile } from "./output-file";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const target = ctx.settings.output;
   // Checked before connecting: a typo in the path must not cost a connection.

@@ -4,6 +4,7 @@ import { renderReport } from "../lint/report";
 import { DEFAULT_MIGRATIONS_DIR } from "../settings/defaults";
 import type { CommandContext } from "./context";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const format = ctx.json ? "json" : (ctx.settings.format ?? "text");
   const files =

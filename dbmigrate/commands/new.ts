@@ -7,6 +7,7 @@ import { loadMigrationFolder, MAX_VERSION, MIGRATION_FILE_PATTERN, pad } from ".
 import { DEFAULT_MIGRATIONS_DIR } from "../settings/defaults";
 import type { CommandContext } from "./context";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const raw = ctx.args.join("_");
   const name = raw.toLowerCase().replace(/[\s-]+/g, "_");

@@ -29,6 +29,7 @@ interface CommandModule {
 // is read only when that command runs. (A CommonJS require keeps tsx, tsc and esbuild agreeing.)
 const load = (module: unknown) => Promise.resolve(module as CommandModule);
 
+/** Every command by name: what the parser, the help and `--json` help are built from. */
 export const COMMANDS = {
   status: {
     args: "",

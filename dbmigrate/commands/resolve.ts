@@ -4,6 +4,7 @@ import { pad } from "../migrations";
 import type { CommandContext } from "./context";
 import { migratorFor } from "./migrator";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const [version] = ctx.args;
   if (!version || !/^\d{1,4}$/.test(version))

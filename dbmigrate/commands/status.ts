@@ -10,6 +10,7 @@ type StatusReport = EngineStatus<SeedStatus, SeedChange>;
 import { draftsOf } from "./drafts";
 import { migratorFor } from "./migrator";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const report = await (await migratorFor(ctx)).status();
   const drafts = await draftsOf(ctx);

@@ -2,6 +2,7 @@
 import type { CommandContext } from "./context";
 import { migratorFor } from "./migrator";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const { force, dryRun } = ctx.settings;
   const result = await (await migratorFor(ctx)).unlock({ force, dryRun });

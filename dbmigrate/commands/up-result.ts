@@ -4,6 +4,7 @@ import type { UpResult } from "../reports";
 import { describeSeedChange, type SeedChange, type SeedResult } from "../../product";
 import type { CommandContext } from "./context";
 
+/** Prints an `up` or `apply-complete` result: one JSON object with --json, else one line per migration and seed change. */
 export function printUpResult(ctx: CommandContext, result: UpResult<SeedResult, SeedChange>): void {
   if (ctx.json) {
     ctx.output.json(result);

@@ -6,6 +6,7 @@ import { sayNow } from "./say-now";
 import { printUpResult } from "./up-result";
 import { stopOnSignals } from "../signals";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const engine = await migratorFor(ctx);
   await draftsOf(ctx);

@@ -2,6 +2,7 @@
 import type { CommandContext } from "./context";
 import { migratorFor } from "./migrator";
 
+/** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const problems = await (await migratorFor(ctx)).verify();
   if (ctx.json) ctx.output.json({ ok: problems.length === 0, problems });

@@ -5,12 +5,16 @@
  * features whose arrival CockroachDB documents, each stating the version it is about. Every version
  * fact cites the page it comes from.
  */
+import { COCKROACHDB_FEATURE_SINCE } from "../dialect";
 import { hasVersion, formatVersion, type CockroachdbVersion } from "../sql/cockroachdb-version";
 import type { Statement } from "../sql/parse";
 import { transactionControlOf } from "../sql/transaction-control";
 import type { Hit, Rule, RuleContext } from "./rule";
 import { locationOf, names, relationName, walk } from "./tree";
 import type { SqlNode } from "../sql/parse";
+
+/** When CockroachDB got row-level security: the engine's feature gate and this rule agree on it. */
+const ROW_LEVEL_SECURITY_SINCE: CockroachdbVersion = COCKROACHDB_FEATURE_SINCE.row_level_security ?? [0, 0];
 
 const SERIAL_TYPES = new Set(["serial", "serial2", "serial4", "serial8", "smallserial", "bigserial"]);
 const SEQUENCE_FUNCTIONS = new Set(["nextval", "currval", "setval", "lastval"]);
@@ -47,10 +51,10 @@ const VERSIONED_FEATURES: VersionedFeature[] = [
   {
     // Row-level security arrived in CockroachDB 25.2
     // (https://www.cockroachlabs.com/docs/v25.2/row-level-security); the engine gates it with
-    // `-- dbmigrate:requires row_level_security` (dialect.ts), which raises the file's version.
+    // `-- dbmigrate:requires row_level_security`, whose version is declared once, in dialect.ts.
     id: "crdb-row-level-security",
     feature: "row-level security (CREATE POLICY, ENABLE ROW LEVEL SECURITY)",
-    since: [25, 2],
+    since: ROW_LEVEL_SECURITY_SINCE,
     source: "https://www.cockroachlabs.com/docs/v25.2/row-level-security",
     gate: "row_level_security",
     matches: (s) =>
@@ -85,6 +89,7 @@ function versionedRule(f: VersionedFeature): Rule {
   };
 }
 
+/** The hand-written CockroachDB rules: extensions, sequence hotspots, backfills and the versioned features above. */
 export const COCKROACHDB_RULES: Rule[] = [
   {
     // CockroachDB's grammar accepts CREATE EXTENSION, but CockroachDB installs no PostgreSQL

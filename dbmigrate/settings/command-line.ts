@@ -47,6 +47,7 @@ export function readCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command
     return { kind: "none", json };
   }
   const command = commandNamed(first);
+  if (args.length > 0 && COMMANDS[command].args === "") throw argumentsNotTaken(command, args);
   for (const token of parsed.tokens) {
     if (token.kind !== "option") continue;
     const setting = flagSetting(token.name);
@@ -110,6 +111,16 @@ function flagSetting(flag: string): Setting {
 function notTaken(flag: string, command: CommandName): UsageError {
   return new UsageError(`${flag} is not an option of \`dbmigrate ${command}\``, {
     hint: `Run \`dbmigrate ${command} --help\` for its options`,
+  });
+}
+
+/** `dbmigrate status extra`: refused, never echoing what was given (a DSN typed without its flag, say). */
+function argumentsNotTaken(command: CommandName, args: string[]): UsageError {
+  const looksLikeDsn = args.some((arg) => arg.includes("://") || arg.includes("@"));
+  return new UsageError(`\`dbmigrate ${command}\` takes no arguments (got ${args.length})`, {
+    hint: looksLikeDsn
+      ? `Pass a database URL as --database-url URL (or set DATABASE_URL), e.g. \`dbmigrate ${command} --database-url ...\``
+      : `Run \`dbmigrate ${command} --help\` for its options`,
   });
 }
 

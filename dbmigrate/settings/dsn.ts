@@ -100,10 +100,13 @@ export function parseDsn(text: string): Dsn {
  * the maintenance database; review stacks get one database each).
  */
 export function dsnWithDatabase(dsn: Dsn, database: string): Dsn {
-  // Only the path changes: everything after the host part (the last '@', since a loosely written
-  // password may hold one) up to the query is the database.
-  const at = dsn.text.lastIndexOf("@");
-  const hostStart = at >= 0 ? at + 1 : dsn.text.indexOf("://") + 3;
+  // Only the path changes: everything after the host part up to the query is the database. The host
+  // starts after the last '@' before the path (a loosely written password may hold an '@'; it cannot
+  // hold '/', which parseDsn refuses), never after an '@' of the query (`application_name=me@host`).
+  const authorityStart = dsn.text.indexOf("://") + 3;
+  const path = dsn.text.indexOf("/", authorityStart);
+  const at = dsn.text.lastIndexOf("@", path < 0 ? dsn.text.length : path);
+  const hostStart = at >= authorityStart ? at + 1 : authorityStart;
   const rest = dsn.text.slice(hostStart);
   const slash = rest.search(/[/?#]/);
   const authority = slash < 0 ? rest : rest.slice(0, slash);

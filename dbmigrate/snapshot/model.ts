@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 /** The model's version: a change to its shape changes it, and a recorded snapshot of another version is re-read. */
 export const SNAPSHOT_FORMAT = 1;
 
+/** A column: type, default, nullability. */
 export interface ColumnSnapshot {
   name: string;
   /** As `format_type` prints it: `character varying(200)`, `uuid`, `text[]`. */
@@ -20,6 +21,7 @@ export interface ColumnSnapshot {
   generated: string | null;
 }
 
+/** An index, with its definition as the catalog prints it. */
 export interface IndexSnapshot {
   name: string;
   /** `pg_get_indexdef`: columns, method, predicate, uniqueness. */
@@ -28,6 +30,7 @@ export interface IndexSnapshot {
   primary: boolean;
 }
 
+/** A table constraint (primary key, unique, foreign key, check, exclusion). */
 export interface ConstraintSnapshot {
   name: string;
   kind: "primary key" | "unique" | "foreign key" | "check" | "exclusion";
@@ -37,6 +40,7 @@ export interface ConstraintSnapshot {
   references: string | null;
 }
 
+/** A row-level-security policy. */
 export interface PolicySnapshot {
   name: string;
   /** `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`. */
@@ -47,12 +51,14 @@ export interface PolicySnapshot {
   withCheck: string | null;
 }
 
+/** A trigger, with its definition. */
 export interface TriggerSnapshot {
   name: string;
   definition: string;
   enabled: boolean;
 }
 
+/** A table with its columns, indexes, constraints, policies and triggers. */
 export interface TableSnapshot {
   name: string;
   rowLevelSecurity: boolean;
@@ -64,11 +70,13 @@ export interface TableSnapshot {
   triggers: TriggerSnapshot[];
 }
 
+/** An enum type and its labels, in order. */
 export interface EnumSnapshot {
   name: string;
   values: string[];
 }
 
+/** A function or procedure, by name and identity arguments. */
 export interface FunctionSnapshot {
   /** Name and argument types: `touch_updated_at()`, `slugify(text)`. */
   name: string;
@@ -81,12 +89,14 @@ export interface FunctionSnapshot {
   body: string;
 }
 
+/** A view or materialized view, with its definition. */
 export interface ViewSnapshot {
   name: string;
   materialized: boolean;
   definition: string;
 }
 
+/** A sequence. */
 export interface SequenceSnapshot {
   name: string;
   type: string;

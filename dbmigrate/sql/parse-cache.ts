@@ -12,10 +12,11 @@ import { parseSql, type ParsedSql, type SqlComment, type Statement } from "./par
 import { SourceText } from "./source-text";
 
 /**
- * The layout of a cached parse. Bump it whenever {@link Statement} or the parser changes what it
- * gives for a text, so no run reads an entry an older dbmigrate wrote.
+ * The layout of a cached parse: the installed parser's version (so an upgrade of libpg-query
+ * never reads an older one's entries) and our own layout number. Bump the number whenever
+ * {@link Statement} or what this project derives from the tree changes.
  */
-export const PARSE_CACHE_FORMAT = "libpg-query-18.1.5.1";
+export const PARSE_CACHE_FORMAT = `libpg-query-${(require("libpg-query/package.json") as { version: string }).version}.1`;
 
 /** The folder under the user's cache folder (`$XDG_CACHE_HOME`, else `~/.cache`). */
 export const PARSE_CACHE_FOLDER = path.join("dbmigrate", "parse");
@@ -73,7 +74,9 @@ export class ParseCache {
     const entry = this.dir === false ? undefined : path.join(this.dir, key.slice(0, 2), `${key}.json`);
     if (entry) {
       const cached = await readEntry(entry);
-      if (cached) {
+      // The executors send `Statement.sql`: an entry whose statements are not this text's (a stale
+      // or edited file in the user's cache folder) is ignored, never run.
+      if (cached && cached.statements.every((s) => text.startsWith(s.sql, s.offset))) {
         this.stats.fromDisk++;
         const { statements, comments, runsOutsideTransaction } = cached;
         return { source: new SourceText(text), statements, comments, runsOutsideTransaction };

@@ -19,8 +19,8 @@ import { startPostgres, type TestPostgres } from "../support/postgres";
 import { tempDir } from "../support/temp";
 import { schemaLines } from "./schema-lines";
 
-/** psql 15, the client teams apply files with. */
-const PSQL = "/usr/bin/psql";
+/** The psql client teams apply files with: `$PSQL`, else `psql` on PATH (Debian's postgresql-client). */
+const PSQL = process.env.PSQL || "psql";
 /** `options=-c search_path=app,public`, as a DSN carries it. */
 const APP_FIRST = "options=-c%20search_path%3Dapp%2Cpublic";
 /** Statements in the generated file. */
@@ -58,6 +58,7 @@ function psqlFile(dsn: string, file: string): void {
     encoding: "utf8",
     timeout: 300_000,
   });
+  if (run.error) assert.fail(`cannot run ${PSQL} (${run.error.message}): install postgresql-client, or set PSQL`);
   assert.equal(run.status, 0, `psql -f ${path.basename(file)}: ${run.stderr}`);
 }
 

@@ -78,6 +78,19 @@ describe("GitHub workflows", () => {
     assert.equal(fail.if, "steps.lint.outputs.status != '0' || steps.previews.outputs.failed != ''");
   });
 
+  it("set up Go with its caches keyed on every tools/ go.sum before building the Pulumi CLI or CockroachDB's grammar", () => {
+    const sums = ["tools/pulumi-cli/go.sum", "tools/pulumi-language-nodejs/go.sum", "tools/crdb-parser/go.sum"];
+    const jobs = [load("deploy.yml").jobs.test, load("preview.yml").jobs.test, load("preview.yml").jobs.review];
+    for (const job of jobs) {
+      const all = steps(job);
+      const go = all.findIndex((s: Workflow) => String(s.uses).startsWith("actions/setup-go@"));
+      const builds = all.findIndex((s: Workflow) => /\.ci\/run|ensure-crdb-parser\.sh/.test(String(s.run ?? "")));
+      assert.ok(go >= 0 && go < builds, `setup-go comes before the build in ${job.name ?? "a job"}`);
+      for (const sum of sums) assert.match(all[go].with["cache-dependency-path"], new RegExp(`^${sum}$`, "m"));
+    }
+    assert.match(runs(load("preview.yml").jobs.review), /npx dbmigrate lint .*--require-cockroachdb-grammar/);
+  });
+
   it("deploy: on push to main, dev then staging then prod, each in its environment", () => {
     const deploy = load("deploy.yml");
     assert.deepEqual(deploy.on, { push: { branches: ["main"] } });

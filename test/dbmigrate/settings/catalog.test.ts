@@ -103,6 +103,23 @@ describe("settings catalog", () => {
     refused(() => readCommandLine(["verify", "--dry-run"], {}), /^--dry-run is not an option of `dbmigrate verify`/);
   });
 
+  it("refuses arguments a command takes none of, in one line that never echoes them (exit 2)", () => {
+    for (const command of ALL.filter((name) => COMMANDS[name].args === "")) {
+      refused(
+        () => readCommandLine([command, "extra"], {}),
+        new RegExp(`^\`dbmigrate ${command}\` takes no arguments`),
+      );
+    }
+    const dsn = "postgresql://app:s3cret@db.example/agoat";
+    assert.throws(
+      () => readCommandLine(["verify", dsn], {}),
+      (error: unknown) =>
+        error instanceof UsageError && /--database-url/.test(error.describe()) && !error.describe().includes("s3cret"),
+    );
+    assert.deepEqual(run(["new", "add", "post", "tags"]).args, ["add", "post", "tags"]);
+    assert.deepEqual(run(["lint", "a.sql", "b.sql"]).args, ["a.sql", "b.sql"]);
+  });
+
   it("falls back to each setting's environment variable for the commands that take it; a flag wins", () => {
     for (const [name, setting] of settingEntries()) {
       if (!setting.env) continue;
@@ -196,6 +213,10 @@ describe("settings catalog", () => {
     const admin = dsnWithDatabase(dsn, "postgres");
     assert.equal(admin.text, "postgresql://app:my secret%pass@db:26257/postgres?sslmode=require");
     assert.deepEqual({ ...parseDsn(admin.text), text: "" }, { ...admin, text: "" });
+    // An '@' in the query is not the host's: the database still changes.
+    const tagged = dsnWithDatabase(parseDsn("postgresql://u:p@ss@h:5432/db?application_name=me@host"), "other");
+    assert.equal(tagged.text, "postgresql://u:p@ss@h:5432/other?application_name=me@host");
+    assert.equal(parseDsn(tagged.text).database, "other");
   });
 
   it("gives JSON for every invocation with --json: no command, a usage error, the help", async () => {

@@ -9,7 +9,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { loadMigrationFolder } from "../../../dbmigrate/migrations";
-import { defaultParseCacheDir, ParseCache, sharedParseCache } from "../../../dbmigrate/sql/parse-cache";
+import {
+  defaultParseCacheDir,
+  PARSE_CACHE_FORMAT,
+  ParseCache,
+  sharedParseCache,
+} from "../../../dbmigrate/sql/parse-cache";
 import { parseSql } from "../../../dbmigrate/sql/parse";
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), "dbmigrate-parse-cache-test-"));
@@ -59,6 +64,29 @@ describe("the parse cache", () => {
     const unwritable = new ParseCache(path.join(blocked, "cache"));
     assert.equal((await unwritable.parse(freshSql(), "x.sql")).statements.length, 2);
     assert.equal(unwritable.stats.parsed, 1);
+  });
+
+  it("never serves an entry whose statements are not the text's (the SQL that would run)", async () => {
+    const dir = path.join(scratch, "tampered");
+    const text = freshSql();
+    await new ParseCache(dir).parse(text, "x.sql");
+    for (const sub of readdirSync(dir)) {
+      for (const name of readdirSync(path.join(dir, sub))) {
+        const entry = path.join(dir, sub, name);
+        const body = JSON.parse(readFileSync(entry, "utf8")) as { statements: { sql: string }[] };
+        body.statements[0].sql = "DROP TABLE customers";
+        writeFileSync(entry, JSON.stringify(body));
+      }
+    }
+    const again = new ParseCache(dir);
+    const parsed = await again.parse(text, "x.sql");
+    assert.equal(parsed.statements[0].sql, "CREATE TABLE IF NOT EXISTS t (id int)");
+    assert.deepEqual(again.stats, { parsed: 1, fromMemory: 0, fromDisk: 0 });
+  });
+
+  it("is keyed to the installed parser's version", () => {
+    const installed = (require("libpg-query/package.json") as { version: string }).version;
+    assert.ok(PARSE_CACHE_FORMAT.startsWith(`libpg-query-${installed}.`), PARSE_CACHE_FORMAT);
   });
 
   it("keeps no syntax error: each caller gets its own file's name", async () => {
