@@ -520,7 +520,9 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   private async recordSchema(client: SqlClient, at: EngineSchema, after: Plan): Promise<void> {
     try {
       const version = Math.max(0, ...after.entries.filter((e) => e.state === "applied").map((e) => e.version));
-      const snapshot = await readSnapshot(client, { excludeTables: ENGINE_TABLES });
+      // The engine's schema, not the session's current one: a DSN's search_path (app,public) names
+      // another as soon as a migration creates it, and drift would watch the wrong schema.
+      const snapshot = await readSnapshot(client, { schema: at.name, excludeTables: ENGINE_TABLES });
       const hash = await recordSnapshot(client, snapshot, version, at.snapshots);
       this.logger.info(`recorded the schema snapshot ${hash.slice(0, 19)} for drift checks`);
     } catch (error) {
