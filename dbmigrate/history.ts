@@ -273,11 +273,20 @@ export async function claimDirty(
 }
 
 /** Records that the first `done` statements took effect (only while this run is the row's runner). */
-export async function recordProgress(client: SqlClient, lock: HeldLock, version: number, done: number): Promise<void> {
-  await client.query(
-    `UPDATE ${lock.schema.history} SET statements_done = $3 WHERE version = $1 AND dirty AND runner = $2`,
+export async function recordProgress(
+  client: SqlClient,
+  lock: HeldLock,
+  version: number,
+  done: number,
+): Promise<boolean> {
+  // Fenced like the other history writes: after `unlock --force` (or a lease taken over) this
+  // finds no live lease, so the run stops before its next statement instead of running it unrecorded.
+  const result = await client.query(
+    `UPDATE ${lock.schema.history} SET statements_done = $3
+      WHERE version = $1 AND dirty AND runner = $2 AND ${leaseIsLive(lock.schema, 2, false)}`,
     [version, lock.owner, done],
   );
+  return (result.rowCount ?? 0) > 0;
 }
 
 /** What stopped a migration at one statement. */

@@ -307,6 +307,12 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
         seen.statementsTotal === null
           ? "its progress was not recorded"
           : `${seen.statementsDone} of ${seen.statementsTotal} statements had taken effect by the runner's account`;
+      if (outcome === "applied" && !file) {
+        // Recording the old checksum would leave `verify` failing on the file as it is now.
+        throw new UsageError(`migration ${seen.file} is not in ${this.migrationsDir()}`, {
+          hint: "`resolve --applied` records the file's current checksum: give the --migrations-dir that holds it",
+        });
+      }
       const checksum = outcome === "applied" ? (file?.checksum ?? seen.checksum) : null;
       const result = { version, file: seen.file, outcome, dryRun: options.dryRun ?? false, checksum };
       if (options.dryRun) {
@@ -543,7 +549,9 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   private async recordSchema(client: SqlClient, at: EngineSchema, after: Plan): Promise<void> {
     try {
       const version = Math.max(0, ...after.entries.filter((e) => e.state === "applied").map((e) => e.version));
-      const snapshot = await readSnapshot(client, { excludeTables: ENGINE_TABLES });
+      // The engine's schema, not the session's current one: a DSN's search_path (app,public) names
+      // another as soon as a migration creates it, and drift would watch the wrong schema.
+      const snapshot = await readSnapshot(client, { schema: at.name, excludeTables: ENGINE_TABLES });
       const hash = await recordSnapshot(client, snapshot, version, at.snapshots);
       this.logger.info(`recorded the schema snapshot ${hash.slice(0, 19)} for drift checks`);
     } catch (error) {

@@ -30,7 +30,7 @@ import {
   initCluster,
   postgresBinaries,
   serverUser,
-} from "./embedded-postgres-home";
+} from "../dbmigrate/scratch/embedded-postgres-home";
 
 /** The project (this script's parent folder): the Pulumi program and `.ci/` live there. */
 const PROJECT_ROOT = path.resolve(__dirname, "..");

@@ -32,7 +32,10 @@ export async function run(ctx: CommandContext): Promise<number> {
   ctx.out(
     `lock held by ${what} on ${where}, since ${holder.acquiredAt.toISOString()} (${lease}; owner ${holder.owner})`,
   );
-  if (result.broken) ctx.out("broke it: its holder stops before its next statement and records nothing more");
+  if (result.broken)
+    ctx.out(
+      "broke it: a holder still alive stops after its current statement (a migration in one transaction is rolled back) and records nothing more",
+    );
   else if (force) ctx.out("dry run: --force would break it; nothing written");
   else
     ctx.out(

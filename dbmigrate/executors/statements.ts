@@ -25,7 +25,14 @@ import {
   type StatementOutcome,
 } from "../sqlstate";
 import type { Statement } from "../sql/parse";
-import { appliedRecord, errorLine, fenceBefore, leaseGone, statementError } from "./failure";
+import {
+  appliedRecord,
+  errorLine,
+  fenceBefore,
+  leaseGone,
+  statementError,
+  statementTookEffectUnrecorded,
+} from "./failure";
 import { explainLockWait, lockTimeoutFor, lockWaitHint, setLockTimeout } from "./lock-timeout";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration, StartPoint } from "./types";
 
@@ -107,11 +114,17 @@ async function applyStatements(
       throw await failedAt(explained, migration, index, start, context);
     }
     role = roleAfter(statement, role);
-    await withRetry(
+    const recorded = await withRetry(
       `recording progress of ${migration.file}`,
       () => asEngine(() => recordProgress(client, lock, migration.version, index + 1)),
       retry,
     );
+    if (!recorded) {
+      // The lease is gone (`dbmigrate unlock --force`, or it lapsed and another runner took it):
+      // stop before the next statement; the row keeps what it last recorded.
+      await restoreSession(client, context.session).catch(() => undefined);
+      throw withProgress(statementTookEffectUnrecorded(migration, index), migration, index);
+    }
   }
   await restoreSession(client, context.session);
   const applied = appliedRecord(

@@ -10,7 +10,7 @@ import { promises as fs } from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { asServerUser, initCluster, postgresBinaries, serverUser } from "../../scripts/embedded-postgres-home";
+import { asServerUser, initCluster, postgresBinaries, serverUser } from "./embedded-postgres-home";
 import { createConnect } from "../connection";
 import { withClient } from "../db";
 import { DbMigrateError } from "../errors";

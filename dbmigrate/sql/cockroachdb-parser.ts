@@ -9,16 +9,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { CockroachdbVersion } from "./cockroachdb-version";
+import { COCKROACHDB_GRAMMARS, type CockroachdbVersion } from "./cockroachdb-version";
 
-/**
- * The grammars the helper is built for, oldest first: one binary per parser module version
- * (v0.23.2 = CockroachDB 23.2, v0.25.2 = 25.2). Keep in step with .ci/ensure-crdb-parser.sh.
- */
-export const COCKROACHDB_GRAMMARS: readonly CockroachdbVersion[] = [
-  [23, 2],
-  [25, 2],
-];
+export { COCKROACHDB_GRAMMARS };
 
 /** The helper's source files, in the order the cache key hashes them (as the ensure script does). */
 const HELPER_FILES = ["main.go", "plpgsql.go", "go.mod", "go.sum", "go.23.2.mod", "go.23.2.sum"];

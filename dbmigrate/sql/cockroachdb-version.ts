@@ -17,6 +17,15 @@ export type CockroachdbVersion = readonly [number, number];
  */
 export const OLDEST_COCKROACHDB_VERSION: CockroachdbVersion = [23, 2];
 
+/**
+ * The grammars the helper is built for, oldest first: one binary per parser module version
+ * (v0.23.2 = CockroachDB 23.2, v0.25.2 = 25.2). Keep in step with .ci/ensure-crdb-parser.sh.
+ */
+export const COCKROACHDB_GRAMMARS: readonly CockroachdbVersion[] = [
+  [23, 2],
+  [25, 2],
+];
+
 /** `"23.2"`. */
 export function formatVersion(version: CockroachdbVersion): string {
   return `${version[0]}.${version[1]}`;
@@ -30,7 +39,22 @@ export function parseCockroachdbVersion(text: string, where = "--cockroachdb-ver
       hint: "Give a release line such as 23.2, 24.3 or 25.2",
     });
   }
-  return [Number(m[1]), Number(m[2])];
+  const version: CockroachdbVersion = [Number(m[1]), Number(m[2])];
+  // Outside the grammars we have, the lint would silently judge by another release's grammar.
+  const newest = COCKROACHDB_GRAMMARS[COCKROACHDB_GRAMMARS.length - 1];
+  if (compareVersions(version, OLDEST_COCKROACHDB_VERSION) < 0) {
+    throw new UsageError(
+      `${where} ${formatVersion(version)} is older than the oldest CockroachDB this project supports (${formatVersion(OLDEST_COCKROACHDB_VERSION)})`,
+      { hint: `Give ${formatVersion(OLDEST_COCKROACHDB_VERSION)} or newer` },
+    );
+  }
+  if (compareVersions(version, newest) > 0) {
+    throw new UsageError(
+      `${where} ${formatVersion(version)} is newer than the newest CockroachDB grammar here (${formatVersion(newest)})`,
+      { hint: `Give ${formatVersion(newest)} or older: statements only a newer release accepts are then reported` },
+    );
+  }
+  return version;
 }
 
 /** Negative when `a` is older than `b`, 0 when equal, positive when newer. */

@@ -161,4 +161,38 @@ describe("migration lock", () => {
     const free = await runCli(["unlock"], env);
     assert.match(free.stdout, /^the migration lock is free$/m);
   });
+
+  it("statement-by-statement path: a holder whose lock is broken mid-statement stops after it, running nothing more", async () => {
+    const dsn = await pg.createDatabase();
+    const db = databaseOf(dsn);
+    const env = { DATABASE_URL: dsn };
+    const dir = migrationsDir({
+      "0900_slow.sql":
+        "CREATE TABLE unlock_a (id INT8 PRIMARY KEY);\nSELECT pg_sleep(15);\nCREATE TABLE unlock_b (id INT8 PRIMARY KEY);\n",
+    });
+    const { done } = startCli(["up", "--engine", "cockroachdb", "--migrations-dir", dir], env);
+    await waitForDbmigrateQuery(pg, db, "%SELECT pg_sleep(15)%");
+    const forced = await runCli(["unlock", "--force"], env);
+    assert.equal(forced.code, 0, forced.stderr);
+    const run = await done;
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /0900_slow.sql: statement 2 of 3 took effect, but the migration lock's lease was gone when recording it .*nothing more was run/,
+    );
+    const tables = await pg.query<{ relname: string }>(
+      db,
+      `SELECT relname FROM pg_class WHERE relname IN ('unlock_a', 'unlock_b') ORDER BY relname`,
+    );
+    assert.deepEqual(
+      tables.map((t) => t.relname),
+      ["unlock_a"],
+      "statement 3 never ran",
+    );
+    const [row] = await pg.query<{ statements_done: string }>(
+      db,
+      `SELECT statements_done FROM schema_migrations WHERE version = 900`,
+    );
+    assert.equal(Number(row.statements_done), 1, "the history keeps what it recorded under the lease");
+  });
 });

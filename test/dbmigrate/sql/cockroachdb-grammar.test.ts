@@ -110,6 +110,15 @@ describe("CockroachDB versions", () => {
   it("reads --cockroachdb-version and refuses what is not a release line", () => {
     assert.deepEqual(parseCockroachdbVersion("v24.3"), [24, 3]);
     assert.throws(() => parseCockroachdbVersion("24"), /is not a CockroachDB version/);
+    // Outside the grammars built here it would be judged by another release's grammar, silently.
+    assert.throws(
+      () => parseCockroachdbVersion("22.1"),
+      /22\.1 is older than the oldest CockroachDB this project supports \(23\.2\)/,
+    );
+    assert.throws(
+      () => parseCockroachdbVersion("99.9"),
+      /99\.9 is newer than the newest CockroachDB grammar here \(25\.2\)/,
+    );
   });
 
   it("declares the oldest version once: the first entry of the CockroachDB workflow's matrix", () => {

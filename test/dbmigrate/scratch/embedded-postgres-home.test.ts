@@ -17,8 +17,8 @@ import {
   PostgresHomeError,
   serverUser,
   unreachableFolder,
-} from "../../scripts/embedded-postgres-home";
-import { tempDir } from "../support/temp";
+} from "../../../dbmigrate/scratch/embedded-postgres-home";
+import { tempDir } from "../../support/temp";
 
 /** A scratch folder anyone may enter (mkdtemp makes them mode 700). */
 function openTempDir(prefix: string): string {

@@ -7,7 +7,7 @@
  * fails with EACCES. {@link postgresBinaries} then copies the package's `native/` tree once into a
  * cache folder that user can reach and runs the binaries from there; when no such folder can be
  * had it says, in one line and before anything starts, what to do. Used by the tests' server
- * (test/support/postgres.ts) and by `npm run local`.
+ * (test/support/postgres.ts), by `npm run local` and by `dbmigrate diff`'s throwaway server (scratch/).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
