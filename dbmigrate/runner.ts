@@ -307,6 +307,12 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
         seen.statementsTotal === null
           ? "its progress was not recorded"
           : `${seen.statementsDone} of ${seen.statementsTotal} statements had taken effect by the runner's account`;
+      if (outcome === "applied" && !file) {
+        // Recording the old checksum would leave `verify` failing on the file as it is now.
+        throw new UsageError(`migration ${seen.file} is not in ${this.migrationsDir()}`, {
+          hint: "`resolve --applied` records the file's current checksum: give the --migrations-dir that holds it",
+        });
+      }
       const checksum = outcome === "applied" ? (file?.checksum ?? seen.checksum) : null;
       const result = { version, file: seen.file, outcome, dryRun: options.dryRun ?? false, checksum };
       if (options.dryRun) {

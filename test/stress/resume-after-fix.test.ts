@@ -72,6 +72,10 @@ describe("resume after a fix (statement-by-statement path)", () => {
     });
     // A person checks, finishes the migration by hand, and says so.
     await withDb(dsn, (c) => c.query(`${table("fix_two")} ${table("fix_three")}`));
+    // Pointed at a folder without the file, it refuses rather than record the old checksum.
+    const elsewhere = madeUp(await connectTo(dsn), { "0001_other.sql": "SELECT 1;\n" }, { engine: "cockroachdb" });
+    await assert.rejects(elsewhere.resolve(2, "applied"), /migration 0002_fix\.sql is not in /);
+    assert.equal((await row(dsn)).dirty, true, "the refused resolve wrote nothing");
     const dry = await migrator.resolve(2, "applied", { dryRun: true });
     assert.equal(dry.dryRun, true);
     assert.equal((await row(dsn)).dirty, true, "a dry run writes nothing");
