@@ -19,8 +19,9 @@ import { copyProject, initStack, must, pulumiProject, type PulumiProject } from 
 import { tempDir } from "../test/support/temp";
 import type { BenchContext } from "./bench";
 import { median, time as timed } from "./report";
+import { CONFIG_NAMESPACE } from "../infra/config";
 
-const NS = "agoat-database";
+const NS = CONFIG_NAMESPACE;
 
 /**
  * The smallest program with one dynamic resource (a provider that creates an id and never

@@ -192,9 +192,10 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   /** Each migration's state, the server, where the history is, the product's steps and what they would change, the lock. Changes nothing. */
   async status(): Promise<StatusReport<S, C>> {
     const files = await this.loadMigrations();
-    const steps = this.stepsFor(files);
+    // Not said here: the report's `skipped` carries it (status printed it twice).
+    const steps = this.stepsFor(files, false);
     return withClient(this.connect, async (client) => {
-      const { server, at, history, product, shapeSkip } = await this.inspectOn(client, steps);
+      const { server, at, history, product, shapeSkip } = await this.inspectOn(client, steps, false);
       const lock = await readLockHolder(client, at);
       const schema = await schemaDrift(client, { engineTables: ENGINE_TABLES, snapshotTable: at.snapshots });
       const plan = this.plan(files, history, server);
@@ -488,6 +489,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   private async inspectOn(
     client: SqlClient,
     steps: ProductSteps<S, R, C> | undefined,
+    say = true,
   ): Promise<Inspection<S> & { shapeSkip: string[] }> {
     const server = await this.server(client);
     const at = await locateEngineSchema(client, this.options.historySchema);
@@ -495,7 +497,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     // Tables of those names in the engine's schema that are not the product's: its steps would fail there.
     const wrong = steps ? (await stepsShape(client, at, steps)).wrong : [];
     const shapeSkip = wrong.length > 0 && steps ? [`${steps.name}: skipped, ${wrong.join("; ")}`] : [];
-    if (shapeSkip.length > 0 && !this.skipSaid) this.logger.info(shapeSkip[0]);
+    if (say && shapeSkip.length > 0 && !this.skipSaid) this.logger.info(shapeSkip[0]);
     if (shapeSkip.length > 0) this.skipSaid = true;
     const product =
       steps && shapeSkip.length === 0 ? await inEngineSchema(client, at, () => steps.inspect(client)) : null;
@@ -527,11 +529,11 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   }
 
   /** The product's steps when `files` create their tables; undefined (and said once) otherwise. */
-  private stepsFor(files: readonly Migration[]): ProductSteps<S, R, C> | undefined {
+  private stepsFor(files: readonly Migration[], say = true): ProductSteps<S, R, C> | undefined {
     if (!this.product) return undefined;
     const reason = skipReason(this.product, files);
     if (reason === undefined) return this.product;
-    if (!this.skipSaid) this.logger.info(reason);
+    if (say && !this.skipSaid) this.logger.info(reason);
     this.skipSaid = true;
     return undefined;
   }

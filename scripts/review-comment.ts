@@ -29,11 +29,12 @@ import {
   type SchemaSnapshot,
 } from "../dbmigrate";
 import { buildReview, renderReviewMarkdown, type ReviewInput, type StackInput } from "./review-report";
+import { CONFIG_NAMESPACE } from "../infra/config";
 
 /** The stacks a pull request is reviewed against. */
 export const DEFAULT_STACKS = ["dev", "staging", "prod"];
 /** The program's config namespace. */
-const NS = "agoat-database";
+const NS = CONFIG_NAMESPACE;
 /** The DatabaseSchema resource's type token in a preview's steps. */
 const SCHEMA_TYPE = "pulumi-nodejs:dynamic/agoat:DatabaseSchema";
 

@@ -108,6 +108,7 @@ async function applyStatements(
     }
     try {
       await withRetry(`${migration.file} line ${statement.line}`, () => client.query(sessionSql(statement)), retry);
+      await refuseInvalidIndex(context, statement);
     } catch (error) {
       await restoreSession(client, context.session).catch(() => undefined);
       const explained = explainLockWait(error, statement, lockTimeoutMs, context.retry.maxAttempts);
@@ -258,6 +259,18 @@ function roleAfter(statement: Statement, current: Statement | undefined): Statem
 function sessionSql(statement: Statement): string {
   if (statement.kind !== "VariableSetStmt" || !statement.tree.is_local) return statement.sql;
   return statement.sql.replace(/^SET\s+LOCAL\s+/i, "SET ");
+}
+
+/**
+ * A `CREATE INDEX CONCURRENTLY IF NOT EXISTS` that met the INVALID index of an earlier failed build
+ * succeeds without building anything: recorded as applied, the index would enforce nothing and
+ * `verify` would pass. So after such a statement on PostgreSQL the index must be valid.
+ */
+async function refuseInvalidIndex(context: ExecutionContext, statement: Statement): Promise<void> {
+  if (context.engine !== "postgres") return;
+  if (await invalidIndexLeft(context, statement)) {
+    throw new Error(`index ${String(statement.tree.idxname)} exists but is INVALID, so nothing was built`);
+  }
 }
 
 /**

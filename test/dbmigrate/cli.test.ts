@@ -105,7 +105,7 @@ describe("dbmigrate CLI", () => {
       /^dry run: \d+ migration\(s\) would be applied:\n {2}0001_complete_schema.sql {2}[0-9a-f]{12}\n {2}0002_tenant_row_level_security.sql {2}[0-9a-f]{12}\n( {2}\S+ {2}[0-9a-f]{12}\n)*seed would change: create the default tenant: customer 'default', site 'default'\n$/,
     );
     const tables = await pg.query(
-      new URL(dsn).pathname.slice(1),
+      databaseOf(dsn),
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
     );
     assert.deepEqual(tables, []);
@@ -379,7 +379,7 @@ describe("dbmigrate CLI", () => {
       DEFAULT_SITE_HOSTNAME: "env.example.com",
     };
     assert.equal((await runCli(["up", "--customer-name", "Flag Co"], env)).code, 0);
-    const db = new URL(dsn).pathname.slice(1);
+    const db = databaseOf(dsn);
     assert.deepEqual(await pg.query(db, "SELECT name, slug FROM customers"), [{ name: "Flag Co", slug: "env-co" }]);
     assert.deepEqual(await pg.query(db, "SELECT name, slug FROM sites"), [{ name: "Env Site", slug: "env-site" }]);
     assert.deepEqual(await pg.query(db, "SELECT hostname, is_primary FROM domains"), [
@@ -502,7 +502,7 @@ describe("dbmigrate CLI", () => {
       [1, 3, 1],
     );
     // The manual step: create what statement 2 needs. No `resolve`.
-    await pg.query(new URL(dsn).pathname.slice(1), "CREATE TABLE resume_source (id UUID PRIMARY KEY)");
+    await pg.query(databaseOf(dsn), "CREATE TABLE resume_source (id UUID PRIMARY KEY)");
     const resumed = await runCli(["up", "--migrations-dir", dir], env);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(resumed.stdout, /^applied 0900_needs_data.sql \(\d+ ms\), resumed at statement 2$/m);

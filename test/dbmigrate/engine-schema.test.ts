@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { checksumOf } from "../../dbmigrate/migrations";
 import { connectTo, withDb } from "../support/engine";
 import { madeUp, PATHS, table } from "../support/made-up";
-import { startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseOf, startPostgres, type TestPostgres } from "../support/postgres";
 
 let pg: TestPostgres;
 before(async () => {
@@ -73,7 +73,7 @@ describe("the engine's schema", () => {
 
   it("a history an older dbmigrate made in public is found under search_path=app,public, and brought to the current layout", async () => {
     const plain = await pg.createDatabase();
-    const db = new URL(plain).pathname.slice(1);
+    const db = databaseOf(plain);
     // What dbmigrate 0.1 left: an unqualified history without the progress columns, in public,
     // and its lock table; then someone adds schema `app` and puts it first on the search_path.
     await pg.query(
@@ -120,7 +120,7 @@ describe("the engine's schema", () => {
     const dsn = await pg.createDatabase();
     const files = { "0001_first.sql": `${table("first_t")}\n` };
     await madeUp(await connectTo(dsn), files).up();
-    const db = new URL(dsn).pathname.slice(1);
+    const db = databaseOf(dsn);
     await pg.query(db, `CREATE SCHEMA app; CREATE TABLE app.schema_migrations (LIKE public.schema_migrations)`);
     await assert.rejects(
       madeUp(await connectTo(dsn), { ...files, "0002_x.sql": `${table("x")}\n` }).up(),
@@ -134,7 +134,7 @@ describe("the engine's schema", () => {
 
   it("a history schema asked for is where the first up creates the history, and where status finds it", async () => {
     const dsn = await pg.createDatabase();
-    const db = new URL(dsn).pathname.slice(1);
+    const db = databaseOf(dsn);
     await pg.query(db, `CREATE SCHEMA dbmigrate`);
     const files = { "0001_first.sql": `${table("first_t")}\n` };
     const result = await madeUp(await connectTo(dsn), files, { historySchema: "dbmigrate" }).up();

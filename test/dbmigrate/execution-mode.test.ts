@@ -147,5 +147,30 @@ describe("execution mode", () => {
       );
       return true;
     });
+    // Run again without dropping it: IF NOT EXISTS keeps the INVALID index and builds nothing.
+    // That is refused, not recorded as applied (verify would pass with an index enforcing nothing).
+    await withDb(dsn, (c) => c.query(`DELETE FROM ct WHERE id = 2`));
+    await assert.rejects(madeUp(await connectTo(dsn), files).up(), (error: Error & { hint?: string }) => {
+      assert.match(error.message, /0002_uniq\.sql failed at line 1: index ct_v_uniq exists but is INVALID/);
+      assert.match(error.hint ?? "", /DROP INDEX CONCURRENTLY public\.ct_v_uniq/);
+      return true;
+    });
+    const history = await withDb(dsn, (c) => c.query(`SELECT version FROM schema_migrations WHERE NOT dirty`));
+    assert.deepEqual(
+      history.rows.map((r) => Number(r.version)),
+      [1],
+      "0002 is not recorded as applied",
+    );
+    // Dropped as the line says, the next up builds it.
+    await withDb(dsn, (c) => c.query(`DROP INDEX CONCURRENTLY public.ct_v_uniq`));
+    const applied = await madeUp(await connectTo(dsn), files).up();
+    assert.deepEqual(
+      applied.applied.map((m) => m.file),
+      ["0002_uniq.sql"],
+    );
+    const valid = await withDb(dsn, (c) =>
+      c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = 'public.ct_v_uniq'::regclass`),
+    );
+    assert.equal(valid.rows[0].indisvalid, true);
   });
 });

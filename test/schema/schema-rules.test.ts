@@ -8,7 +8,7 @@ import type { SqlClient } from "../../dbmigrate/db";
 import { ENGINE_TABLES } from "../../dbmigrate/runner";
 import { APPLICATION_TABLES } from "../../product/tables";
 import { withDb, migratedDatabase } from "../support/engine";
-import { startPostgres, type TestPostgres } from "../support/postgres";
+import { databaseOf, startPostgres, type TestPostgres } from "../support/postgres";
 
 let pg: TestPostgres;
 let dsn: string;
@@ -292,5 +292,5 @@ describe("schema rules", () => {
 });
 
 function databaseOfDsn(): string {
-  return new URL(dsn).pathname.slice(1);
+  return databaseOf(dsn);
 }

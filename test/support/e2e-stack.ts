@@ -10,9 +10,10 @@ import { makeCertificates, type TestCertificates } from "../../scripts/certifica
 import { databaseOf, startPostgres, type TestPostgres } from "./postgres";
 import { initStack, must, pulumiOutputs, pulumiProject, type PulumiProject } from "./pulumi-cli";
 import { tempDir } from "./temp";
+import { CONFIG_NAMESPACE } from "../../infra/config";
 
-/** The program's config namespace. */
-export const NS = "agoat-database";
+/** The program's config namespace (infra/config.ts declares it). */
+export const NS = CONFIG_NAMESPACE;
 /** The DatabaseSchema resource's type token, as the engine prints it. */
 export const SCHEMA_TYPE = "pulumi-nodejs:dynamic/agoat:DatabaseSchema";
 
