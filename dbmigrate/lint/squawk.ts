@@ -107,7 +107,13 @@ export function runSquawk(
           help: string | null;
         }[];
         resolve(
-          parsed.map((v) => ({ rule: v.rule_name, line: v.line, column: v.column, message: v.message, help: v.help })),
+          parsed.map((v) => ({
+            rule: v.rule_name,
+            line: v.line,
+            column: v.column,
+            message: clipped(v.message),
+            help: v.help,
+          })),
         );
       } catch {
         reject(new Error(`squawk exited ${code}: ${(stderr || stdout).trim().split("\n")[0]}`));
@@ -115,4 +121,14 @@ export function runSquawk(
     });
     child.stdin.end(text);
   });
+}
+
+/** The longest squawk message shown whole: some echo the statement's text (a 1 MB identifier made a 1 MB line). */
+export const MAX_SQUAWK_MESSAGE_CHARS = 300;
+
+/** `message`, cut to {@link MAX_SQUAWK_MESSAGE_CHARS} with a note of how much was left out. */
+export function clipped(message: string): string {
+  if (message.length <= MAX_SQUAWK_MESSAGE_CHARS) return message;
+  const left = message.length - MAX_SQUAWK_MESSAGE_CHARS;
+  return `${message.slice(0, MAX_SQUAWK_MESSAGE_CHARS)}… (${left} more characters)`;
 }

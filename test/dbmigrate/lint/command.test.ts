@@ -43,6 +43,18 @@ describe("dbmigrate lint", () => {
     );
   });
 
+  it("cuts a squawk message that echoes a 100 KB identifier to a readable line", async () => {
+    const dir = migrationsDir(
+      { "0001_ident.sql": `CREATE TABLE "${"i".repeat(100_000)}" (v INT8 PRIMARY KEY);\n` },
+      false,
+    );
+    const run = await runCli(["lint", "--migrations-dir", dir]);
+    const line = run.stdout.split("\n").find((l) => l.includes("identifier-too-long"));
+    assert.ok(line, run.stdout.slice(0, 2000));
+    assert.ok(line.length < 1000, `a ${line.length}-character line`);
+    assert.match(line, /… \(\d+ more characters\)/);
+  });
+
   it("exits 0 on warnings only, and shows waived findings with their reason", async () => {
     const warned = await runCli(["lint", path.join(CASES, "crdb-index-backfill", "triggers.sql")]);
     assert.equal(warned.code, 0);
