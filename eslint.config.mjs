@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", ".tools/", ".local/", "bin/*.js"] },
+  { ignores: ["node_modules/", "dist/", ".tools/", ".local/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -56,6 +56,15 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The launchers are plain CommonJS that any Node runs (no build step, no dependency).
+    files: ["bin/*.js"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { module: "readonly", require: "readonly", __dirname: "readonly", process: "readonly" },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     files: ["**/*.mjs", "bin/*.js"],

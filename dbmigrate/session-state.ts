@@ -35,7 +35,8 @@ export async function captureSession(client: SqlClient): Promise<SessionState> {
 
 /**
  * Puts `state` back: the settings in one `set_config` query (PostgreSQL and CockroachDB both
- * have it, with PostgreSQL's meaning), and `RESET ROLE` when the role is no longer the session's.
+ * have it, with PostgreSQL's meaning; CockroachDB's session variables, these three included:
+ * https://www.cockroachlabs.com/docs/v23.2/set-vars), and `RESET ROLE` when the role is no longer the session's.
  * Session-level (`is_local` false), so it outlasts the transaction it may run in.
  */
 export async function restoreSession(client: SqlClient, state: SessionState): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * How a migration's statements reach the server: in one transaction (PostgreSQL's default: all or
  * nothing), or one statement at a time, each committing on its own, with progress recorded after
- * each (CockroachDB always, where DDL in a transaction is not atomic; and PostgreSQL for a file
+ * each (CockroachDB always, where DDL in a transaction is not atomic:
+ * https://www.cockroachlabs.com/docs/v24.3/online-schema-changes; and PostgreSQL for a file
  * holding a statement PostgreSQL refuses inside a transaction block, SQLSTATE 25001).
  *
  * Decided from the parsed file before anything runs, like Flyway (which runs such a script outside

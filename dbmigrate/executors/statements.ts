@@ -1,7 +1,9 @@
 /**
  * Statement by statement: each statement commits on its own, retried on 40001, with progress
  * recorded after each one. CockroachDB runs every migration this way (DDL in an explicit
- * transaction is not atomic there); PostgreSQL runs a file this way when it holds a statement that
+ * transaction is not atomic there: https://www.cockroachlabs.com/docs/v24.3/online-schema-changes,
+ * "does not support schema changes within explicit transactions with full atomicity guarantees");
+ * PostgreSQL runs a file this way when it holds a statement that
  * cannot run inside a transaction block (execution-mode.ts). A definite failure at statement k
  * leaves the migration dirty at k, and the next `up` resumes there; an unknown outcome (40003, a
  * lost connection, a cancelled schema change) leaves it dirty for a person to check
