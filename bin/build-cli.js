@@ -1,6 +1,6 @@
 "use strict";
 // Compiles the dbmigrate CLI (dbmigrate/**/*.ts) into one CommonJS file, dist/dbmigrate.cjs, with
-// esbuild (which tsx ships): run by `npm install` (`prepare`) and, when the sources are newer
+// esbuild (a declared dependency, the version tsx uses): run by `npm install` (`prepare`) and, when the sources are newer
 // than the build, by bin/dbmigrate.js itself, so a checkout never needs a manual build step.
 // Packages stay outside the bundle (resolved from node_modules at run time) except zod, whose
 // ES modules esbuild tree-shakes to the part the settings use (a fifth of it; the whole package
