@@ -272,21 +272,25 @@ export async function claimDirty(
   return (result.rowCount ?? 0) > 0;
 }
 
-/** Records that the first `done` statements took effect (only while this run is the row's runner). */
+/**
+ * Records that the first `done` statements took effect (only while this run is the row's runner:
+ * a runner that took the row over owns its progress). Returns whether the lease is still live, read
+ * in the same statement: after `dbmigrate unlock --force`, or a lapsed lease, the progress is still
+ * recorded (it is true, and nobody else has claimed the row) but the run must stop there.
+ */
 export async function recordProgress(
   client: SqlClient,
   lock: HeldLock,
   version: number,
   done: number,
 ): Promise<boolean> {
-  // Fenced like the other history writes: after `unlock --force` (or a lease taken over) this
-  // finds no live lease, so the run stops before its next statement instead of running it unrecorded.
-  const result = await client.query(
+  const { rows } = await client.query<{ live: boolean }>(
     `UPDATE ${lock.schema.history} SET statements_done = $3
-      WHERE version = $1 AND dirty AND runner = $2 AND ${leaseIsLive(lock.schema, 2, false)}`,
+      WHERE version = $1 AND dirty AND runner = $2
+      RETURNING ${leaseIsLive(lock.schema, 2, false)} AS live`,
     [version, lock.owner, done],
   );
-  return (result.rowCount ?? 0) > 0;
+  return rows.length > 0 && rows[0].live === true;
 }
 
 /** What stopped a migration at one statement. */

@@ -78,6 +78,8 @@ export interface HeldLock {
    * over, or the last successful renewal is so old that the lease may have expired.
    */
   assertHeld(): void;
+  /** Records that a fenced write found the lease gone: {@link HeldLock.assertHeld} throws from now on. */
+  markLost(why: string): void;
   /** Stops renewing and deletes the row. */
   release(): Promise<void>;
 }
@@ -286,6 +288,9 @@ function holdLock(client: SqlClient, owner: string, options: LockOptions, deps: 
           hint: "This run stopped before its next statement and records nothing more; run `dbmigrate status`, then `dbmigrate up` again",
         });
       }
+    },
+    markLost(why) {
+      lost ??= why;
     },
     async release() {
       clearInterval(timer);

@@ -64,22 +64,6 @@ export function leaseGone(migration: RunnableMigration): LockError {
   });
 }
 
-/**
- * The error for a statement that took effect when the lease turned out to be gone as its progress
- * was recorded: the run stops there, and the history still shows the statements before it.
- */
-export function statementTookEffectUnrecorded(migration: RunnableMigration, index: number): LockError {
-  const statement = migration.statements[index];
-  return new LockError(
-    `${migration.file}: statement ${index + 1} of ${migration.statements.length} took effect, but the migration lock's lease was gone when recording it (broken by \`dbmigrate unlock --force\`, or lapsed): nothing more was run`,
-    {
-      file: migration.location,
-      line: statement.line,
-      hint: `The history still shows ${index} statement(s) done: check that statement ${index + 1} took effect, then \`dbmigrate resolve ${migration.version}\` or \`dbmigrate up\``,
-    },
-  );
-}
-
 /** What an executor reports for a migration it finished: the same shape from both engines. */
 export function appliedRecord(
   migration: RunnableMigration,

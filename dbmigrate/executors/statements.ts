@@ -27,14 +27,7 @@ import {
   type StatementOutcome,
 } from "../sqlstate";
 import type { Statement } from "../sql/parse";
-import {
-  appliedRecord,
-  errorLine,
-  fenceBefore,
-  leaseGone,
-  statementError,
-  statementTookEffectUnrecorded,
-} from "./failure";
+import { appliedRecord, errorLine, fenceBefore, leaseGone, statementError } from "./failure";
 import { explainLockWait, lockTimeoutFor, lockWaitHint, setLockTimeout } from "./lock-timeout";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration, StartPoint } from "./types";
 
@@ -117,17 +110,17 @@ async function applyStatements(
       throw await failedAt(explained, migration, index, start, context);
     }
     role = roleAfter(statement, role);
-    const recorded = await withRetry(
+    const live = await withRetry(
       `recording progress of ${migration.file}`,
       () => asEngine(() => recordProgress(client, lock, migration.version, index + 1)),
       retry,
     );
-    if (!recorded) {
-      // The lease is gone (`dbmigrate unlock --force`, or it lapsed and another runner took it):
-      // stop before the next statement; the row keeps what it last recorded.
-      await restoreSession(client, context.session).catch(() => undefined);
-      throw withProgress(statementTookEffectUnrecorded(migration, index), migration, index);
-    }
+    // The lease is gone (`dbmigrate unlock --force`, or it lapsed): the renewal timer may not have
+    // noticed yet, so say it now; the next statement's fence (or the finishing write) stops the run.
+    if (!live)
+      lock.markLost(
+        `its lease was gone when statement ${index + 1}'s progress was recorded (broken by \`dbmigrate unlock --force\`, or lapsed)`,
+      );
   }
   await restoreSession(client, context.session);
   const applied = appliedRecord(
