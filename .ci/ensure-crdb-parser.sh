@@ -25,20 +25,8 @@ _ecp_fail() {
   return 1 2>/dev/null || exit 1
 }
 
-# Runs "$@" (a build) and says every minute that it is still going.
-_ecp_progress() {
-  local started=$SECONDS next=60 pid
-  "$@" &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 2
-    if [ $((SECONDS - started)) -ge "$next" ]; then
-      echo "ensure-crdb-parser: still building ($((next / 60)) min so far)"
-      next=$((next + 60))
-    fi
-  done
-  wait "$pid"
-}
+# shellcheck source=.ci/build-progress.sh
+source "$_ecp_root/.ci/build-progress.sh"
 
 _ecp_main() {
   local src="$_ecp_root/tools/crdb-parser" hash cache dir entry grammar modfile tags start
@@ -64,7 +52,7 @@ _ecp_main() {
       [ "$grammar" = "23.2" ] && tags="crdb232"
       start=$SECONDS
       echo "ensure-crdb-parser: building CockroachDB $grammar's grammar (tools/crdb-parser, $modfile) into $dir (first time on this machine: 2-5 minutes on 2 cores)"
-      (cd "$src" && export CGO_ENABLED=0 GOFLAGS=-mod=readonly && _ecp_progress go build -buildvcs=false -trimpath -ldflags "-s -w" -modfile "$modfile" -tags "$tags" -o "$dir/crdb-parser-$grammar.tmp" .) ||
+      (cd "$src" && export CGO_ENABLED=0 GOFLAGS=-mod=readonly && ci_build_progress ensure-crdb-parser go build -buildvcs=false -trimpath -ldflags "-s -w" -modfile "$modfile" -tags "$tags" -o "$dir/crdb-parser-$grammar.tmp" .) ||
         { _ecp_fail "go build of tools/crdb-parser with $modfile failed (output above)"; return 1; }
       mv "$dir/crdb-parser-$grammar.tmp" "$dir/crdb-parser-$grammar"
       echo "ensure-crdb-parser: built CockroachDB $grammar's grammar in $((SECONDS - start)) s"
@@ -76,7 +64,7 @@ _ecp_main() {
 
 _ecp_main
 _ecp_status=$?
-unset -f _ecp_main _ecp_fail _ecp_progress
+unset -f _ecp_main _ecp_fail ci_build_progress
 unset _ecp_root _ecp_grammars
 if [ "$_ecp_status" -ne 0 ]; then
   unset _ecp_status

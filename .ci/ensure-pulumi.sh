@@ -24,20 +24,8 @@ _ep_fail() {
   return 1 2>/dev/null || exit 1
 }
 
-# Runs "$@" (a build) and says every minute that it is still going: a cold build is silent for long.
-_ep_progress() {
-  local started=$SECONDS next=60 pid
-  "$@" &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 2
-    if [ $((SECONDS - started)) -ge "$next" ]; then
-      echo "ensure-pulumi: still building ($((next / 60)) min so far)"
-      next=$((next + 60))
-    fi
-  done
-  wait "$pid"
-}
+# shellcheck source=.ci/build-progress.sh
+source "$_ep_root/.ci/build-progress.sh"
 
 _ep_main() {
   local root="$_ep_root" pin cache bin host_hash stamp start
@@ -80,7 +68,7 @@ _ep_main() {
     start=$SECONDS
     if [ ! -x "$bin/pulumi" ]; then
       echo "ensure-pulumi: building Pulumi CLI v$pin from Go modules into $bin (first time on this machine: 10-20 minutes on 2 cores)"
-      (cd "$root/tools/pulumi-cli" && export CGO_ENABLED=0 && _ep_progress go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
+      (cd "$root/tools/pulumi-cli" && export CGO_ENABLED=0 && ci_build_progress ensure-pulumi go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
         { _ep_fail "go build of github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$pin failed (output above)"; return 1; }
       mv "$bin/pulumi.tmp" "$bin/pulumi"
     fi
@@ -109,7 +97,7 @@ _ep_main() {
 
 _ep_main
 _ep_status=$?
-unset -f _ep_main _ep_fail _ep_progress
+unset -f _ep_main _ep_fail ci_build_progress
 unset _ep_root
 if [ "$_ep_status" -ne 0 ]; then
   unset _ep_status
