@@ -18,15 +18,20 @@ before(async () => {
 });
 after(() => pg?.stop());
 
-/** Leaves a lock row behind as a killed process would: owned by `owner`, leased for `leaseMs`. */
-async function plantLock(dsn: string, owner: string, leaseMs: number): Promise<void> {
-  const deps = {
+/** What {@link acquireLock} needs, on `dsn`'s database, with the lock table in `public`. */
+async function lockDeps(dsn: string) {
+  return {
     connect: await connectTo(dsn),
     clock: systemClock,
     logger: recordingLogger(),
     retry: DEFAULT_RETRY,
     schema: engineSchema("public", false),
   };
+}
+
+/** Leaves a lock row behind as a killed process would: owned by `owner`, leased for `leaseMs`. */
+async function plantLock(dsn: string, owner: string, leaseMs: number): Promise<void> {
+  const deps = await lockDeps(dsn);
   await (await acquireLock("setup:0:0000", DEFAULT_LOCK, deps)).release(); // creates the table
   await withDb(dsn, (c) =>
     c.query(
@@ -93,13 +98,7 @@ describe("migration lock", () => {
 
   it("renews its lease while held, and notices when it was taken over", async () => {
     const dsn = await pg.createDatabase();
-    const deps = {
-      connect: await connectTo(dsn),
-      clock: systemClock,
-      logger: recordingLogger(),
-      retry: DEFAULT_RETRY,
-      schema: engineSchema("public", false),
-    };
+    const deps = await lockDeps(dsn);
     const lock = await acquireLock("me:1:aaaa", { ...DEFAULT_LOCK, leaseMs: 600 }, deps);
     await new Promise((r) => setTimeout(r, 1000));
     const live = await withDb(dsn, (c) =>
