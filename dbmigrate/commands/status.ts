@@ -1,4 +1,5 @@
 /** `dbmigrate status`: each migration's state, the server, the default tenant, who holds the lock. */
+import { HISTORY_TABLE } from "../engine-schema";
 import { describeHolder } from "../lock";
 import type { PlanEntry } from "../plan";
 import type { StatusReport as EngineStatus } from "../reports";
@@ -22,7 +23,7 @@ export async function run(ctx: CommandContext): Promise<number> {
   }
   ctx.out(`engine: ${report.engine} (${report.serverVersion}; features from ${activeVersionLabel(report)})`);
   ctx.out(
-    `history: ${report.historySchema}.schema_migrations${report.historyExists ? "" : " (created by the first up)"}`,
+    `history: ${report.historySchema}.${HISTORY_TABLE}${report.historyExists ? "" : " (created by the first up)"}`,
   );
   const width = Math.max(0, ...report.migrations.map((m) => m.file.length), ...drafts.map((f) => f.length));
   for (const m of report.migrations) {
