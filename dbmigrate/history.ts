@@ -9,6 +9,7 @@ import { HISTORY_TABLE, type EngineSchema } from "./engine-schema";
 import { DbMigrateError, sqlStateOf } from "./errors";
 import { leaseIsLive, type HeldLock } from "./lock";
 import { UNDEFINED_COLUMN, UNDEFINED_TABLE } from "./sqlstate";
+import { tableColumns } from "./table-columns";
 
 export { HISTORY_TABLE };
 
@@ -42,11 +43,7 @@ export async function ensureHistoryTable(client: SqlClient, at: EngineSchema): P
   await createIfMissing(client, createHistory(at));
   // A table made by an older dbmigrate lacks the progress columns: add them, one statement each
   // (on CockroachDB each is a schema change of its own).
-  const { rows } = await client.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
-    [at.name, HISTORY_TABLE],
-  );
-  const have = new Set(rows.map((r) => r.column_name));
+  const have = (await tableColumns(client, at.name, [HISTORY_TABLE])).get(HISTORY_TABLE) ?? new Set<string>();
   const missing = CORE_COLUMNS.filter((column) => !have.has(column));
   // Never alter a table of this name that another tool made.
   if (missing.length > 0) throw foreignHistoryTable(at, `no column ${missing.join(", ")}`);

@@ -12,6 +12,7 @@ import { quoteIdent, type EngineSchema } from "./engine-schema";
 import type { AfterMigrationStep } from "./executors/types";
 import type { Migration } from "./migrations";
 import type { RetryDeps } from "./retry";
+import { tableColumns } from "./table-columns";
 
 /** What the steps run with: the engine's connection, schema, clock and retry policy. */
 export interface StepDeps extends RetryDeps {
@@ -21,8 +22,8 @@ export interface StepDeps extends RetryDeps {
 /**
  * A product's steps. `Status` is what it sees in the database, `Result` what a run leaves (ids),
  * `Change` one change it makes (each described for people by {@link ProductSteps.describe}).
- * Every method runs with `search_path` set to the engine's schema for its transaction, so the
- * product's SQL may name its tables unqualified.
+ * Every method but `inspect` runs with `search_path` set to the engine's schema for its
+ * transaction, so the product's SQL may name its tables unqualified.
  */
 export interface ProductSteps<Status = unknown, Result = unknown, Change = unknown> {
   /** Its name in messages, e.g. "AGoat (default tenant seed, audit rows)". */
@@ -42,8 +43,13 @@ export interface ProductSteps<Status = unknown, Result = unknown, Change = unkno
    * for a dry run, nor where the steps' tables are not in the engine's schema as they need them.
    */
   readonly onOperatorAction?: OperatorActionStep;
-  /** What the steps see now (read-only; the tables may not exist yet). */
-  inspect(client: SqlClient): Promise<Status>;
+  /**
+   * What the steps see now, in the engine's schema `at` (read-only; the tables may not exist
+   * yet). Unlike the other methods it runs with the session's own `search_path`, beside the
+   * engine's reads and folded with them into one round trip: it names its tables qualified by
+   * `at.name`, and issues its queries at once rather than one after another where it can.
+   */
+  inspect(client: SqlClient, at: EngineSchema): Promise<Status>;
   /** What a run would change, from what `inspect` saw. */
   changes(status: Status): Change[];
   /** The result a dry run reports, from what `inspect` saw (null when there is none yet). */
@@ -83,19 +89,36 @@ export async function stepsShape(
   at: EngineSchema,
   steps: Pick<ProductSteps, "tables" | "columns">,
 ): Promise<{ absent: string[]; wrong: string[] }> {
-  const { rows } = await client.query<{ table_name: string; column_name: string }>(
-    `SELECT table_name, column_name FROM information_schema.columns
-      WHERE table_catalog = current_database() AND table_schema = $1 AND table_name = ANY($2)`,
-    [at.name, [...steps.tables]],
-  );
-  const have = new Map<string, Set<string>>();
-  for (const r of rows) have.set(r.table_name, (have.get(r.table_name) ?? new Set()).add(r.column_name));
+  const have = await tableColumns(client, at.name, steps.tables);
   const absent = steps.tables.filter((t) => !have.has(t));
   const wrong = steps.tables.flatMap((t) => {
     const missing = (steps.columns?.[t] ?? []).filter((c) => have.has(t) && !have.get(t)!.has(c));
     return missing.length === 0 ? [] : [`${at.name}.${t} has no column ${missing.join(", ")}`];
   });
   return { absent, wrong };
+}
+
+/**
+ * What `steps` see in the engine's schema: `wrong` lists its tables there that lack columns the
+ * steps need (they are skipped then, and `status` is null); otherwise `status` is what
+ * `inspect` read. Both reads start at once. Reads only.
+ */
+export async function readSteps<S>(
+  client: SqlClient,
+  at: EngineSchema,
+  steps: Pick<ProductSteps<S>, "tables" | "columns" | "inspect">,
+): Promise<{ wrong: string[]; status: S | null }> {
+  const [shape, status] = await Promise.all([
+    stepsShape(client, at, steps),
+    // Caught: on a table of that name with other columns the read fails, and only the shape counts.
+    steps.inspect(client, at).then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
+  ]);
+  if (shape.wrong.length > 0) return { wrong: shape.wrong, status: null };
+  if (!status.ok) throw status.error;
+  return { wrong: [], status: status.value };
 }
 
 /** The (unqualified) names of the tables the files' `CREATE TABLE` statements make. */

@@ -20,6 +20,8 @@ export interface StatusReport<S = unknown, C = unknown> {
   /** Whether the history exists yet. */
   historyExists: boolean;
   migrations: PlanEntry[];
+  /** Migration files with no statement yet (what `dbmigrate new` writes): listed, never applied. */
+  drafts: string[];
   /** Number of pending migrations. */
   pending: number;
   /** Problems that stop `up` or that `verify` reports (changed, missing, dirty, out of order). */

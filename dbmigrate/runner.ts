@@ -57,20 +57,30 @@ import {
 } from "./lock";
 import {
   DEFAULT_MIGRATIONS_DIR,
+  loadMigrationFolder,
   loadMigrations,
   nodeFileReader,
   pad,
   type FileReader,
   type Migration,
+  type MigrationFolder,
 } from "./migrations";
 import { planMigrations, type Plan, type PlanEntry } from "./plan";
-import { inEngineSchema, skipReason, stepsShape, type OperatorAction, type ProductSteps } from "./product-steps";
+import {
+  inEngineSchema,
+  readSteps,
+  skipReason,
+  stepsShape,
+  type OperatorAction,
+  type ProductSteps,
+} from "./product-steps";
 import { teardown, teardownSummary, type TeardownResult } from "./teardown";
 import { upResult, type StatusReport, type UpResult } from "./reports";
 import { Redactor } from "./redact";
 import { DEFAULT_RETRY, type RetryOptions } from "./retry";
 import { DEFAULT_DDL_LOCK_TIMEOUT_MS } from "./settings/defaults";
 import { captureSession, type SessionState } from "./session-state";
+import { inspectAt, type SchemaReader, type SchemaResults } from "./inspection";
 import { driftLines, readSnapshot, recordSnapshot, schemaDrift, type SchemaDriftReport } from "./snapshot";
 
 export { ENGINE_TABLES } from "./engine-schema";
@@ -151,6 +161,7 @@ type Target = { dryRun: boolean; signal?: AbortSignal } & (
 /** Where a run stands before it changes anything: on one connection. */
 interface Inspection<S> {
   server: ServerInfo;
+  session: SessionState;
   at: EngineSchema;
   history: HistoryRow[] | null;
   /** What the product's steps see; null without steps (or when they are skipped). */
@@ -189,15 +200,24 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     return loadMigrations(this.migrationsDir(), this.files);
   }
 
+  /** The migration files and the drafts (files with no statement yet), the folder read once. */
+  private folder(): Promise<MigrationFolder> {
+    return loadMigrationFolder(this.migrationsDir(), this.files);
+  }
+
   /** Each migration's state, the server, where the history is, the product's steps and what they would change, the lock. Changes nothing. */
   async status(): Promise<StatusReport<S, C>> {
-    const files = await this.loadMigrations();
+    const { migrations: files, drafts } = await this.folder();
     // Not said here: the report's `skipped` carries it (status printed it twice).
     const steps = this.stepsFor(files, false);
     return withClient(this.connect, async (client) => {
-      const { server, at, history, product, shapeSkip } = await this.inspectOn(client, steps, false);
-      const lock = await readLockHolder(client, at);
-      const schema = await schemaDrift(client, { engineTables: ENGINE_TABLES, snapshotTable: at.snapshots });
+      const { server, at, history, product, shapeSkip, more } = await this.inspectOn(
+        client,
+        steps,
+        [readLockHolder, driftAt] as const,
+        false,
+      );
+      const [lock, schema] = more;
       const plan = this.plan(files, history, server);
       return {
         engine: this.engineOf(server),
@@ -206,6 +226,7 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
         historySchema: at.name,
         historyExists: at.exists,
         migrations: plan.entries,
+        drafts: drafts.map((d) => d.file),
         pending: plan.entries.filter((e) => e.state === "pending").length,
         problems: plan.problems,
         seed: product,
@@ -228,9 +249,8 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
   }> {
     const steps = this.stepsFor(await this.loadMigrations());
     const found = await withClient(this.connect, async (client) => {
-      const inspected = await this.inspectOn(client, steps);
-      const snapshotTable = inspected.at.snapshots;
-      return { ...inspected, schema: await schemaDrift(client, { engineTables: ENGINE_TABLES, snapshotTable }) };
+      const inspected = await this.inspectOn(client, steps, [driftAt] as const);
+      return { ...inspected, schema: inspected.more[0] };
     });
     return {
       engine: this.engineOf(found.server),
@@ -399,19 +419,17 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
 
   /** The one path of every migrating command: plan, check, lock, re-plan under the lock, execute, product steps. */
   private async migrate(target: Target): Promise<UpResult<R, C>> {
-    const files = await this.loadMigrations();
+    const { migrations: files, drafts } = await this.folder();
+    for (const draft of drafts) this.logger.warn(draftLine(draft.file));
     const fromFiles = this.stepsFor(target.kind === "complete" ? target.sections : files);
     return withClient(this.connect, async (client) => {
-      // Before any migration: what each one starts from, and what is put back after it.
-      const session = await captureSession(client);
-      const { server, at, history, product, shapeSkip } = await this.inspectOn(client, fromFiles);
+      // `session`, read before any migration: what each one starts from, and what is put back after it.
+      const { server, session, at, history, product, shapeSkip } = await this.inspectOn(client, fromFiles, []);
       const steps = shapeSkip.length > 0 ? undefined : fromFiles;
       const skipped = [...this.skipped(target.kind === "complete" ? target.sections : files), ...shapeSkip];
       const plan = this.targetPlan(target, files, history, server);
       // A dirty migration is judged under the lock: its runner may still be at work.
       this.refuse(plan.entries.filter((e) => e.problem && e.state !== "dirty"));
-      // The product's steps check the database before any migration runs.
-      if (steps?.check && product !== null) await inEngineSchema(client, at, () => steps.check!(client, product));
       const changes = steps && product !== null ? steps.changes(product) : [];
       const result = (applied: AppliedMigration[], after: Plan, dryRun: boolean, seed: R | null, seedChanges: C[]) =>
         upResult(this.engineOf(server), server, dryRun, applied, after, seed, seedChanges, at.name, skipped);
@@ -426,6 +444,9 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
         );
         return result([], plan, false, steps && product !== null ? steps.resultOf(product) : null, []);
       }
+      // The product's steps check the database before any migration runs (a run with nothing
+      // to do has nothing to check: it changes nothing).
+      if (steps?.check && product !== null) await inEngineSchema(client, at, () => steps.check!(client, product));
       return this.underLock(at, target.kind === "up" ? "up" : "apply-complete", target.signal, async (lock) => {
         if (target.kind === "complete") await this.assertEmpty(client, at);
         await ensureHistoryTable(client, at);
@@ -485,23 +506,38 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     });
   }
 
-  /** The server, the history and the product's status, read on `client`. */
-  private async inspectOn(
+  /**
+   * The server, the session, the history, the product's status and `more` (the lock, the drift),
+   * read on `client`: one round trip when the engine's schema is where it usually is (inspection.ts).
+   */
+  private async inspectOn<T extends readonly SchemaReader<unknown>[]>(
     client: SqlClient,
     steps: ProductSteps<S, R, C> | undefined,
+    more: T,
     say = true,
-  ): Promise<Inspection<S> & { shapeSkip: string[] }> {
-    const server = await this.server(client);
-    const at = await locateEngineSchema(client, this.options.historySchema);
-    const history = await readHistory(client, at);
+  ): Promise<Inspection<S> & { shapeSkip: string[]; more: SchemaResults<T> }> {
+    const { first, at, read } = await inspectAt(client, {
+      preferred: this.options.historySchema,
+      first: (c) => Promise.all([this.server(c), captureSession(c)]),
+      readers: [
+        readHistory,
+        (c: SqlClient, at: EngineSchema) => (steps ? readSteps(c, at, steps) : Promise.resolve(undefined)),
+        ...more,
+      ] as const,
+    });
+    const [server, session] = first;
+    const [history, seen, ...rest] = read as unknown as [
+      HistoryRow[] | null,
+      { wrong: string[]; status: S | null } | undefined,
+      ...unknown[],
+    ];
     // Tables of those names in the engine's schema that are not the product's: its steps would fail there.
-    const wrong = steps ? (await stepsShape(client, at, steps)).wrong : [];
+    const wrong = seen?.wrong ?? [];
     const shapeSkip = wrong.length > 0 && steps ? [`${steps.name}: skipped, ${wrong.join("; ")}`] : [];
     if (say && shapeSkip.length > 0 && !this.skipSaid) this.logger.info(shapeSkip[0]);
     if (shapeSkip.length > 0) this.skipSaid = true;
-    const product =
-      steps && shapeSkip.length === 0 ? await inEngineSchema(client, at, () => steps.inspect(client)) : null;
-    return { server, at, history, product, shapeSkip };
+    const product = seen?.status ?? null;
+    return { server, session, at, history, product, shapeSkip, more: rest as SchemaResults<T> };
   }
 
   /** Why the steps cannot run after the migrations (their tables are not in the engine's schema as they need them), or undefined. */
@@ -735,6 +771,16 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     return { clock: this.clock, logger: this.logger, options: this.retryOptions };
   }
 }
+/** The warning for a draft: `status` says it for each, and every migrating run. */
+export function draftLine(file: string): string {
+  return `${file} has no statement yet: it is not applied until it has one`;
+}
+
+/** The live schema against the snapshot recorded in `at` (the engine's tables left out). Reads only. */
+function driftAt(client: SqlClient, at: EngineSchema): Promise<SchemaDriftReport> {
+  return schemaDrift(client, { engineTables: ENGINE_TABLES, snapshotTable: at.snapshots });
+}
+
 /** A stop between migrations (or before the steps after them): everything before it is applied and recorded. */
 function stopped(signal: NodeJS.Signals, applied: AppliedMigration[], where: string): StoppedError {
   const done = applied.length === 0 ? "nothing was applied" : `${applied.length} migration(s) applied and recorded`;

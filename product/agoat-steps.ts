@@ -8,6 +8,7 @@ import * as os from "node:os";
 // The engine's modules themselves, not its index: the index re-exports the linter and the parser,
 // which a command that only reads (status) must not load.
 import { inTransaction, type SqlClient } from "../dbmigrate/db";
+import type { EngineSchema } from "../dbmigrate/engine-schema";
 import type { ProductSteps } from "../dbmigrate/product-steps";
 import { withRetry } from "../dbmigrate/retry";
 import { Migrator, type MigratorOptions } from "../dbmigrate/runner";
@@ -51,16 +52,21 @@ export function agoatSteps(seed: Partial<SeedParams>, appliedBy: string): AgoatS
     columns: PRODUCT_COLUMNS,
     afterMigration: auditMigration(appliedBy),
     onOperatorAction: auditOperatorAction,
-    async inspect(client: SqlClient): Promise<SeedStatus> {
-      // Before reading: under row-level security an existing tenant would read as missing (status,
-      // --dry-run) and `up` would try to create a second one; say so instead (row-security.ts).
-      await refuseHiddenTenant(client);
-      const tenant = await readDefaultTenant(client);
+    async inspect(client: SqlClient, at: EngineSchema): Promise<SeedStatus> {
+      // Both reads at once (they fold into the engine's one round trip). Under row-level security
+      // an existing tenant would read as missing (status, --dry-run) and `up` would try to create
+      // a second one: the refusal comes first, whatever the tenant read says (row-security.ts).
+      const [hidden, tenant] = await Promise.allSettled([
+        refuseHiddenTenant(client, at.name),
+        readDefaultTenant(client, at.name),
+      ]);
+      if (hidden.status === "rejected") throw hidden.reason;
+      if (tenant.status === "rejected") throw tenant.reason;
       return {
-        customerId: tenant?.customerLive ? tenant.customerId : null,
-        siteId: tenant?.customerLive && tenant.siteLive ? tenant.siteId : null,
-        tenant,
-        changes: seedChanges(tenant, request),
+        customerId: tenant.value?.customerLive ? tenant.value.customerId : null,
+        siteId: tenant.value?.customerLive && tenant.value.siteLive ? tenant.value.siteId : null,
+        tenant: tenant.value,
+        changes: seedChanges(tenant.value, request),
       };
     },
     changes: (status) => status.changes,

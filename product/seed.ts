@@ -8,6 +8,7 @@
 // Leaf modules, not dbmigrate/inputs: the CLI's settings catalog (reached through inputs) reads
 // DEFAULT_SEED from here, and a cycle would leave it undefined while this module loads.
 import type { SqlClient } from "../dbmigrate/db";
+import { quoteIdent } from "../dbmigrate/engine-schema";
 import { SeedError, sqlStateOf, UsageError } from "../dbmigrate/errors";
 import { UNDEFINED_TABLE } from "../dbmigrate/sqlstate";
 import { hostnameProblem, nameProblem, slugProblem } from "../dbmigrate/validation";
@@ -92,14 +93,17 @@ export interface SeedChange {
 const TENANT_COLUMNS = `c.id AS customer_id, c.name AS customer_name, c.slug AS customer_slug,
        s.name AS site_name, s.slug AS site_slug, d.id AS domain_id, d.hostname,
        c.deleted_at IS NULL AS customer_live, s.id IS NOT NULL AND s.deleted_at IS NULL AS site_live`;
-const PRIMARY_DOMAIN = `LEFT JOIN domains d ON d.customer_id = s.customer_id AND d.site_id = s.id AND d.is_primary AND d.deleted_at IS NULL`;
+const primaryDomain = (t: (table: string) => string) =>
+  `LEFT JOIN ${t("domains")} d ON d.customer_id = s.customer_id AND d.site_id = s.id AND d.is_primary AND d.deleted_at IS NULL`;
 
 /**
  * The default tenant, or null when there is none yet (or no schema). Before migrations/0004 it
- * is what that migration will record: the oldest live customer's oldest live site.
+ * is what that migration will record: the oldest live customer's oldest live site. `schema`:
+ * where its tables are (names qualified); left out, the session's `search_path` finds them.
  */
-export async function readDefaultTenant(client: SqlClient): Promise<DefaultTenant | null> {
+export async function readDefaultTenant(client: SqlClient, schema?: string): Promise<DefaultTenant | null> {
   type Row = Record<string, string | boolean | null>;
+  const t = (table: string) => (schema === undefined ? table : `${quoteIdent(schema)}.${table}`);
   let rows: Row[];
   let recorded = true;
   try {
@@ -107,8 +111,8 @@ export async function readDefaultTenant(client: SqlClient): Promise<DefaultTenan
       await client.query<Row>(
         // LEFT JOIN: the recorded site may have been deleted since (0006).
         `SELECT ${TENANT_COLUMNS}, t.site_id
-           FROM default_tenant t JOIN customers c ON c.id = t.customer_id
-           LEFT JOIN sites s ON s.customer_id = t.customer_id AND s.id = t.site_id ${PRIMARY_DOMAIN}`,
+           FROM ${t("default_tenant")} t JOIN ${t("customers")} c ON c.id = t.customer_id
+           LEFT JOIN ${t("sites")} s ON s.customer_id = t.customer_id AND s.id = t.site_id ${primaryDomain(t)}`,
       )
     ).rows;
   } catch (error) {
@@ -118,7 +122,7 @@ export async function readDefaultTenant(client: SqlClient): Promise<DefaultTenan
       rows = (
         await client.query<Row>(
           `SELECT ${TENANT_COLUMNS}, s.id AS site_id
-             FROM customers c JOIN sites s ON s.customer_id = c.id AND s.deleted_at IS NULL ${PRIMARY_DOMAIN}
+             FROM ${t("customers")} c JOIN ${t("sites")} s ON s.customer_id = c.id AND s.deleted_at IS NULL ${primaryDomain(t)}
             WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id, s.created_at, s.id LIMIT 1`,
         )
       ).rows;

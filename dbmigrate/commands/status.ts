@@ -1,6 +1,7 @@
 /** `dbmigrate status`: each migration's state, the server, the default tenant, who holds the lock. */
 import { HISTORY_TABLE } from "../engine-schema";
 import { describeHolder } from "../lock";
+import { draftLine } from "../runner";
 import type { PlanEntry } from "../plan";
 import type { StatusReport as EngineStatus } from "../reports";
 import { describeSeedChange, type SeedChange, type SeedStatus } from "../../product";
@@ -8,17 +9,17 @@ import { driftLines } from "../snapshot";
 import type { CommandContext } from "./context";
 
 type StatusReport = EngineStatus<SeedStatus, SeedChange>;
-import { draftsOf } from "./drafts";
 import { migratorFor } from "./migrator";
 
 /** Runs the command with `ctx`; resolves to its exit code (failures throw, main.ts reports them). */
 export async function run(ctx: CommandContext): Promise<number> {
   const report = await (await migratorFor(ctx)).status();
-  const drafts = await draftsOf(ctx);
+  const { drafts } = report;
+  for (const file of drafts) ctx.logger.warn(draftLine(file));
   // Exit 1 when something needs a person (documented: "a problem found"), schema drift included.
   const code = report.problems.length > 0 || report.schema.changes.length > 0 ? 1 : 0;
   if (ctx.json) {
-    ctx.output.json({ ...statusJson(report), drafts });
+    ctx.output.json(statusJson(report));
     return code;
   }
   ctx.out(`engine: ${report.engine} (${report.serverVersion}; features from ${activeVersionLabel(report)})`);
@@ -108,5 +109,6 @@ export function statusJson(report: StatusReport) {
           expired: report.lock.expired,
         }
       : null,
+    drafts: report.drafts,
   };
 }

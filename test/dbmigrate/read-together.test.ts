@@ -41,11 +41,21 @@ const rowsOf =
 const version: Reader<string> = async (client) =>
   (await client.query<{ n: string }>("SELECT current_setting('server_version_num') AS n")).rows[0].n;
 
+/** Quotes in the text and a string array as a parameter: written in, they must mean the same. */
+const catalog: Reader<string[]> = async (client) =>
+  (
+    await client.query<{ relname: string }>(
+      `SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relname = ANY($1) ORDER BY array_position($1, c.relname::TEXT)`,
+      [["sites", "customers", "no_such_table"]],
+    )
+  ).rows.map((r) => r.relname);
+
 const READERS = [
   version,
   rowsOf("schema_migrations"),
   rowsOf("customers", "WHERE slug = $1", ["default"]),
   rowsOf("schema_migrations_lock"),
+  catalog,
 ] as const;
 
 async function alone(client: SqlClient): Promise<unknown[]> {
@@ -73,7 +83,7 @@ describe("readTogether", () => {
       const together = await readTogether(c, READERS);
       assert.equal(c.trips.length, 1 + READERS.length);
       assert.deepEqual(together, await alone(client));
-      assert.deepEqual(together.slice(1), [null, null, null]);
+      assert.deepEqual(together.slice(1), [null, null, null, []]);
     });
   });
 
@@ -82,6 +92,20 @@ describe("readTogether", () => {
     const broken: Reader<unknown> = (client) => client.query("SELECT nope FROM pg_class");
     await withDb(dsn, async (client) => {
       await assert.rejects(readTogether(client, [version, broken]), (error) => sqlStateOf(error) === "42703");
+    });
+  });
+
+  it("folds a reader's own readTogether into the batch it is in", async () => {
+    const dsn = await migratedDatabase(pg);
+    const inner: Reader<unknown[]> = (client) => readTogether(client, [version, catalog]);
+    await withDb(dsn, async (client) => {
+      const c = counting(client);
+      const together = await readTogether(c, [rowsOf("schema_migrations"), inner]);
+      assert.equal(c.trips.length, 1, c.trips.join("\n---\n"));
+      assert.deepEqual(together, [
+        await rowsOf("schema_migrations")(client),
+        [await version(client), ["sites", "customers"]],
+      ]);
     });
   });
 
@@ -110,5 +134,20 @@ describe("inline", () => {
     assert.equal(inline("SELECT $2", ["x"]), undefined);
     assert.equal(inline("SELECT 1 -- $1", ["x"]), undefined);
     assert.equal(inline("SELECT current_setting('a')"), "SELECT current_setting('a')");
+    assert.equal(inline("SELECT 5-$1", [-1]), "SELECT 5-(-1)");
+    assert.equal(inline("SELECT $1, $1", ["x"]), "SELECT 'x', 'x'");
+    assert.equal(inline("SELECT $1", ["x", "unused"]), undefined);
+  });
+
+  it("reads quotes and comments around the placeholders", () => {
+    assert.equal(
+      inline("SELECT 'it''s $1', \"a$b\", $1 -- $2\n/* $2 */ WHERE x = ANY($2)", ["v", ["a", "b'c"]]),
+      "SELECT 'it''s $1', \"a$b\", 'v' -- $2\n/* $2 */ WHERE x = ANY(ARRAY['a', 'b''c']::TEXT[])",
+    );
+    assert.equal(inline("SELECT E'\\'' || $1", ["x"]), undefined);
+    assert.equal(inline("SELECT 'open $1", ["x"]), undefined);
+    assert.equal(inline("SELECT /* /* nested */ */ $1", ["x"]), undefined);
+    assert.equal(inline("SELECT $1", [["a", 1]]), undefined);
+    assert.equal(inline("SELECT $1", [[]]), "SELECT ARRAY[]::TEXT[]");
   });
 });
