@@ -52,9 +52,11 @@ _ecp_main() {
       [ "$grammar" = "23.2" ] && tags="crdb232"
       start=$SECONDS
       echo "ensure-crdb-parser: building CockroachDB $grammar's grammar (tools/crdb-parser, $modfile) into $dir (first time on this machine: 2-5 minutes on 2 cores)"
-      (cd "$src" && export CGO_ENABLED=0 GOFLAGS=-mod=readonly && ci_build_progress ensure-crdb-parser go build -buildvcs=false -trimpath -ldflags "-s -w" -modfile "$modfile" -tags "$tags" -o "$dir/crdb-parser-$grammar.tmp" .) ||
+      # A temporary file per builder ($$): two checkouts building at once on one machine each rename
+      # a whole binary into place (with one shared name, one renamed the other's and the other failed).
+      (cd "$src" && export CGO_ENABLED=0 GOFLAGS=-mod=readonly && ci_build_progress ensure-crdb-parser go build -buildvcs=false -trimpath -ldflags "-s -w" -modfile "$modfile" -tags "$tags" -o "$dir/crdb-parser-$grammar.tmp.$$" .) ||
         { _ecp_fail "go build of tools/crdb-parser with $modfile failed (output above)"; return 1; }
-      mv "$dir/crdb-parser-$grammar.tmp" "$dir/crdb-parser-$grammar"
+      mv -f "$dir/crdb-parser-$grammar.tmp.$$" "$dir/crdb-parser-$grammar"
       echo "ensure-crdb-parser: built CockroachDB $grammar's grammar in $((SECONDS - start)) s"
     done
   fi

@@ -68,14 +68,16 @@ _ep_main() {
     start=$SECONDS
     if [ ! -x "$bin/pulumi" ]; then
       echo "ensure-pulumi: building Pulumi CLI v$pin from Go modules into $bin (first time on this machine: 10-20 minutes on 2 cores)"
-      (cd "$root/tools/pulumi-cli" && export CGO_ENABLED=0 && ci_build_progress ensure-pulumi go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
+      # A temporary file per builder ($$): two checkouts building at once on one machine each rename
+      # a whole binary into place (with one shared name, one renamed the other's and the other failed).
+      (cd "$root/tools/pulumi-cli" && export CGO_ENABLED=0 && ci_build_progress ensure-pulumi go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$bin/pulumi.tmp.$$" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) ||
         { _ep_fail "go build of github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$pin failed (output above)"; return 1; }
-      mv "$bin/pulumi.tmp" "$bin/pulumi"
+      mv -f "$bin/pulumi.tmp.$$" "$bin/pulumi"
     fi
     echo "ensure-pulumi: building pulumi-language-nodejs (tools/pulumi-language-nodejs)"
-    (cd "$root/tools/pulumi-language-nodejs" && CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-nodejs.tmp" .) ||
+    (cd "$root/tools/pulumi-language-nodejs" && CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$bin/pulumi-language-nodejs.tmp.$$" .) ||
       { _ep_fail "go build of tools/pulumi-language-nodejs failed (output above)"; return 1; }
-    mv "$bin/pulumi-language-nodejs.tmp" "$bin/pulumi-language-nodejs"
+    mv -f "$bin/pulumi-language-nodejs.tmp.$$" "$bin/pulumi-language-nodejs"
     rm -f "$bin"/.language-host-*
     touch "$stamp"
     echo "ensure-pulumi: built in $((SECONDS - start)) s"
