@@ -36,7 +36,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 /**
  * Runs `first` and locates the engine's schema (`preferred`: the one asked for, see
  * {@link locateEngineSchema}) while `readers` read at the expected schema, all in one round trip;
- * reads again at the located schema when it differs (or holds no history yet). A reader's error
+ * reads again at the located schema when it differs. A reader's error
  * at the located schema is its own, as when it runs alone.
  */
 export async function inspectAt<P, T extends readonly SchemaReader<unknown>[]>(
@@ -58,7 +58,9 @@ export async function inspectAt<P, T extends readonly SchemaReader<unknown>[]>(
     (c: SqlClient) => locateEngineSchema(c, options.preferred),
     ...early,
   ])) as [P, EngineSchema, ...Outcome[]];
-  if (at.exists && at.name === expected.name) {
+  // The expected schema's answers stand when it is the engine's, with or without a history yet
+  // (each reader answers "none" for a table that is not there, as it would at `at`).
+  if (at.name === expected.name) {
     const read = outcomes.map((o) => {
       if (!o.ok) throw o.error;
       return o.value;

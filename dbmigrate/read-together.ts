@@ -65,6 +65,9 @@ export async function readTogether<T extends readonly Reader<unknown>[]>(
     return batched;
   };
   const runs = readers.map((reader, k) => reader(batching(k)));
+  // A first run that fails before the batch is sent, and is then rerun because one of its queries
+  // was in a failed batch, is left unread: its rejection must not surface as unhandled.
+  for (const run of runs) run.catch(() => undefined);
   // Let every reader reach its first query: nothing but promise callbacks runs in between.
   await new Promise((resolve) => setImmediate(resolve));
   open = false;
