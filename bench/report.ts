@@ -41,8 +41,8 @@ export class Results {
   };
 
   /**
-   * Every keyed ratio of this run beside its target and the figures recorded before: the issue's
-   * (a quiet machine) and docs/performance.md's (the last full run).
+   * Every keyed ratio of this run beside its target and the figures recorded before: the last
+   * session's on a quiet machine, docs/performance.md's (the last full run) and the issue's.
    */
   summary(): string {
     const rows = this.ratios
@@ -51,13 +51,13 @@ export class Results {
     if (rows.length === 0) return "";
     const cell = (n: number | undefined, suffix = "") => (n === undefined ? "-" : `${n.toFixed(2)}${suffix}`);
     const lines = [
-      `${"ratio".padEnd(34)} ${"now".padStart(7)} ${"target".padStart(7)} ${"docs".padStart(7)} ${"issue".padStart(7)}  met`,
+      `${"ratio".padEnd(34)} ${"now".padStart(7)} ${"target".padStart(7)} ${"quiet".padStart(7)} ${"docs".padStart(7)} ${"issue".padStart(7)}  met`,
     ];
     for (const r of rows) {
       const target = r.before?.target;
       const met = target === undefined ? "" : r.ratio <= target ? "yes" : "no";
       lines.push(
-        `${r.key.padEnd(34)} ${cell(r.ratio).padStart(7)} ${cell(target, "x").padStart(7)} ${cell(r.before?.docs).padStart(7)} ${cell(r.before?.issue).padStart(7)}  ${met}`,
+        `${r.key.padEnd(34)} ${cell(r.ratio).padStart(7)} ${cell(target, "x").padStart(7)} ${cell(r.before?.quiet).padStart(7)} ${cell(r.before?.docs).padStart(7)} ${cell(r.before?.issue).padStart(7)}  ${met}`,
       );
     }
     return lines.join("\n");
