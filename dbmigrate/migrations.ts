@@ -213,18 +213,21 @@ function parseLockTimeout(statements: Statement[], where: string): number | unde
 /**
  * A migration's statements: PostgreSQL's parser reads it, unless it is headed
  * `-- dbmigrate:requires cockroachdb` (only CockroachDB's grammar may accept it; cut at `;`).
+ * Either comes from the parse cache when this text was read before, without libpg-query.
  */
 function readStatements(sql: string, where: string): Promise<ParsedSql> {
   const { cockroachdbOnly, parseCache } = sqlModules();
   return cockroachdbOnly.isCockroachdbOnly(sql)
-    ? cockroachdbOnly.splitCockroachdbOnly(sql)
+    ? parseCache.splitCockroachdbOnlyOnce(sql, where)
     : parseCache.parseSqlOnce(sql, where);
 }
 
 /**
- * The SQL modules (each loads libpg-query), required on first use: listing files and checksums
- * (migration-refs.ts, the Pulumi program) never needs them. `require`, not `import()`: the
- * provider loads this file through tsx's CommonJS hook only.
+ * The SQL modules, required on first use: listing files and checksums (migration-refs.ts, the
+ * Pulumi program) never needs them. None loads libpg-query itself: the parse cache requires the
+ * parser on a miss only, so a run whose files all come from the cache never loads it (the
+ * transaction-control and CockroachDB-only checks here read the cached statements). `require`,
+ * not `import()`: the provider loads this file through tsx's CommonJS hook only.
  */
 function sqlModules() {
   return {

@@ -10,7 +10,8 @@ import { UsageError } from "../errors";
 import { enumValueUsedLater, outsideTransactionReason } from "./outside-transaction";
 import { SourceText, type TextPosition } from "./source-text";
 export { lineOfPosition } from "./source-text";
-import { transactionControlInBody, transactionControlOf } from "./transaction-control";
+import { transactionControlInBody } from "./plpgsql-transaction-control";
+import { transactionControlOf } from "./transaction-control";
 
 /** A node of the syntax tree as the parser's JSON gives it: `{ NodeType: { ...fields } }`. */
 export type SqlNode = Record<string, unknown>;

@@ -1,6 +1,6 @@
 /**
- * Parse once: a text is parsed once per process and once per content across runs (the disk
- * cache, keyed by checksum); the cache is never a reason to fail.
+ * Parse once: a text is parsed (or, CockroachDB-only, split) once per process and once per
+ * content across runs (the disk cache, keyed by checksum); the cache is never a reason to fail.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -82,6 +82,25 @@ describe("the parse cache", () => {
     const parsed = await again.parse(text, "x.sql");
     assert.equal(parsed.statements[0].sql, "CREATE TABLE IF NOT EXISTS t (id int)");
     assert.deepEqual(again.stats, { parsed: 1, fromMemory: 0, fromDisk: 0 });
+  });
+
+  it("keeps a CockroachDB-only file's split too, apart from a parse of the same text", async () => {
+    const dir = path.join(scratch, "split");
+    const text = `-- dbmigrate:requires cockroachdb\n-- ${randomUUID()}\nCREATE INDEX i ON t (a) USING HASH;\nALTER TABLE t CONFIGURE ZONE USING num_replicas = 5;\n`;
+    const first = new ParseCache(dir);
+    const split = await first.split(text, "x.sql");
+    assert.deepEqual(
+      split.statements.map((s) => s.sql),
+      ["CREATE INDEX i ON t (a) USING HASH", "ALTER TABLE t CONFIGURE ZONE USING num_replicas = 5"],
+    );
+    // PostgreSQL's grammar refuses the text: the split's entry never answers for a parse.
+    await assert.rejects(first.parse(text, "x.sql"), /x\.sql does not parse/);
+
+    const later = new ParseCache(dir);
+    const cached = await later.split(text, "x.sql");
+    assert.deepEqual(later.stats, { parsed: 0, fromMemory: 0, fromDisk: 1 });
+    assert.deepEqual(cached.statements, split.statements);
+    assert.deepEqual(cached.comments, split.comments);
   });
 
   it("is keyed to the installed parser's version", () => {
