@@ -4,11 +4,13 @@
  * another tool): a column added, an index dropped, a policy disabled, a default changed.
  */
 import type { SqlClient } from "../db";
+import { sqlStateOf } from "../errors";
+import { UNDEFINED_TABLE } from "../sqlstate";
 import { changeDetails } from "./describe";
 import { diffSnapshots, type SchemaChange } from "./diff";
-import { snapshotHash } from "./model";
-import { readSnapshot } from "./read";
-import { readRecordedSnapshot } from "./store";
+import { snapshotHash, SNAPSHOT_FORMAT, type SchemaSnapshot } from "./model";
+import { readSnapshot, snapshotFromRow, snapshotStatement } from "./read";
+import { latestSnapshotQuery, recordedFromRow, SNAPSHOT_TABLE, type RecordedRow, type RecordedSnapshot } from "./store";
 
 /** What `verify`, `status` and the provider's `read` report about the schema. */
 export interface SchemaDriftReport {
@@ -21,16 +23,46 @@ export interface SchemaDriftReport {
   changes: SchemaChange[];
 }
 
-/** Compares the live catalog (without `engineTables`) with the latest recorded snapshot. Reads only. */
+/**
+ * The recorded snapshot and the live catalog in one statement. The live schema is the one the
+ * recorded snapshot was taken of (else the session's current schema), taken from the recorded JSON
+ * by the server: the two reads need not wait for each other. CockroachDB has the JSONB operators
+ * and casts used (https://www.cockroachlabs.com/docs/v23.2/jsonb).
+ */
+function driftStatement(snapshotTable: string): string {
+  return snapshotStatement(
+    `COALESCE((SELECT CASE WHEN r.format = ${SNAPSHOT_FORMAT} THEN r.snapshot::jsonb ->> 'schema' END FROM recorded r), current_schema())`,
+    {
+      with: `recorded AS (${latestSnapshotQuery(snapshotTable)})`,
+      columns: "recorded.hash, recorded.recorded_at, recorded.schema_version, recorded.format, recorded.snapshot",
+      join: "LEFT JOIN recorded ON true",
+    },
+  );
+}
+
+/**
+ * Compares the live catalog (without `engineTables`) with the latest recorded snapshot. Reads
+ * only, in one round trip; two before the first `up` (no snapshot table yet: the live catalog alone).
+ */
 export async function schemaDrift(
   client: SqlClient,
   options: { engineTables: readonly string[]; snapshotTable?: string },
 ): Promise<SchemaDriftReport> {
-  const recorded = await readRecordedSnapshot(client, options.snapshotTable);
-  const live = await readSnapshot(client, {
-    schema: recorded?.snapshot?.schema,
-    excludeTables: options.engineTables,
-  });
+  let recorded: RecordedSnapshot | null;
+  let live: SchemaSnapshot;
+  try {
+    const { rows } = await client.query<Record<string, unknown>>(
+      driftStatement(options.snapshotTable ?? SNAPSHOT_TABLE),
+    );
+    const row = rows[0];
+    // hash is NOT NULL: null here is the outer join finding no recorded row.
+    recorded = row.hash === null ? null : recordedFromRow(row as unknown as RecordedRow);
+    live = snapshotFromRow(row, { schema: recorded?.snapshot?.schema, excludeTables: options.engineTables });
+  } catch (error) {
+    if (sqlStateOf(error) !== UNDEFINED_TABLE) throw error;
+    recorded = null;
+    live = await readSnapshot(client, { excludeTables: options.engineTables });
+  }
   const liveHash = snapshotHash(live);
   if (!recorded?.snapshot) {
     return { recordedHash: null, recordedAt: recorded?.recordedAt.toISOString() ?? null, liveHash, changes: [] };

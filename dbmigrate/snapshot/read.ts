@@ -1,10 +1,11 @@
 /**
  * Reads a {@link SchemaSnapshot} from a live database's catalog: one schema (the session's current
- * schema unless told), leaving out the engine's own tables and anything an extension owns.
+ * schema unless told), leaving out the engine's own tables and anything an extension owns, in one
+ * statement (one round trip: it runs on every `status`, `verify`, provider `read` and applying `up`).
  *
  * Only `pg_catalog` and the catalog-information functions (`format_type`, `pg_get_expr`,
  * `pg_get_indexdef`, `pg_get_constraintdef`, `pg_get_triggerdef`, `pg_get_viewdef`,
- * `pg_get_function_identity_arguments`) are used, so the same queries run on CockroachDB, whose
+ * `pg_get_function_identity_arguments`) are used, so the same statement runs on CockroachDB, whose
  * `pg_catalog` mirrors PostgreSQL's catalogs for compatibility
  * (https://www.cockroachlabs.com/docs/v26.3/pg-catalog: pg_class, pg_attribute, pg_attrdef,
  * pg_index, pg_constraint, pg_policy, pg_trigger, pg_type, pg_enum, pg_proc, pg_sequence,
@@ -42,92 +43,193 @@ export interface ReadSnapshotOptions {
 const NOT_FROM_EXTENSION = (catalog: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${catalog}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
 
+// Every section reads the schema of the statement's `target` (one row, one column), an
+// uncorrelated subquery: the schema is named once, by a parameter or by drift's recorded snapshot.
+const SCHEMA = "(SELECT nspname FROM target)";
+
+/**
+ * A section's rows as one JSON array of objects (`[]` when none), so that the whole catalog comes
+ * back in one row of one statement. `fields` are the objects' keys and the expressions they hold;
+ * `orderBy` orders the array where its order is part of the model (a table's columns).
+ */
+const jsonRows = (fields: Record<string, string>, orderBy?: string) =>
+  `coalesce(json_agg(json_build_object(${Object.entries(fields)
+    .map(([key, sql]) => `'${key}', ${sql}`)
+    .join(", ")})${orderBy ? ` ORDER BY ${orderBy}` : ""}), '[]')`;
+
 const TABLES = `
-SELECT c.relname AS name, c.relrowsecurity AS rls, c.relforcerowsecurity AS force
+SELECT ${jsonRows({ name: "c.relname", rls: "c.relrowsecurity", force: "c.relforcerowsecurity" })}
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND ${NOT_FROM_EXTENSION("pg_class", "c.oid")}`;
+ WHERE n.nspname = ${SCHEMA} AND c.relkind IN ('r', 'p') AND ${NOT_FROM_EXTENSION("pg_class", "c.oid")}`;
 
 const COLUMNS = `
-SELECT c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
-       NOT a.attnotnull AS nullable, pg_get_expr(d.adbin, d.adrelid) AS default,
-       a.attidentity::text AS identity, a.attgenerated::text AS generated
+SELECT ${jsonRows(
+  {
+    table: "c.relname",
+    name: "a.attname",
+    type: "format_type(a.atttypid, a.atttypmod)",
+    nullable: "NOT a.attnotnull",
+    default: "pg_get_expr(d.adbin, d.adrelid)",
+    identity: "a.attidentity::text",
+    generated: "a.attgenerated::text",
+  },
+  "c.relname, a.attnum",
+)}
   FROM pg_attribute a
   JOIN pg_class c ON c.oid = a.attrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
- WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
- ORDER BY c.relname, a.attnum`;
+ WHERE n.nspname = ${SCHEMA} AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped`;
 
 const INDEXES = `
-SELECT t.relname AS table, i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition,
-       x.indisunique AS unique, x.indisprimary AS primary
+SELECT ${jsonRows({
+  table: "t.relname",
+  name: "i.relname",
+  definition: "pg_get_indexdef(x.indexrelid)",
+  unique: "x.indisunique",
+  primary: "x.indisprimary",
+})}
   FROM pg_index x
   JOIN pg_class i ON i.oid = x.indexrelid
   JOIN pg_class t ON t.oid = x.indrelid
   JOIN pg_namespace n ON n.oid = t.relnamespace
- WHERE n.nspname = $1 AND t.relkind IN ('r', 'p')`;
+ WHERE n.nspname = ${SCHEMA} AND t.relkind IN ('r', 'p')`;
 
 const CONSTRAINTS = `
-SELECT t.relname AS table, c.conname AS name, c.contype::text AS kind,
-       pg_get_constraintdef(c.oid) AS definition, r.relname AS references
+SELECT ${jsonRows({
+  table: "t.relname",
+  name: "c.conname",
+  kind: "c.contype::text",
+  definition: "pg_get_constraintdef(c.oid)",
+  references: "r.relname",
+})}
   FROM pg_constraint c
   JOIN pg_class t ON t.oid = c.conrelid
   JOIN pg_namespace n ON n.oid = t.relnamespace
   LEFT JOIN pg_class r ON r.oid = c.confrelid
- WHERE n.nspname = $1 AND c.contype IN ('p', 'u', 'f', 'c', 'x')`;
+ WHERE n.nspname = ${SCHEMA} AND c.contype IN ('p', 'u', 'f', 'c', 'x')`;
 
 const POLICIES = `
-SELECT t.relname AS table, p.polname AS name, p.polcmd::text AS command, p.polpermissive AS permissive,
-       ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public' ELSE COALESCE((SELECT rolname::text FROM pg_roles WHERE oid = r.oid), r.oid::text) END::text
-               FROM unnest(p.polroles) AS r(oid)) AS roles,
-       pg_get_expr(p.polqual, p.polrelid) AS using, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
+SELECT ${jsonRows({
+  table: "t.relname",
+  name: "p.polname",
+  command: "p.polcmd::text",
+  permissive: "p.polpermissive",
+  roles: `ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public' ELSE COALESCE((SELECT rolname::text FROM pg_roles WHERE oid = r.oid), r.oid::text) END::text
+               FROM unnest(p.polroles) AS r(oid))`,
+  using: "pg_get_expr(p.polqual, p.polrelid)",
+  with_check: "pg_get_expr(p.polwithcheck, p.polrelid)",
+})}
   FROM pg_policy p
   JOIN pg_class t ON t.oid = p.polrelid
   JOIN pg_namespace n ON n.oid = t.relnamespace
- WHERE n.nspname = $1`;
+ WHERE n.nspname = ${SCHEMA}`;
 
 const TRIGGERS = `
-SELECT t.relname AS table, g.tgname AS name, pg_get_triggerdef(g.oid) AS definition, g.tgenabled::text <> 'D' AS enabled
+SELECT ${jsonRows({
+  table: "t.relname",
+  name: "g.tgname",
+  definition: "pg_get_triggerdef(g.oid)",
+  enabled: "g.tgenabled::text <> 'D'",
+})}
   FROM pg_trigger g
   JOIN pg_class t ON t.oid = g.tgrelid
   JOIN pg_namespace n ON n.oid = t.relnamespace
- WHERE n.nspname = $1 AND NOT g.tgisinternal`;
+ WHERE n.nspname = ${SCHEMA} AND NOT g.tgisinternal`;
 
+// Grouped first (an aggregate cannot hold another), then made JSON.
 const ENUMS = `
-SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS values
-  FROM pg_type t
-  JOIN pg_enum e ON e.enumtypid = t.oid
-  JOIN pg_namespace n ON n.oid = t.typnamespace
- WHERE n.nspname = $1 AND ${NOT_FROM_EXTENSION("pg_type", "t.oid")}
- GROUP BY t.typname`;
+SELECT ${jsonRows({ name: "v.name", values: "v.labels" })}
+  FROM (SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+          FROM pg_type t
+          JOIN pg_enum e ON e.enumtypid = t.oid
+          JOIN pg_namespace n ON n.oid = t.typnamespace
+         WHERE n.nspname = ${SCHEMA} AND ${NOT_FROM_EXTENSION("pg_type", "t.oid")}
+         GROUP BY t.typname) v`;
 
 const FUNCTIONS = `
-SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS name, p.prokind::text AS kind,
-       CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END AS returns,
-       l.lanname AS language, p.provolatile::text AS volatility, p.prosecdef AS security_definer, p.prosrc AS body
+SELECT ${jsonRows({
+  name: "p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'",
+  kind: "p.prokind::text",
+  returns: "CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END",
+  language: "l.lanname",
+  volatility: "p.provolatile::text",
+  security_definer: "p.prosecdef",
+  body: "p.prosrc",
+})}
   FROM pg_proc p
   JOIN pg_namespace n ON n.oid = p.pronamespace
   JOIN pg_language l ON l.oid = p.prolang
- WHERE n.nspname = $1 AND p.prokind IN ('f', 'p') AND ${NOT_FROM_EXTENSION("pg_proc", "p.oid")}`;
+ WHERE n.nspname = ${SCHEMA} AND p.prokind IN ('f', 'p') AND ${NOT_FROM_EXTENSION("pg_proc", "p.oid")}`;
 
 const VIEWS = `
-SELECT c.relname AS name, c.relkind = 'm' AS materialized, pg_get_viewdef(c.oid) AS definition
+SELECT ${jsonRows({ name: "c.relname", materialized: "c.relkind = 'm'", definition: "pg_get_viewdef(c.oid)" })}
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = $1 AND c.relkind IN ('v', 'm') AND ${NOT_FROM_EXTENSION("pg_class", "c.oid")}`;
+ WHERE n.nspname = ${SCHEMA} AND c.relkind IN ('v', 'm') AND ${NOT_FROM_EXTENSION("pg_class", "c.oid")}`;
 
 const SEQUENCES = `
-SELECT c.relname AS name, format_type(s.seqtypid, NULL) AS type, s.seqstart::text AS start,
-       s.seqincrement::text AS increment,
-       (SELECT t.relname || '.' || a.attname
+SELECT ${jsonRows({
+  name: "c.relname",
+  type: "format_type(s.seqtypid, NULL)",
+  start: "s.seqstart::text",
+  increment: "s.seqincrement::text",
+  owned_by: `(SELECT t.relname || '.' || a.attname
           FROM pg_depend d
           JOIN pg_class t ON t.oid = d.refobjid
           JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')
-         LIMIT 1) AS owned_by
+         LIMIT 1)`,
+})}
   FROM pg_sequence s
   JOIN pg_class c ON c.oid = s.seqrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = $1 AND ${NOT_FROM_EXTENSION("pg_class", "c.oid")}`;
+ WHERE n.nspname = ${SCHEMA} AND ${NOT_FROM_EXTENSION("pg_class", "c.oid")}`;
+
+const SECTIONS = {
+  tables: TABLES,
+  columns: COLUMNS,
+  indexes: INDEXES,
+  constraints: CONSTRAINTS,
+  policies: POLICIES,
+  triggers: TRIGGERS,
+  enums: ENUMS,
+  functions: FUNCTIONS,
+  views: VIEWS,
+  sequences: SEQUENCES,
+};
+
+/** What a statement adds around the catalog read (drift's recorded snapshot). */
+export interface SnapshotStatementParts {
+  /** Common table expressions defined before `target` (which may use them). */
+  with?: string;
+  /** More columns of the one row. */
+  columns?: string;
+  /** Joined after `target` (exactly one row must remain). */
+  join?: string;
+}
+
+/**
+ * One statement that reads the whole catalog of one schema, `schemaSql` (an expression: a
+ * parameter, or a subquery), in one round trip: one row holding the schema read (`schema`) and
+ * each section as a JSON array. {@link snapshotFromRow} makes it the model.
+ *
+ * CockroachDB runs it as PostgreSQL does: `json_agg`, with `ORDER BY` in its argument list, is one
+ * of its aggregate functions (https://www.cockroachlabs.com/docs/v23.2/functions-and-operators#aggregate-functions),
+ * `json_build_object` one of its JSONB functions
+ * (https://www.cockroachlabs.com/docs/v23.2/functions-and-operators#jsonb-functions), and a CTE
+ * used more than once is materialized, read once
+ * (https://www.cockroachlabs.com/docs/v23.2/common-table-expressions).
+ */
+export function snapshotStatement(schemaSql: string, parts: SnapshotStatementParts = {}): string {
+  const sections = Object.entries(SECTIONS).map(([key, sql]) => `(${sql}) AS "${key}"`);
+  return `WITH ${parts.with ? `${parts.with},\n` : ""}target AS (SELECT ${schemaSql} AS nspname)
+SELECT target.nspname AS "schema",
+${[...sections, ...(parts.columns ? [parts.columns] : [])].join(",\n")}
+  FROM target${parts.join ? ` ${parts.join}` : ""}`;
+}
+
+// The session's current schema unless told: folded into the statement, not asked for first.
+const READ_SNAPSHOT = snapshotStatement("COALESCE($1, current_schema())");
 
 const CONSTRAINT_KINDS: Record<string, ConstraintSnapshot["kind"]> = {
   p: "primary key",
@@ -142,17 +244,27 @@ const IDENTITY: Record<string, string> = { a: "always as identity", d: "by defau
 
 type Row = Record<string, unknown>;
 
-/** Reads the catalog of one schema into the normalised model. Reads only. */
+/** Reads the catalog of one schema into the normalised model, in one round trip. Reads only. */
 export async function readSnapshot(client: SqlClient, options: ReadSnapshotOptions = {}): Promise<SchemaSnapshot> {
-  const schema =
-    options.schema ?? (await client.query<{ schema: string }>("SELECT current_schema() AS schema")).rows[0].schema;
+  const { rows } = await client.query<Row>(READ_SNAPSHOT, [options.schema ?? null]);
+  return snapshotFromRow(rows[0], options);
+}
+
+/**
+ * The model from the row of a {@link snapshotStatement}: its sections as JSON arrays (their
+ * objects carry the catalog's values as they are, as separate queries' rows did), the engine's
+ * tables left out and everything ordered here, as before.
+ */
+export function snapshotFromRow(row: Row, options: ReadSnapshotOptions = {}): SchemaSnapshot {
+  // The name asked for, as given; else the one the server resolved (null with no current schema).
+  const schema = options.schema ?? (row.schema as string);
   const excluded = new Set(options.excludeTables ?? []);
-  const rows = async (text: string): Promise<Row[]> => (await client.query<Row>(text, [schema])).rows;
+  const rows = (section: keyof typeof SECTIONS): Row[] => row[section] as Row[];
   const kept = (r: Row) => !excluded.has(String(r.table));
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
   const tables = new Map<string, TableSnapshot>();
-  for (const r of await rows(TABLES)) {
+  for (const r of rows("tables")) {
     if (excluded.has(String(r.name))) continue;
     tables.set(String(r.name), {
       name: String(r.name),
@@ -167,7 +279,7 @@ export async function readSnapshot(client: SqlClient, options: ReadSnapshotOptio
   }
   const on = (r: Row) => (kept(r) ? tables.get(String(r.table)) : undefined);
 
-  for (const r of await rows(COLUMNS)) {
+  for (const r of rows("columns")) {
     const column: ColumnSnapshot = {
       name: String(r.name),
       type: String(r.type),
@@ -177,7 +289,7 @@ export async function readSnapshot(client: SqlClient, options: ReadSnapshotOptio
     };
     on(r)?.columns.push(column);
   }
-  for (const r of await rows(INDEXES)) {
+  for (const r of rows("indexes")) {
     const index: IndexSnapshot = {
       name: String(r.name),
       definition: String(r.definition),
@@ -186,7 +298,7 @@ export async function readSnapshot(client: SqlClient, options: ReadSnapshotOptio
     };
     on(r)?.indexes.push(index);
   }
-  for (const r of await rows(CONSTRAINTS)) {
+  for (const r of rows("constraints")) {
     const constraint: ConstraintSnapshot = {
       name: String(r.name),
       kind: CONSTRAINT_KINDS[String(r.kind)],
@@ -195,7 +307,7 @@ export async function readSnapshot(client: SqlClient, options: ReadSnapshotOptio
     };
     on(r)?.constraints.push(constraint);
   }
-  for (const r of await rows(POLICIES)) {
+  for (const r of rows("policies")) {
     const policy: PolicySnapshot = {
       name: String(r.name),
       command: POLICY_COMMANDS[String(r.command)] ?? String(r.command),
@@ -206,7 +318,7 @@ export async function readSnapshot(client: SqlClient, options: ReadSnapshotOptio
     };
     on(r)?.policies.push(policy);
   }
-  for (const r of await rows(TRIGGERS)) {
+  for (const r of rows("triggers")) {
     const trigger: TriggerSnapshot = {
       name: String(r.name),
       definition: String(r.definition),
@@ -222,11 +334,11 @@ export async function readSnapshot(client: SqlClient, options: ReadSnapshotOptio
     table.triggers.sort(byName);
   }
 
-  const enums: EnumSnapshot[] = (await rows(ENUMS)).map((r) => ({
+  const enums: EnumSnapshot[] = rows("enums").map((r) => ({
     name: String(r.name),
     values: (r.values as unknown[]).map(String),
   }));
-  const functions: FunctionSnapshot[] = (await rows(FUNCTIONS)).map((r) => ({
+  const functions: FunctionSnapshot[] = rows("functions").map((r) => ({
     name: String(r.name),
     kind: r.kind === "p" ? "procedure" : "function",
     returns: str(r.returns),
@@ -235,12 +347,12 @@ export async function readSnapshot(client: SqlClient, options: ReadSnapshotOptio
     securityDefiner: r.security_definer === true,
     body: String(r.body ?? "").trim(),
   }));
-  const views: ViewSnapshot[] = (await rows(VIEWS)).map((r) => ({
+  const views: ViewSnapshot[] = rows("views").map((r) => ({
     name: String(r.name),
     materialized: r.materialized === true,
     definition: String(r.definition).trim(),
   }));
-  const sequences: SequenceSnapshot[] = (await rows(SEQUENCES))
+  const sequences: SequenceSnapshot[] = rows("sequences")
     .map((r) => ({
       name: String(r.name),
       type: String(r.type),
