@@ -169,6 +169,11 @@ export interface HistoryEntry {
   baseline?: boolean;
   /** Each statement's hash (see {@link HistoryRow.statementHashes}). */
   statementHashes?: readonly string[];
+  /**
+   * A legacy "skipped" row is recorded for its version (the plan saw it, under the lock): the
+   * write replaces it. Unset: there is none, and no DELETE is sent for it.
+   */
+  replacesSkippedRow?: boolean;
 }
 
 /** The history writes that must only happen while `lock`'s lease is live: a fenced INSERT. */
@@ -192,7 +197,7 @@ export async function recordApplied(
   executionMs: number,
   lock: HeldLock,
 ): Promise<boolean> {
-  await dropLegacySkippedRow(client, lock.schema, entry.version);
+  if (entry.replacesSkippedRow) await dropLegacySkippedRow(client, lock.schema, entry.version);
   const result = await client.query(
     fencedInsert(
       lock.schema,
@@ -225,7 +230,7 @@ export async function recordStarted(
   statementsTotal: number,
   lock: HeldLock,
 ): Promise<boolean> {
-  await dropLegacySkippedRow(client, lock.schema, entry.version);
+  if (entry.replacesSkippedRow) await dropLegacySkippedRow(client, lock.schema, entry.version);
   const result = await client.query(
     fencedInsert(
       lock.schema,

@@ -109,6 +109,7 @@ export function planMigrations(
       } else {
         add({ ...base, state: "pending" });
         pending.push(file);
+        if (row?.skippedReason) starts.set(file.version, { statement: 0, dirtyRow: false, skippedRow: true });
       }
     } else if (row.dirty) {
       const progress = dirtyProgress(row, file);

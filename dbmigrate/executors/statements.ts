@@ -53,7 +53,12 @@ async function applyStatements(
   const { client, lock } = context;
   const retry = { clock: context.clock, logger: context.logger, options: context.retry };
   const total = migration.statements.length;
-  const entry = { ...migration, appliedBy: context.appliedBy, statementHashes: statementHashes(migration.statements) };
+  const entry = {
+    ...migration,
+    appliedBy: context.appliedBy,
+    statementHashes: statementHashes(migration.statements),
+    replacesSkippedRow: start.skippedRow,
+  };
   const marked = await withRetry(
     `marking ${migration.file} started`,
     () => (start.dirtyRow ? claimDirty(client, entry, total, lock) : recordStarted(client, entry, total, lock)),

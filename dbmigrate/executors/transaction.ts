@@ -20,7 +20,7 @@ import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMig
 /** One transaction per migration. */
 export const transactionExecutor: MigrationExecutor = {
   mode: "transaction",
-  async apply(migration: RunnableMigration, _start, context: ExecutionContext): Promise<AppliedMigration> {
+  async apply(migration: RunnableMigration, start, context: ExecutionContext): Promise<AppliedMigration> {
     const { client } = context;
     // The statement that failed; undefined when the failure was not a statement's.
     let failed: Statement | undefined;
@@ -49,7 +49,7 @@ export const transactionExecutor: MigrationExecutor = {
             fenceBeforeRecording(context, migration);
             await restoreSession(client, context.session);
             const applied = appliedRecord(migration, context.clock.now() - started, 1, context.engine, "transaction");
-            const entry = { ...migration, appliedBy: context.appliedBy };
+            const entry = { ...migration, appliedBy: context.appliedBy, replacesSkippedRow: start.skippedRow };
             if (!(await recordApplied(client, entry, applied.durationMs, context.lock))) throw leaseGone(migration);
             for (const step of context.afterEach) await step(client, applied, context.lock.schema);
             return applied;

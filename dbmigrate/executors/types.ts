@@ -84,6 +84,8 @@ export interface StartPoint {
   statement: number;
   /** A dirty history row exists for it (a resume, or a crash before its first statement). */
   dirtyRow: boolean;
+  /** A legacy "skipped" row exists for it (written by dbmigrate before 0.2): its history write replaces it. */
+  skippedRow?: boolean;
 }
 
 /** Runs one migration on one engine. */

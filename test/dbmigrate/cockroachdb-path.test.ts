@@ -12,7 +12,7 @@ import { backoffDelay, DEFAULT_RETRY } from "../../dbmigrate/retry";
 import { statementOutcome } from "../../dbmigrate/sqlstate";
 import { connectTo, recordingLogger, withDb } from "../support/engine";
 import { failTimes, instrument, sqlError, type FaultRule } from "../support/faults";
-import { cockroachServer, madeUp, table, TWO } from "../support/made-up";
+import { cockroachServer, madeUp, PATHS, table, TWO } from "../support/made-up";
 import { startPostgres, type TestPostgres } from "../support/postgres";
 
 let pg: TestPostgres;
@@ -327,32 +327,34 @@ describe("feature gates from the cluster", () => {
     assert.equal(rls.rows[0].relrowsecurity, true);
   });
 
-  it("a database where a migration was recorded as skipped gets it applied once the feature exists", async () => {
-    const dsn = await pg.createDatabase();
-    const connect = await connectTo(dsn);
-    await madeUp(connect, TWO).up();
-    const rls = RLS["0003_rls.sql"];
-    // What an older dbmigrate wrote for it on a 24.x cluster.
-    await withDb(dsn, (c) =>
-      c.query(
-        `INSERT INTO schema_migrations (version, name, file, checksum, applied_at, applied_by, skipped_reason) VALUES (3, 'rls', '0003_rls.sql', 'x', now(), 'old', 'row-level security needs PostgreSQL or CockroachDB 25.2+')`,
-      ),
-    );
-    const files = { ...TWO, "0003_rls.sql": rls };
-    assert.equal(
-      (await madeUp(connect, files, { server: cockroachServer("v24.3.4", "24.3") }).status()).migrations[2].state,
-      "waiting",
-    );
-    const result = await madeUp(connect, files).up();
-    assert.deepEqual(
-      result.applied.map((m) => m.file),
-      ["0003_rls.sql"],
-    );
-    const rows = await withDb(dsn, (c) =>
-      c.query(`SELECT skipped_reason, dirty FROM schema_migrations WHERE version = 3`),
-    );
-    assert.deepEqual(rows.rows, [{ skipped_reason: null, dirty: false }]);
-  });
+  for (const engine of PATHS) {
+    it(`${engine} path: a database where a migration was recorded as skipped gets it applied once the feature exists`, async () => {
+      const dsn = await pg.createDatabase();
+      const connect = await connectTo(dsn);
+      await madeUp(connect, TWO, { engine }).up();
+      const rls = RLS["0003_rls.sql"];
+      // What an older dbmigrate wrote for it on a 24.x cluster.
+      await withDb(dsn, (c) =>
+        c.query(
+          `INSERT INTO schema_migrations (version, name, file, checksum, applied_at, applied_by, skipped_reason) VALUES (3, 'rls', '0003_rls.sql', 'x', now(), 'old', 'row-level security needs PostgreSQL or CockroachDB 25.2+')`,
+        ),
+      );
+      const files = { ...TWO, "0003_rls.sql": rls };
+      assert.equal(
+        (await madeUp(connect, files, { server: cockroachServer("v24.3.4", "24.3") }).status()).migrations[2].state,
+        "waiting",
+      );
+      const result = await madeUp(connect, files, { engine }).up();
+      assert.deepEqual(
+        result.applied.map((m) => m.file),
+        ["0003_rls.sql"],
+      );
+      const rows = await withDb(dsn, (c) =>
+        c.query(`SELECT skipped_reason, dirty FROM schema_migrations WHERE version = 3`),
+      );
+      assert.deepEqual(rows.rows, [{ skipped_reason: null, dirty: false }]);
+    });
+  }
 
   it("a cluster version it may not read is one line naming the privilege to grant", async () => {
     const server = cockroachServer("v25.2.1", "25.2");
