@@ -47,9 +47,18 @@ export async function createIfMissing(client: SqlClient, ddl: string): Promise<v
   }
 }
 
-/** Runs `work` between BEGIN and COMMIT; rolls back and rethrows when it fails. */
-export async function inTransaction<T>(client: SqlClient, work: () => Promise<T>): Promise<T> {
-  await client.query("BEGIN");
+/**
+ * Runs `work` between BEGIN and COMMIT; rolls back and rethrows when it fails. `begin`: the
+ * statement(s) that open it, e.g. `BEGIN; SET lock_timeout = '3s'` (one round trip for both).
+ */
+export async function inTransaction<T>(client: SqlClient, work: () => Promise<T>, begin = "BEGIN"): Promise<T> {
+  try {
+    await client.query(begin);
+  } catch (error) {
+    // A statement after BEGIN failed: the transaction is open and aborted; never leave it so.
+    if (begin !== "BEGIN") await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
   try {
     const result = await work();
     await client.query("COMMIT");

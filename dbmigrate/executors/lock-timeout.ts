@@ -22,9 +22,14 @@ export function lockTimeoutFor(migration: RunnableMigration, context: ExecutionC
   return migration.lockTimeoutMs ?? context.ddlLockTimeoutMs;
 }
 
+/** The statement that sets the session's lock_timeout to `ms` (a whole number of milliseconds). */
+export function lockTimeoutStatement(ms: number): string {
+  return `SET lock_timeout = '${Math.trunc(ms)}ms'`;
+}
+
 /** Sets the session's lock_timeout to `ms` (a whole number of milliseconds). */
 export async function setLockTimeout(client: SqlClient, ms: number): Promise<void> {
-  await client.query(`SET lock_timeout = '${Math.trunc(ms)}ms'`);
+  await client.query(lockTimeoutStatement(ms));
 }
 
 /** The table `statement` locks (schema and name, as the parser read them), when its parse tree names one. */

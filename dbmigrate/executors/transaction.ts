@@ -12,7 +12,7 @@ import { withRetry } from "../retry";
 import { restoreSession } from "../session-state";
 import type { Statement } from "../sql/parse";
 import { appliedRecord, fenceBefore, leaseGone, statementError } from "./failure";
-import { explainLockWait, lockTimeoutFor, lockWaitHint, setLockTimeout } from "./lock-timeout";
+import { explainLockWait, lockTimeoutFor, lockTimeoutStatement, lockWaitHint } from "./lock-timeout";
 import { runAsOneQuery } from "./one-query";
 import { LOCK_NOT_AVAILABLE } from "../sqlstate";
 import type { AppliedMigration, ExecutionContext, MigrationExecutor, RunnableMigration } from "./types";
@@ -32,28 +32,33 @@ export const transactionExecutor: MigrationExecutor = {
         migration.file,
         async () => {
           const started = context.clock.now();
-          return inTransaction(client, async () => {
-            failed = undefined;
-            // Inside the transaction: a rollback (and a retry after 55P03) puts it back too.
-            await setLockTimeout(client, lockTimeoutMs);
-            // One round trip for the whole file; a failure still names its statement and line.
-            await runAsOneQuery(client, migration.statements, {
-              before: (index) => fenceBefore(context, migration, index),
-              failed: (statement) => {
-                failed = statement;
-                unlocated = statement === undefined;
-              },
-            });
-            // The statements went as one query: the lease is checked again before anything is
-            // recorded, as it is before each statement on the paths that send them one by one.
-            fenceBeforeRecording(context, migration);
-            await restoreSession(client, context.session);
-            const applied = appliedRecord(migration, context.clock.now() - started, 1, context.engine, "transaction");
-            const entry = { ...migration, appliedBy: context.appliedBy, replacesSkippedRow: start.skippedRow };
-            if (!(await recordApplied(client, entry, applied.durationMs, context.lock))) throw leaseGone(migration);
-            for (const step of context.afterEach) await step(client, applied, context.lock.schema);
-            return applied;
-          });
+          // The lock_timeout is set inside the transaction (a rollback, and a retry after 55P03,
+          // puts it back too), in the round trip that opens it.
+          const begin = `BEGIN; ${lockTimeoutStatement(lockTimeoutMs)}`;
+          return inTransaction(
+            client,
+            async () => {
+              failed = undefined;
+              // One round trip for the whole file; a failure still names its statement and line.
+              await runAsOneQuery(client, migration.statements, {
+                before: (index) => fenceBefore(context, migration, index),
+                failed: (statement) => {
+                  failed = statement;
+                  unlocated = statement === undefined;
+                },
+              });
+              // The statements went as one query: the lease is checked again before anything is
+              // recorded, as it is before each statement on the paths that send them one by one.
+              fenceBeforeRecording(context, migration);
+              await restoreSession(client, context.session);
+              const applied = appliedRecord(migration, context.clock.now() - started, 1, context.engine, "transaction");
+              const entry = { ...migration, appliedBy: context.appliedBy, replacesSkippedRow: start.skippedRow };
+              if (!(await recordApplied(client, entry, applied.durationMs, context.lock))) throw leaseGone(migration);
+              for (const step of context.afterEach) await step(client, applied, context.lock.schema);
+              return applied;
+            },
+            begin,
+          );
         },
         { clock: context.clock, logger: context.logger, options: context.retry },
       );
