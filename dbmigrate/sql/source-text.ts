@@ -15,13 +15,14 @@ export interface TextPosition {
   index: number;
 }
 
-/** A text and its UTF-8 encoding, with line starts indexed once. */
+/**
+ * A text and its UTF-8 encoding, with line starts indexed once, on first use: a parse served
+ * from the cache carries one for every file, and a run that names no position (a no-op `up`,
+ * `status`) never needs it.
+ */
 export class SourceText {
-  readonly bytes: Buffer;
-  /** Byte offset of the first byte of each line. */
-  private readonly lineStarts: number[] = [0];
-  /** JavaScript index (UTF-16 units) of the first character of each line. */
-  private readonly lineIndexes: number[] = [0];
+  private encoded?: Buffer;
+  private indexed?: { lineStarts: number[]; lineIndexes: number[] };
   /**
    * The last position asked for. Callers ask in file order, so the next answer decodes only the
    * bytes since this one: mapping every statement of a file costs one pass over it, however
@@ -29,11 +30,34 @@ export class SourceText {
    */
   private cursor = { byte: 0, line: 0, column: 1, index: 0 };
 
-  constructor(readonly text: string) {
-    this.bytes = Buffer.from(text, "utf8");
+  constructor(readonly text: string) {}
+
+  /** The text's UTF-8 bytes. */
+  get bytes(): Buffer {
+    this.encoded ??= Buffer.from(this.text, "utf8");
+    return this.encoded;
+  }
+
+  /** Byte offset of the first byte of each line. */
+  private get lineStarts(): number[] {
+    return this.lines().lineStarts;
+  }
+
+  /** JavaScript index (UTF-16 units) of the first character of each line. */
+  private get lineIndexes(): number[] {
+    return this.lines().lineIndexes;
+  }
+
+  private lines(): { lineStarts: number[]; lineIndexes: number[] } {
+    if (this.indexed) return this.indexed;
+    const { bytes, text } = this;
+    const lineStarts = [0];
+    const lineIndexes = [0];
     // 0x0A never occurs inside a multi-byte UTF-8 sequence, so counting it in bytes is exact.
-    for (let k = 0; k < this.bytes.length; k++) if (this.bytes[k] === 0x0a) this.lineStarts.push(k + 1);
-    for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 0x0a) this.lineIndexes.push(k + 1);
+    for (let k = 0; k < bytes.length; k++) if (bytes[k] === 0x0a) lineStarts.push(k + 1);
+    for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) === 0x0a) lineIndexes.push(k + 1);
+    this.indexed = { lineStarts, lineIndexes };
+    return this.indexed;
   }
 
   /** The text between two byte offsets. */
