@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Client } from "pg";
-import { createConnect } from "../dbmigrate";
+import { createConnect, ENGINE_TABLES, Migrator, readSnapshot } from "../dbmigrate";
 import { agoatMigrator } from "../product";
 import { tempDir } from "../test/support/temp";
 import type { BenchContext } from "./bench";
@@ -41,11 +41,13 @@ async function npgmUp(databaseUrl: string, dir: string): Promise<void> {
 }
 
 /** A fresh database each time: ours, node-pg-migrate and the one-query floor take turns. */
-export async function freshApply({ pg, runs, report }: BenchContext): Promise<void> {
+export async function freshApply({ pg, runs, report, note }: BenchContext): Promise<void> {
   const schema = readFileSync("schema/complete-schema.sql", "utf8");
   const floor: number[] = [];
   const ours: number[] = [];
   const theirs: number[] = [];
+  const bare: number[] = [];
+  const snapshot: number[] = [];
   const npgmDir = npgmMigrations();
   for (let k = 0; k < runs; k++) {
     const a = await pg.createDatabase();
@@ -61,7 +63,30 @@ export async function freshApply({ pg, runs, report }: BenchContext): Promise<vo
     ours.push(await time(async () => agoatMigrator({ connect: await createConnect({ dsn: b }) }).up()));
     const c = await pg.createDatabase();
     theirs.push(await time(() => npgmUp(c, npgmDir)));
+    // The engine alone (no product steps: no seed, no audit rows), and what the schema snapshot
+    // it records after every applying up costs by itself on a fresh connection.
+    const d = await pg.createDatabase();
+    bare.push(await time(async () => new Migrator({ connect: await createConnect({ dsn: d }) }).up()));
+    snapshot.push(
+      await time(async () => {
+        const client = new Client({ connectionString: d });
+        await client.connect();
+        await readSnapshot(client, { excludeTables: ENGINE_TABLES });
+        await client.end();
+      }),
+    );
   }
+  note("fresh apply: the engine's parts (medians)", {
+    "dbmigrate up, no product steps": `${percentile(bare, 50).toFixed(1)} ms`,
+    "the schema snapshot read alone, fresh connection": `${percentile(snapshot, 50).toFixed(1)} ms`,
+  });
+  report(
+    "fresh apply: dbmigrate up, no product steps (median)",
+    percentile(bare, 50),
+    "node-pg-migrate, same SQL",
+    percentile(theirs, 50),
+    "fresh-apply-bare-vs-npgm",
+  );
   const [oursMs, floorMs, theirsMs] = [ours, floor, theirs].map((values) => percentile(values, 50));
   report(
     "fresh apply + seed: dbmigrate up (median)",

@@ -15,6 +15,7 @@ export interface Previous {
 export const PREVIOUS: Record<string, Previous> = {
   "fresh-apply-vs-npgm": { target: 1.1, quiet: 2.32, docs: 1.77, issue: 2.88 },
   "fresh-apply-vs-one-query": { docs: 1.8 },
+  "fresh-apply-bare-vs-npgm": {},
   "npgm-vs-one-query": { docs: 1.02, issue: 1.08 },
   "noop-up-p50": { target: 1.3, quiet: 3.85, docs: 4.46, issue: 4.72 },
   "noop-up-p95": { docs: 3.97 },

@@ -7,7 +7,7 @@ export * from "./inputs";
 export { Migrator, type MigratorOptions, type UpResult, type StatusReport, type AppliedMigration } from "./runner";
 export type { AfterMigrationStep, MigrationExecutor, RunnableMigration, StartPoint } from "./executors/types";
 export { inEngineSchema, tablesCreatedBy, type ProductSteps, type StepDeps } from "./product-steps";
-export { HISTORY_TABLE, LOCK_TABLE, quoteIdent, type EngineSchema } from "./engine-schema";
+export { ENGINE_TABLES, HISTORY_TABLE, LOCK_TABLE, quoteIdent, type EngineSchema } from "./engine-schema";
 export { RESTORED_SETTINGS } from "./session-state";
 export { NO_TRANSACTION_DIRECTIVE, type ExecutionMode } from "./executors/execution-mode";
 export { inTransaction, type Connect } from "./db";
