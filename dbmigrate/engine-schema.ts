@@ -80,15 +80,22 @@ export async function locateEngineSchema(client: SqlClient, preferred?: string):
 }
 
 /**
- * Every schema of the current database holding a history table, and the session's current
- * schema: one row, one statement, no parameter (so it folds into a batch of reads as it is).
- * pg_catalog rather than information_schema: the same answer for a fraction of the server's work
- * (information_schema's views filter by privilege row by row), and CockroachDB shows the current
- * database's tables in its pg_catalog too ("available as schemas preloaded to every database":
- * https://www.cockroachlabs.com/docs/stable/system-catalogs). A temporary table is no history.
+ * Every schema of the current database holding a history table this role may use, and the
+ * session's current schema: one row, one statement, no parameter (so it folds into a batch of
+ * reads as it is). pg_catalog rather than information_schema: the same answer for a fraction of
+ * the server's work, and CockroachDB shows the current database's tables in its pg_catalog too
+ * ("available as schemas preloaded to every database":
+ * https://www.cockroachlabs.com/docs/stable/system-catalogs).
+ * - Unlike information_schema, pg_catalog lists tables the role has no right to: another service's
+ *   history in a database two services share is not this one's, so only a history in a schema the
+ *   role may use, that it may read, counts (has_schema_privilege and has_table_privilege, which
+ *   CockroachDB has too: https://www.cockroachlabs.com/docs/stable/functions-and-operators).
+ * - A temporary table is no history: `pg_temp_N` schemas are left out by their exact prefix (a
+ *   LIKE pattern's `_` would also leave out a schema named `pgxtemp`).
  */
 const LOCATE = `SELECT current_schema() AS current,
        ARRAY(SELECT n.nspname::TEXT
                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-              WHERE c.relname = '${HISTORY_TABLE}' AND c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg_temp%'
+              WHERE c.relname = '${HISTORY_TABLE}' AND c.relkind IN ('r', 'p') AND left(n.nspname, 8) <> 'pg_temp_'
+                AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(c.oid, 'SELECT')
               ORDER BY 1) AS found`;

@@ -43,13 +43,22 @@ export async function ensureHistoryTable(client: SqlClient, at: EngineSchema): P
   await createIfMissing(client, createHistory(at));
   // A table made by an older dbmigrate lacks the progress columns: add them, one statement each
   // (on CockroachDB each is a schema change of its own).
-  const have = (await tableColumns(client, at.name, [HISTORY_TABLE])).get(HISTORY_TABLE) ?? new Set<string>();
-  const missing = CORE_COLUMNS.filter((column) => !have.has(column));
   // Never alter a table of this name that another tool made.
-  if (missing.length > 0) throw foreignHistoryTable(at, `no column ${missing.join(", ")}`);
+  const have = await assertHistoryTable(client, at);
   for (const [column, type] of PROGRESS_COLUMNS) {
     if (!have.has(column)) await client.query(`ALTER TABLE ${at.history} ADD COLUMN IF NOT EXISTS ${column} ${type}`);
   }
+}
+
+/**
+ * Refuses, in one line, a `schema_migrations` in `at` that another tool made (it lacks the
+ * columns every dbmigrate history has); returns the columns it has.
+ */
+export async function assertHistoryTable(client: SqlClient, at: EngineSchema): Promise<Set<string>> {
+  const have = (await tableColumns(client, at.name, [HISTORY_TABLE])).get(HISTORY_TABLE) ?? new Set<string>();
+  const missing = CORE_COLUMNS.filter((column) => !have.has(column));
+  if (missing.length > 0) throw foreignHistoryTable(at, `no column ${missing.join(", ")}`);
+  return have;
 }
 
 /** Columns every dbmigrate version's history table has: without them the table is someone else's. */

@@ -11,6 +11,7 @@
 import type { SqlClient } from "./db";
 import { quoteIdent, type EngineSchema } from "./engine-schema";
 import { sqlStateOf } from "./errors";
+import { assertHistoryTable } from "./history";
 import type { HeldLock } from "./lock";
 import { readSnapshot } from "./snapshot/read";
 import type { SchemaSnapshot } from "./snapshot/model";
@@ -50,6 +51,9 @@ export async function teardown(
   },
 ): Promise<TeardownResult> {
   if (!at.exists) return plan(at, [], null, options.dryRun);
+  // Another tool's `schema_migrations` (golang-migrate's, Rails') says nothing of what dbmigrate
+  // made: refused as every other command refuses it, and never dropped.
+  await assertHistoryTable(client, at);
   if (options.dryRun) return plan(at, engineTables, await present(client, at, engineTables), true);
   const lock = await options.takeLock();
   let result: TeardownResult;

@@ -4,6 +4,7 @@
  * keeps being found. On a real PostgreSQL, on both paths.
  */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { checksumOf } from "../../dbmigrate/migrations";
 import { connectTo, withDb } from "../support/engine";
@@ -142,5 +143,46 @@ describe("the engine's schema", () => {
     assert.deepEqual(await histories(dsn), [["dbmigrate", 1]]);
     // Found from the catalog without being told again.
     assert.equal((await madeUp(await connectTo(dsn), files).status()).historySchema, "dbmigrate");
+  });
+
+  it("two services sharing a database, each in its own schema as its own role: each finds only its own history", async () => {
+    const dsn = await pg.createDatabase();
+    const suffix = randomBytes(4).toString("hex");
+    const dsnOf: Record<string, string> = {};
+    for (const service of ["svc_a", "svc_b"]) {
+      const role = `${service}_${suffix}`;
+      const password = randomBytes(12).toString("hex");
+      await withDb(dsn, async (c) => {
+        await c.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+        await c.query(`CREATE SCHEMA ${service} AUTHORIZATION ${role}`);
+        await c.query(`ALTER ROLE ${role} SET search_path = ${service}`);
+      });
+      const url = new URL(dsn);
+      url.username = role;
+      url.password = password;
+      dsnOf[service] = url.toString();
+    }
+    const files = { "0001_one.sql": `${table("one")}\n` };
+    for (const service of ["svc_a", "svc_b"]) {
+      const result = await madeUp(await connectTo(dsnOf[service]), files).up();
+      assert.equal(result.historySchema, service, "a history the role may not use is not its own");
+      assert.deepEqual(
+        result.applied.map((m) => m.file),
+        ["0001_one.sql"],
+      );
+    }
+    for (const service of ["svc_a", "svc_b"]) {
+      const status = await madeUp(await connectTo(dsnOf[service]), files).status();
+      assert.deepEqual([status.historySchema, status.pending, status.problems], [service, 0, []]);
+    }
+  });
+
+  it("a schema whose name only looks like a temporary one (pgxtemp) keeps its history", async () => {
+    const dsn = await pg.createDatabase("options=-c%20search_path%3Dpgxtemp");
+    await withDb(dsn, (c) => c.query("CREATE SCHEMA pgxtemp"));
+    const files = { "0001_one.sql": `${table("one")}\n` };
+    await madeUp(await connectTo(dsn), files).up();
+    const status = await madeUp(await connectTo(dsn), files).status();
+    assert.deepEqual([status.historySchema, status.historyExists, status.pending], ["pgxtemp", true, 0]);
   });
 });

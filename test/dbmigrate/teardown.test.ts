@@ -87,6 +87,17 @@ describe("teardown", () => {
     assert.deepEqual(await objectsLeft(dsn), ["not_ours"]);
   });
 
+  it("refuses another tool's schema_migrations (golang-migrate's), dry run or not, and drops nothing", async () => {
+    const dsn = await pg.createDatabase();
+    await withDb(dsn, (c) =>
+      c.query(`CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, dirty BOOLEAN NOT NULL)`),
+    );
+    for (const dryRun of [true, false]) {
+      await assert.rejects((await migratorFor(dsn)).teardown({ dryRun }), /exists but is not dbmigrate's history/);
+    }
+    assert.deepEqual(await objectsLeft(dsn), ["schema_migrations"]);
+  });
+
   it("in a dry run lists what it would drop and changes nothing", async () => {
     const { dsn, dir } = await migratedWith({ "0100_reviews.sql": EXTRA });
     const before = await catalog(dsn);
