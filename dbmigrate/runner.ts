@@ -493,7 +493,9 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
           }
         }
         const after = this.plan(files, await readHistory(client, created), server);
-        await this.recordSchema(client, created, after);
+        // Only what migrations made is recorded: a run that found everything applied once it held
+        // the lock (another runner had just done it) leaves that runner's snapshot as the latest.
+        if (applied.length > 0) await this.recordSchema(client, created, after);
         for (const e of after.entries.filter((m) => m.state === "waiting"))
           this.logger.warn(`${e.file} waits: ${e.waitingFor}`);
         if (target.kind === "complete" && after.pending.length > 0) {

@@ -66,6 +66,19 @@ describe("schema drift", () => {
     assert.match(verify.stdout, /schema drift: column kept\.extra exists in the database/);
   });
 
+  it("two ups at once record one snapshot: the one that finds everything applied under the lock records none", async () => {
+    const dsn = await migratedDatabase(pg);
+    const dir = migrationsDir({ "0900_more.sql": "CREATE TABLE more_things (id INT8 PRIMARY KEY);\n" });
+    const rows = () =>
+      withDb(dsn, async (c) =>
+        Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM schema_snapshots")).rows[0].n),
+      );
+    const before = await rows();
+    const runs = await Promise.all([0, 1].map(async () => (await migratorFor(dsn, { migrationsDir: dir })).up()));
+    assert.deepEqual(runs.map((r) => r.applied.length).sort(), [0, 1], "one applied it, the other found it applied");
+    assert.equal(await rows(), before + 1);
+  });
+
   it("up records the snapshot the migrations produced; verify and status are clean right after", async () => {
     const dsn = await migratedDatabase(pg);
     const recorded = await withDb(dsn, (client) => readRecordedSnapshot(client));
