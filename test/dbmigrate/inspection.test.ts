@@ -5,11 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Connect, SqlClient } from "../../dbmigrate/db";
+import type { SqlClient } from "../../dbmigrate/db";
 import { inspectAt } from "../../dbmigrate/inspection";
 import { readHistory } from "../../dbmigrate/history";
 import { connectTo, migratedDatabase, migratorFor, withDb } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
+import { countingConnect } from "../support/round-trips";
 
 let pg: TestPostgres;
 before(async () => {
@@ -17,40 +18,13 @@ before(async () => {
 });
 after(() => pg?.stop());
 
-/** `connect`, recording each round trip and failing a query sent while another is in flight. */
-function recording(connect: Connect): { connect: Connect; trips: string[] } {
-  const trips: string[] = [];
-  return {
-    trips,
-    connect: async () => {
-      const client = await connect();
-      let busy = false;
-      const recorded: SqlClient = {
-        async query(text, values) {
-          // node-postgres queues such a query with a deprecation warning; the engine never sends one.
-          assert.equal(busy, false, `a second query while one is in flight: ${text}`);
-          busy = true;
-          trips.push(text);
-          try {
-            return await client.query(text, values);
-          } finally {
-            busy = false;
-          }
-        },
-        end: () => client.end(),
-      };
-      return recorded;
-    },
-  };
-}
-
 /** `options=-c search_path=app,public`, URL-encoded as a user writes it in a DSN. */
 const APP_FIRST = "options=-c%20search_path%3Dapp%2Cpublic";
 
 describe("inspection", () => {
   it("a no-op up on an up-to-date database is one round trip after connecting", async () => {
     const dsn = await migratedDatabase(pg);
-    const { connect, trips } = recording(await connectTo(dsn));
+    const { connect, trips } = countingConnect(await connectTo(dsn));
     const result = await (await migratorFor(dsn, { connect })).up();
     assert.deepEqual(result.applied, []);
     assert.equal(trips.length, 1, trips.join("\n---\n"));
@@ -58,7 +32,7 @@ describe("inspection", () => {
 
   it("status reads the history, the lock, the default tenant and the drift in one round trip too", async () => {
     const dsn = await migratedDatabase(pg);
-    const { connect, trips } = recording(await connectTo(dsn));
+    const { connect, trips } = countingConnect(await connectTo(dsn));
     const report = await (await migratorFor(dsn, { connect })).status();
     assert.equal(report.pending, 0);
     assert.notEqual(report.seed?.customerId, null);
@@ -70,7 +44,7 @@ describe("inspection", () => {
     const dsn = await pg.createDatabase(APP_FIRST);
     await withDb(dsn, (c) => c.query("CREATE SCHEMA app"));
     await (await migratorFor(dsn)).up();
-    const { connect, trips } = recording(await connectTo(dsn));
+    const { connect, trips } = countingConnect(await connectTo(dsn));
     const report = await (await migratorFor(dsn, { connect })).status();
     assert.equal(report.historySchema, "app");
     assert.equal(report.pending, 0);

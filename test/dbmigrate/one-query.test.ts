@@ -4,11 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Connect, SqlClient } from "../../dbmigrate/db";
 import type { DbMigrateError } from "../../dbmigrate/errors";
 import { Migrator } from "../../dbmigrate/runner";
 import { connectTo, withDb } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
+import { countingConnect } from "../support/round-trips";
 import { migrationsDir } from "../support/temp";
 
 let pg: TestPostgres;
@@ -16,21 +16,6 @@ before(async () => {
   pg = await startPostgres();
 });
 after(() => pg?.stop());
-
-/** `connect`, recording every query text its clients send. */
-function recording(connect: Connect, sent: string[]): Connect {
-  return async () => {
-    const client = await connect();
-    const wrapped: SqlClient = {
-      query: (text, values) => {
-        sent.push(text);
-        return client.query(text, values);
-      },
-      end: () => client.end(),
-    };
-    return wrapped;
-  };
-}
 
 const GOOD = `CREATE TABLE a (id INT PRIMARY KEY);
 CREATE TABLE b (id INT PRIMARY KEY, a_id INT REFERENCES a (id));
@@ -42,7 +27,7 @@ async function upWith(files: Record<string, string>): Promise<{ dsn: string; sen
   const sent: string[] = [];
   // The engine alone (no product steps): only the files' own tables.
   const migrator = new Migrator({
-    connect: recording(await connectTo(dsn), sent),
+    connect: countingConnect(await connectTo(dsn), sent).connect,
     migrationsDir: migrationsDir(files, false),
   });
   try {

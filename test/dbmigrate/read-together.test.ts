@@ -6,25 +6,13 @@ import { sqlStateOf } from "../../dbmigrate/errors";
 import { inline, readTogether, type Reader } from "../../dbmigrate/read-together";
 import { migratedDatabase, withDb } from "../support/engine";
 import { startPostgres, type TestPostgres } from "../support/postgres";
+import { counting } from "../support/round-trips";
 
 let pg: TestPostgres;
 before(async () => {
   pg = await startPostgres();
 });
 after(() => pg?.stop());
-
-/** `client`, counting the round trips it makes. */
-function counting(client: SqlClient): SqlClient & { trips: string[] } {
-  const trips: string[] = [];
-  return {
-    trips,
-    query: (text, values) => {
-      trips.push(text);
-      return client.query(text, values);
-    },
-    end: () => client.end(),
-  };
-}
 
 /** A table's rows, or null when it does not exist: the shape of the engine's own readers. */
 const rowsOf =

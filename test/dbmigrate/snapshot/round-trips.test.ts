@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { SqlClient } from "../../../dbmigrate/db";
 import { ENGINE_TABLES } from "../../../dbmigrate/engine-schema";
 import {
   readRecordedSnapshot,
@@ -19,6 +18,7 @@ import {
 import { KEPT_SNAPSHOTS } from "../../../dbmigrate/snapshot/store";
 import { migratedDatabase, withDb } from "../../support/engine";
 import { startPostgres, type TestPostgres } from "../../support/postgres";
+import { counting, type CountingClient } from "../../support/round-trips";
 
 let pg: TestPostgres;
 before(async () => {
@@ -26,21 +26,8 @@ before(async () => {
 });
 after(() => pg?.stop());
 
-/** `client` (node-postgres' own), with every query it sends to the server written down. */
-function counting(client: SqlClient): SqlClient & { trips: string[] } {
-  const trips: string[] = [];
-  return {
-    trips,
-    query: (text, values) => {
-      trips.push(text);
-      return client.query(text, values);
-    },
-    end: () => client.end(),
-  };
-}
-
 /** What `c` sends while `work` runs. */
-async function tripsOf(c: SqlClient & { trips: string[] }, work: () => Promise<unknown>): Promise<string[]> {
+async function tripsOf(c: CountingClient, work: () => Promise<unknown>): Promise<string[]> {
   c.trips.length = 0;
   await work();
   return [...c.trips];
