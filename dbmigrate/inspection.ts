@@ -31,13 +31,11 @@ export interface Found<P, T extends readonly SchemaReader<unknown>[]> {
   read: SchemaResults<T>;
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
 /**
  * Runs `first` and locates the engine's schema (`preferred`: the one asked for, see
  * {@link locateEngineSchema}) while `readers` read at the expected schema, all in one round trip;
- * reads again at the located schema when it differs. A reader's error
- * at the located schema is its own, as when it runs alone.
+ * reads again at the located schema when it differs. A reader's error at the located schema is
+ * its own, as when it runs alone.
  */
 export async function inspectAt<P, T extends readonly SchemaReader<unknown>[]>(
   client: SqlClient,
@@ -47,22 +45,19 @@ export async function inspectAt<P, T extends readonly SchemaReader<unknown>[]>(
   // Caught here: a reader's error at a schema that turns out not to be the engine's means nothing.
   const early = options.readers.map(
     (read) =>
-      (c: SqlClient): Promise<Outcome> =>
-        read(c, expected).then(
-          (value) => ({ ok: true, value }),
-          (error: unknown) => ({ ok: false, error }),
-        ),
+      (c: SqlClient): Promise<PromiseSettledResult<unknown>> =>
+        Promise.allSettled([read(c, expected)]).then(([settled]) => settled),
   );
   const [first, at, ...outcomes] = (await readTogether(client, [
     options.first,
     (c: SqlClient) => locateEngineSchema(c, options.preferred),
     ...early,
-  ])) as [P, EngineSchema, ...Outcome[]];
+  ])) as [P, EngineSchema, ...PromiseSettledResult<unknown>[]];
   // The expected schema's answers stand when it is the engine's, with or without a history yet
   // (each reader answers "none" for a table that is not there, as it would at `at`).
   if (at.name === expected.name) {
     const read = outcomes.map((o) => {
-      if (!o.ok) throw o.error;
+      if (o.status === "rejected") throw o.reason;
       return o.value;
     });
     return { first, at, read: read as SchemaResults<T> };

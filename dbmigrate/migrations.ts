@@ -139,11 +139,11 @@ export function checksumOf(text: string): string {
 }
 
 /**
- * Builds a migration from its file name and text; `where` names it in errors. The text is parsed
- * with PostgreSQL's grammar: a syntax error, or transaction control the engine owns, is refused
- * here, before any database I/O.
+ * Builds a migration from its file name and text; `where` names it in errors; `parsed`: the text's
+ * parse when the caller has it already. The text is parsed with PostgreSQL's grammar: a syntax
+ * error, or transaction control the engine owns, is refused here, before any database I/O.
  */
-export async function parseMigration(file: string, text: string, where = file): Promise<Migration> {
+export async function parseMigration(file: string, text: string, where = file, parsed?: ParsedSql): Promise<Migration> {
   const match = MIGRATION_FILE_PATTERN.exec(file);
   if (!match) {
     throw new UsageError(`migration file '${file}' has a bad name`, {
@@ -152,7 +152,7 @@ export async function parseMigration(file: string, text: string, where = file): 
     });
   }
   const sql = normaliseSql(text);
-  const { statements, runsOutsideTransaction } = await readStatements(sql, where);
+  const { statements, runsOutsideTransaction } = parsed ?? (await readStatements(sql, where));
   if (statements.length === 0) {
     throw new UsageError(`migration file '${file}' has no SQL statement`, {
       file: where,
@@ -264,6 +264,11 @@ export interface DraftMigration {
   file: string;
 }
 
+/** The warning for a draft: `status` says it for each, and so does every migrating run. */
+export function draftLine(file: string): string {
+  return `${file} has no statement yet: it is not applied until it has one`;
+}
+
 /** Every migration file of a folder: the ones to apply, and the drafts not written yet. */
 export interface MigrationFolder {
   migrations: Migration[];
@@ -299,9 +304,10 @@ export async function loadMigrationFolder(dir: string, reader: FileReader = node
     const where = path.join(dir, file);
     const text = await readMigrationFile(reader, file, where);
     const match = MIGRATION_FILE_PATTERN.exec(file);
-    if (match && (await readStatements(normaliseSql(text), where)).statements.length === 0)
-      drafts.push({ version: Number(match[1]), file });
-    else migrations.push(await parseMigration(file, text, where));
+    // Read once: the draft check and the migration share the parse.
+    const parsed = match ? await readStatements(normaliseSql(text), where) : undefined;
+    if (match && parsed?.statements.length === 0) drafts.push({ version: Number(match[1]), file });
+    else migrations.push(await parseMigration(file, text, where, parsed));
   }
   const all = [...migrations, ...drafts].sort((a, b) => a.version - b.version || a.file.localeCompare(b.file));
   for (let k = 1; k < all.length; k++) {

@@ -108,16 +108,12 @@ export async function readSteps<S>(
   at: EngineSchema,
   steps: Pick<ProductSteps<S>, "tables" | "columns" | "inspect">,
 ): Promise<{ wrong: string[]; status: S | null }> {
-  const [shape, status] = await Promise.all([
-    stepsShape(client, at, steps),
-    // Caught: on a table of that name with other columns the read fails, and only the shape counts.
-    steps.inspect(client, at).then(
-      (value) => ({ ok: true as const, value }),
-      (error: unknown) => ({ ok: false as const, error }),
-    ),
-  ]);
-  if (shape.wrong.length > 0) return { wrong: shape.wrong, status: null };
-  if (!status.ok) throw status.error;
+  // Settled, not failed fast: on a table of that name with other columns the read fails, and
+  // only the shape counts then.
+  const [shape, status] = await Promise.allSettled([stepsShape(client, at, steps), steps.inspect(client, at)]);
+  if (shape.status === "rejected") throw shape.reason;
+  if (shape.value.wrong.length > 0) return { wrong: shape.value.wrong, status: null };
+  if (status.status === "rejected") throw status.reason;
   return { wrong: [], status: status.value };
 }
 

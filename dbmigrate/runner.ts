@@ -57,6 +57,7 @@ import {
 } from "./lock";
 import {
   DEFAULT_MIGRATIONS_DIR,
+  draftLine,
   loadMigrationFolder,
   loadMigrations,
   nodeFileReader,
@@ -518,28 +519,23 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     more: T,
     say = true,
   ): Promise<Inspection<S> & { shapeSkip: string[]; more: SchemaResults<T> }> {
+    const stepsAt: SchemaReader<{ wrong: string[]; status: S | null } | undefined> = (c, at) =>
+      steps ? readSteps(c, at, steps) : Promise.resolve(undefined);
+    const readers: [typeof readHistory, typeof stepsAt, ...T] = [readHistory, stepsAt, ...more];
     const { first, at, read } = await inspectAt(client, {
       preferred: this.options.historySchema,
       first: (c) => Promise.all([this.server(c), captureSession(c)]),
-      readers: [
-        readHistory,
-        (c: SqlClient, at: EngineSchema) => (steps ? readSteps(c, at, steps) : Promise.resolve(undefined)),
-        ...more,
-      ] as const,
+      readers,
     });
     const [server, session] = first;
-    const [history, seen, ...rest] = read as unknown as [
-      HistoryRow[] | null,
-      { wrong: string[]; status: S | null } | undefined,
-      ...unknown[],
-    ];
+    const [history, seen, ...rest] = read;
     // Tables of those names in the engine's schema that are not the product's: its steps would fail there.
     const wrong = seen?.wrong ?? [];
     const shapeSkip = wrong.length > 0 && steps ? [`${steps.name}: skipped, ${wrong.join("; ")}`] : [];
     if (say && shapeSkip.length > 0 && !this.skipSaid) this.logger.info(shapeSkip[0]);
     if (shapeSkip.length > 0) this.skipSaid = true;
     const product = seen?.status ?? null;
-    return { server, session, at, history, product, shapeSkip, more: rest as SchemaResults<T> };
+    return { server, session, at, history, product, shapeSkip, more: rest };
   }
 
   /** Why the steps cannot run after the migrations (their tables are not in the engine's schema as they need them), or undefined. */
@@ -773,11 +769,6 @@ export class Migrator<S = unknown, R = unknown, C = unknown> {
     return { clock: this.clock, logger: this.logger, options: this.retryOptions };
   }
 }
-/** The warning for a draft: `status` says it for each, and every migrating run. */
-export function draftLine(file: string): string {
-  return `${file} has no statement yet: it is not applied until it has one`;
-}
-
 /** The live schema against the snapshot recorded in `at` (the engine's tables left out). Reads only. */
 function driftAt(client: SqlClient, at: EngineSchema): Promise<SchemaDriftReport> {
   return schemaDrift(client, { engineTables: ENGINE_TABLES, snapshotTable: at.snapshots });

@@ -8,8 +8,8 @@ import type { SqlClient } from "./db";
 // pg_catalog rather than information_schema.columns: the same rows for a fraction of the server's
 // work (the view checks privileges row by row; 20 ms against 1 on a loaded machine here), and
 // CockroachDB keeps the current database's tables in its pg_catalog too
-// (https://www.cockroachlabs.com/docs/stable/system-catalogs). Parameters only, no other quote:
-// the statement folds into a batch of reads (read-together.ts).
+// (https://www.cockroachlabs.com/docs/stable/system-catalogs). Its parameters are strings and a
+// string array, which read-together.ts writes in: the statement folds into a batch of reads.
 const TABLE_COLUMNS = `SELECT c.relname::TEXT AS table_name, a.attname::TEXT AS column_name
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid

@@ -1,7 +1,7 @@
 /** `dbmigrate status`: each migration's state, the server, the default tenant, who holds the lock. */
 import { HISTORY_TABLE } from "../engine-schema";
 import { describeHolder } from "../lock";
-import { draftLine } from "../runner";
+import { draftLine } from "../migrations";
 import type { PlanEntry } from "../plan";
 import type { StatusReport as EngineStatus } from "../reports";
 import { describeSeedChange, type SeedChange, type SeedStatus } from "../../product";
